@@ -1,0 +1,58 @@
+from typing import TYPE_CHECKING
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lindung.accounts.roles import CAPABILITIES, Capability, Role
+
+if TYPE_CHECKING:
+    from lindung.regions.models import Region
+
+
+class UserManager(DjangoUserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> "User":
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in: a role, and for operators the wilayah they work in."""
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region: "models.ForeignKey[Region | None, Region | None]" = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("wilayah"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Kecamatan or desa for operators; empty means the whole deployment."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(default=False)
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=[Role.OPERATOR_KECAMATAN, Role.OPERATOR_DESA])
+                | models.Q(region__isnull=False),
+                name="user_operator_has_region",
+            ),
+            models.CheckConstraint(condition=~models.Q(role=""), name="user_has_role"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def can(self, capability: Capability) -> bool:
+        return self.is_active and capability in CAPABILITIES.get(self.role, frozenset())

@@ -1,0 +1,49 @@
+"""Roles and what each may do: the one table every permission check reads."""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Disnakertrans administrator")
+    OPERATOR_KABUPATEN = "operator_kabupaten", _("Regency operator")
+    OPERATOR_KECAMATAN = "operator_kecamatan", _("District operator")
+    OPERATOR_DESA = "operator_desa", _("Village operator")
+    BPJS = "bpjs", _("BPJS Ketenagakerjaan officer")
+    PIMPINAN = "pimpinan", _("Leadership (aggregates only)")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Capability(StrEnum):
+    VIEW_NIK = "view_nik"  # see full NIK / No. KK; everyone else sees them masked
+    VIEW_PERSONS = "view_persons"  # see person-level rows at all (pimpinan: aggregates only)
+    EDIT_DATA = "edit_data"  # change registry data within scope
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    CONFIGURE = "configure"  # deployment, policy, rules
+
+
+_ALL = set(Capability)
+CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.ADMIN: frozenset(_ALL),
+    Role.OPERATOR_KABUPATEN: frozenset(
+        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
+    ),
+    Role.OPERATOR_KECAMATAN: frozenset(
+        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
+    ),
+    Role.OPERATOR_DESA: frozenset(
+        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
+    ),
+    Role.BPJS: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS}),
+    Role.PIMPINAN: frozenset(),
+    Role.AUDITOR: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.VIEW_AUDIT}),
+}
+
+# The region level a role is bound to; None means the whole deployment (or one kabupaten of it).
+REQUIRED_LEVEL: dict[str, int | None] = {
+    Role.OPERATOR_KECAMATAN: 3,
+    Role.OPERATOR_DESA: 4,
+}

@@ -1,0 +1,39 @@
+"""The JSON API (django-ninja): session-authenticated, scoped like the HTML pages."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from lindung.accounts.models import User
+from lindung.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Lindung API",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+)
+api.add_router("/wilayah/", regions_router)
+
+
+class Me(Schema):
+    username: str
+    full_name: str
+    role: str
+    region: str | None
+    scope: list[str]
+
+
+@api.get("/me", response=Me, tags=["accounts"])
+def me(request: HttpRequest) -> Me:
+    from lindung.regions.queries import scope_codes
+
+    user = request.user
+    assert isinstance(user, User)  # django_auth guarantees a logged-in user
+    return Me(
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        region=user.region_id,
+        scope=scope_codes(user),
+    )

@@ -1,0 +1,26 @@
+"""Shared test set-up: the whole Kemendagri tree is loaded once per test database.
+
+Tests run inside transactions on top of it (pytest-django rolls each test back), so every test
+sees the real 91.599 regions and the deployment 52.03 (Lombok Timur) without reloading them.
+Browser tests use `transactional_db` and run in their own pytest session (see Makefile).
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from lindung.regions.loaders import load_tree
+from lindung.regions.models import Deployment
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        load_tree(settings.LINDUNG_AREA_DATA)
+        deployment, _ = Deployment.objects.get_or_create(
+            pk=1, defaults={"name": "Kabupaten Lombok Timur"}
+        )
+        deployment.areas.set(["52.03"])
+    yield

@@ -1,0 +1,146 @@
+"""The Kemendagri wilayah tree, its boundaries and population, and the deployment's area."""
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    PROVINSI = 1, _("Province")
+    KABUPATEN_KOTA = 2, _("Regency/city")
+    KECAMATAN = 3, _("District (kecamatan)")
+    DESA_KELURAHAN = 4, _("Village (desa/kelurahan)")
+
+
+class RegionType(models.TextChoices):
+    PROVINSI = "provinsi", _("province")
+    KABUPATEN = "kabupaten", _("regency")
+    KOTA = "kota", _("city")
+    KECAMATAN = "kecamatan", _("district")
+    DESA = "desa", _("village")
+    KELURAHAN = "kelurahan", _("urban village")
+    DESA_ADAT = "desa_adat", _("customary village")
+
+
+class RegionQuerySet(models.QuerySet["Region"]):
+    def within(self, prefixes: list[str]) -> "RegionQuerySet":
+        """Regions whose code equals or lies below one of the given codes."""
+        if not prefixes:
+            return self.none()
+        q = models.Q()
+        for prefix in prefixes:
+            q |= models.Q(code=prefix) | models.Q(code__startswith=prefix + ".")
+        return self.filter(q)
+
+
+class Region(models.Model):
+    """One wilayah: provinsi, kabupaten/kota, kecamatan or desa/kelurahan.
+
+    The Kemendagri code is the primary key (`52.03.07.1001`): every other table that points at a
+    region stores the code, so a scope check is a prefix match and needs no join.
+    """
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    # Lower-case name without "Kec."/"Desa"/"Kel." prefixes and punctuation: what lookups match.
+    name_key = models.CharField(max_length=100, db_index=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    type = models.CharField(_("type"), max_length=10, choices=RegionType.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [
+            # name lookup within a parent: regions.lookup.find_region
+            models.Index(fields=["parent", "name_key"], name="region_parent_name_key"),
+            models.Index(fields=["level", "code"], name="region_level_code"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level=1, parent__isnull=True)
+                | models.Q(level__gt=1, parent__isnull=False),
+                name="region_parent_matches_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        prefix = {
+            RegionType.KECAMATAN: "Kec. ",
+            RegionType.DESA: "Desa ",
+            RegionType.KELURAHAN: "Kel. ",
+        }.get(RegionType(self.type), "")
+        return prefix + self.name
+
+    @property
+    def kabupaten_code(self) -> str:
+        return ".".join(self.code.split(".")[:2])
+
+
+class Boundary(models.Model):
+    """A region's polygon for maps, as GeoJSON geometry in WGS84 ([lng, lat])."""
+
+    region = models.OneToOneField(
+        Region, on_delete=models.CASCADE, primary_key=True, related_name="boundary"
+    )
+    geometry = models.JSONField()
+    # Bounding box and a representative point, precomputed so map pages need no geometry maths.
+    min_lng = models.FloatField()
+    min_lat = models.FloatField()
+    max_lng = models.FloatField()
+    max_lat = models.FloatField()
+    source = models.CharField(max_length=255, blank=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("boundary")
+        verbose_name_plural = _("boundaries")
+
+
+class Population(models.Model):
+    """Population of a region in a year (Dukcapil, BPS): the denominator of coverage rates."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    count = models.PositiveIntegerField(_("population"))
+    source = models.CharField(max_length=255, blank=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("population")
+        verbose_name_plural = _("population")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="population_region_year")
+        ]
+
+
+class Deployment(models.Model):
+    """This installation: the kabupaten/kota it serves. One row (pk=1)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    areas = models.ManyToManyField(Region, related_name="+", verbose_name=_("served areas"))
+    configured_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("deployment")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="deployment_single")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def area_codes(self) -> list[str]:
+        return sorted(self.areas.values_list("code", flat=True))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from lindung.regions import views
+
+app_name = "regions"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("wilayah/<str:code>/", views.region_detail, name="region-detail"),
+]

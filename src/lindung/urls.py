@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from lindung.api import api
+
+urlpatterns = [
+    path("", include("lindung.regions.urls")),
+    path("akun/", include("lindung.accounts.urls")),
+    path("audit/", include("lindung.audit.urls")),
+    path("i18n/setlang/", set_language, name="set-language"),
+    path("api/v1/", api.urls),
+]
