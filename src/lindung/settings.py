@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lindung.audit",
     "lindung.regions",
     "lindung.accounts",
+    "lindung.ops",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,7 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Makassar")
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder
 STATICFILES_DIRS = [
     # Front-end libraries installed by npm (package-lock.json), served by whitenoise.
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),

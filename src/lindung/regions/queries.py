@@ -22,7 +22,18 @@ def deployment_codes() -> list[str]:
 
 
 def scope_codes(user: User) -> list[str]:
-    """The region codes whose subtree `user` may see; empty when the user may see nothing."""
+    """The region codes whose subtree `user` may see; empty when the user may see nothing.
+
+    Remembered on the user object, which lives for one request (or one command).
+    """
+    cached: list[str] | None = getattr(user, "_lindung_scope", None)
+    if cached is None:
+        cached = _scope_codes(user)
+        user._lindung_scope = cached  # type: ignore[attr-defined]
+    return list(cached)
+
+
+def _scope_codes(user: User) -> list[str]:
     if not user.is_authenticated or not user.is_active or not user.role:
         return []
     areas = deployment_codes()

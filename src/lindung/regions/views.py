@@ -21,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "tops": tops,
             "rows": rows,
-            "configured": bool(deployment_codes()),
+            "configured": bool(tops) or bool(deployment_codes()),
             "total_children": sum(r.children for r in rows),
             "total_desa": sum(r.desa for r in rows),
             "total_kelurahan": sum(r.kelurahan for r in rows),

@@ -1,0 +1,69 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from lindung.ops.demo import DEMO_KABUPATEN, demo_password, ensure_demo_accounts, shared_file
+from lindung.regions.models import Boundary
+
+
+class Command(BaseCommand):
+    help = "Set up Lombok Timur with demo accounts and reference data, then serve the app."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="prepare only, do not serve")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        translation.activate(settings.LANGUAGE_CODE)
+        call_command("setup", kabupaten=[DEMO_KABUPATEN], stdout=self.stdout, stderr=self.stderr)
+        self._reference_data()
+        password = demo_password()
+        accounts = ensure_demo_accounts(password)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(_("Demo accounts (password for all of them):")))
+        self.stdout.write(f"  {password}")
+        for account in accounts:
+            where = account.region or DEMO_KABUPATEN
+            self.stdout.write(f"  {account.username:<18} {account.role.label} · {where}")
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(_("Log in at %(url)s as demo.admin with the password above.") % {"url": url})
+        if not options["no_serve"]:
+            call_command("serve", host=options["host"], port=options["port"])
+
+    def _reference_data(self) -> None:
+        """Boundaries and population from ../shared/data/wilayah, when that folder is there."""
+        folder = settings.LINDUNG_SHARED_DATA
+        desa = shared_file(folder, "lombok_timur_desa.geojson")
+        if desa is None:
+            self.stdout.write(
+                _("No boundary files in %(folder)s: maps will show tables instead.")
+                % {"folder": folder}
+            )
+            return
+        try:
+            if not Boundary.objects.filter(region_id__startswith=DEMO_KABUPATEN + ".").exists():
+                for name in (
+                    "lombok_timur_kabupaten.geojson",
+                    "lombok_timur_kecamatan_from_desa.geojson",
+                    "lombok_timur_desa.geojson",
+                ):
+                    if path := shared_file(folder, name):
+                        call_command("regions", "load-boundaries", str(path), stdout=self.stdout)
+            if path := shared_file(folder, "lombok_timur_penduduk_kecamatan_sp2010.csv"):
+                call_command(
+                    "regions", "load-population", str(path), year=2010, count_column="total",
+                    skip_empty=True, label="BPS SP2010", stdout=self.stdout,
+                )  # fmt: skip
+            if path := shared_file(folder, "penduduk_prov_kab_dukcapil_2024s2.csv"):
+                call_command(
+                    "regions", "load-population", str(path), year=2024, count_column="total",
+                    skip_unknown=True, label="Dukcapil 2024 S2", stdout=self.stdout,
+                )  # fmt: skip
+        except CommandError as exc:
+            self.stderr.write(_("Reference data not loaded: %(error)s") % {"error": exc})
