@@ -1,9 +1,264 @@
-"""Every change to accounts: creation, role and wilayah, activation, passwords, logins."""
+"""Every change to accounts: creation, role and wilayah, activation, passwords, logins.
 
+The Users pages and `lindung createuser` call these functions; `by=None` means the command line
+(recorded as actor "system"). Each one runs in a transaction that also writes the audit event.
+"""
+
+import secrets
+from typing import Any
+
+from axes.utils import reset as reset_lockouts
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
-from lindung.audit.services import record
+from lindung.accounts.roles import REQUIRED_LEVEL, Role
+from lindung.audit.services import diff, record, snapshot
+from lindung.regions.models import Level, Region
+from lindung.regions.queries import deployment_codes, scope_codes
+
+# What the audit trail shows of an account (never the password hash).
+AUDITED_FIELDS = [
+    "username",
+    "full_name",
+    "email",
+    "phone",
+    "role",
+    "region",
+    "is_active",
+    "must_change_password",
+]
+EDITABLE_FIELDS = ["full_name", "email", "phone", "role", "region"]
+
+# No 0/O, 1/l/I: a password read aloud or copied from paper must not be ambiguous.
+_UNAMBIGUOUS_CHARACTERS = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class AccountError(Exception):
+    """A user-management request that breaks a rule. `field` names the form field at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def generate_password() -> str:
+    """Four groups of five characters (about 115 bits), e.g. `Kq7mT-x3PzA-...`."""
+    groups = ("".join(secrets.choice(_UNAMBIGUOUS_CHARACTERS) for _ in range(5)) for _ in range(4))
+    return "-".join(groups)
+
+
+def _level_noun(level: int) -> str:
+    return {
+        Level.KABUPATEN_KOTA: _("a regency/city"),
+        Level.KECAMATAN: _("a kecamatan"),
+        Level.DESA_KELURAHAN: _("a desa/kelurahan"),
+    }[Level(level)]
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise AccountError(
+            _("Unknown role “%(role)s”. Choose one of: %(roles)s.")
+            % {"role": role, "roles": ", ".join(Role.values)},
+            field="role",
+        )
+
+
+def resolve_region(*, by: User | None, role: str, code: str | None) -> Region | None:
+    """The wilayah a user with `role` may be bound to, checked against the deployment.
+
+    Operators need a region of their level (kecamatan, desa); every other role covers the whole
+    deployment or, optionally, one regency of it. An admin assigns only regions in their scope.
+    """
+    label = Role(role).label
+    level = REQUIRED_LEVEL.get(role)
+    if not code:
+        if level is not None:
+            raise AccountError(
+                _("The role “%(role)s” needs %(level)s as its wilayah.")
+                % {"role": label, "level": _level_noun(level)},
+                field="region_code",
+            )
+        return None
+    allowed = scope_codes(by) if by is not None else deployment_codes()
+    region = Region.objects.within(allowed).filter(code=code).first()
+    if region is None:
+        raise AccountError(
+            _("Wilayah %(code)s does not exist or is outside this deployment.") % {"code": code},
+            field="region_code",
+        )
+    if level is None and region.level != Level.KABUPATEN_KOTA:
+        raise AccountError(
+            _(
+                "The role “%(role)s” covers a whole regency/city or the whole deployment; "
+                "%(region)s is not a regency/city."
+            )
+            % {"role": label, "region": region},
+            field="region_code",
+        )
+    if level is not None and region.level != level:
+        raise AccountError(
+            _("The role “%(role)s” needs %(level)s as its wilayah; %(region)s is not one.")
+            % {"role": label, "level": _level_noun(level), "region": region},
+            field="region_code",
+        )
+    return region
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as e:
+            raise AccountError(_("Enter a valid email address."), field="email") from e
+    return email
+
+
+def _check_username(username: str) -> None:
+    try:
+        User.username_validator(username)
+    except ValidationError as e:
+        raise AccountError(" ".join(e.messages), field="username") from e
+    if not username or len(username) > 150:
+        raise AccountError(_("A username has 1 to 150 characters."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(
+            _("The username “%(username)s” is already taken.") % {"username": username},
+            field="username",
+        )
+
+
+def _checked_password(password: str | None, user: User) -> str:
+    if password is None:
+        return generate_password()
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise AccountError(" ".join(e.messages), field="password") from e
+    return password
+
+
+@transaction.atomic
+def create_user(
+    *,
+    by: User | None,
+    username: str,
+    role: str,
+    full_name: str = "",
+    region_code: str | None = None,
+    phone: str = "",
+    email: str = "",
+    password: str | None = None,
+    must_change_password: bool | None = None,
+) -> tuple[User, str]:
+    """Create an account; returns it with its password (generated unless one is given).
+
+    A generated password is temporary: by default the user must choose their own at first
+    login. A given password must pass the password validators.
+    """
+    username = username.strip()
+    _check_username(username)
+    _check_role(role)
+    if must_change_password is None:
+        must_change_password = password is None
+    user = User(
+        username=username,
+        full_name=full_name.strip() or username,
+        role=role,
+        region=resolve_region(by=by, role=role, code=region_code),
+        phone=phone.strip(),
+        email=_clean_email(email),
+        must_change_password=must_change_password,
+    )
+    password = _checked_password(password, user)
+    user.set_password(password)
+    user.save()
+    after = {k: v for k, v in snapshot(user, AUDITED_FIELDS).items() if v not in ("", None)}
+    record(by=by, action="user_created", obj=user, after=after)
+    return user, password
+
+
+@transaction.atomic
+def update_user(
+    *,
+    by: User | None,
+    user: User,
+    full_name: str,
+    role: str,
+    region_code: str | None,
+    phone: str = "",
+    email: str = "",
+) -> User:
+    _check_role(role)
+    if by is not None and by.pk == user.pk and role != user.role:
+        raise AccountError(_("You cannot change your own role."), field="role")
+    region = resolve_region(by=by, role=role, code=region_code)
+    before = snapshot(user, EDITABLE_FIELDS)
+    user.full_name = full_name.strip() or user.username
+    user.role = role
+    user.region = region
+    user.phone = phone.strip()
+    user.email = _clean_email(email)
+    old, new = diff(before, snapshot(user, EDITABLE_FIELDS))
+    if new:
+        user.save(update_fields=list(new))
+        record(by=by, action="user_updated", obj=user, before=old, after=new)
+    return user
+
+
+def _set_active(*, by: User | None, user: User, active: bool) -> None:
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record(
+        by=by,
+        action="user_activated" if active else "user_deactivated",
+        obj=user,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+
+
+@transaction.atomic
+def deactivate_user(*, by: User | None, user: User) -> None:
+    """The user can no longer log in; their open sessions end at their next request."""
+    if by is not None and by.pk == user.pk:
+        raise AccountError(_("You cannot deactivate your own account."))
+    _set_active(by=by, user=user, active=False)
+
+
+@transaction.atomic
+def activate_user(*, by: User | None, user: User) -> None:
+    _set_active(by=by, user=user, active=True)
+
+
+@transaction.atomic
+def reset_password(
+    *,
+    by: User | None,
+    user: User,
+    password: str | None = None,
+    must_change_password: bool = True,
+) -> str:
+    """A new password (generated unless given; returned to be shown once), and any login
+    lockout of the user lifted."""
+    password = _checked_password(password, user)
+    before: dict[str, Any] = {"must_change_password": user.must_change_password}
+    user.set_password(password)
+    user.must_change_password = must_change_password
+    user.save(update_fields=["password", "must_change_password"])
+    after: dict[str, Any] = {"must_change_password": must_change_password}
+    if cleared := reset_lockouts(username=user.username):
+        after["failed_logins_cleared"] = cleared
+    record(by=by, action="password_reset", obj=user, before=before, after=after)
+    return password
 
 
 @transaction.atomic
@@ -12,10 +267,10 @@ def record_login(*, user: User) -> None:
 
 
 @transaction.atomic
-def record_failed_login(*, username: str) -> None:
+def record_failed_login(*, username: str, locked_out: bool = False) -> None:
     record(
         by=None,
-        action="login_failed",
+        action="login_locked_out" if locked_out else "login_failed",
         object_type="accounts.user",
         object_repr=username[:150],
     )
@@ -28,7 +283,9 @@ def record_logout(*, user: User) -> None:
 
 @transaction.atomic
 def change_own_password(*, user: User, new_password: str) -> None:
+    before = {"must_change_password": user.must_change_password}
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    record(by=user, action="password_changed", obj=user)
+    old, new = diff(before, {"must_change_password": False})
+    record(by=user, action="password_changed", obj=user, before=old, after=new)

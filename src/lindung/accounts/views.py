@@ -1,16 +1,33 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from lindung.accounts import services
-from lindung.accounts.decorators import user_of
+from lindung.accounts import queries, services
+from lindung.accounts.decorators import require, user_of
+from lindung.accounts.forms import (
+    OwnPasswordChangeForm,
+    UserCreateForm,
+    UserFilterForm,
+    UserForm,
+    user_initial,
+)
+from lindung.accounts.models import User
+from lindung.accounts.roles import Capability
+from lindung.audit.queries import event_rows, user_events
+
+USERS_PER_PAGE = 50
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -19,7 +36,7 @@ def _next_url(request: HttpRequest) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return "/"
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @sensitive_post_parameters("password")
@@ -35,7 +52,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             services.record_login(user=user)
             return redirect(_next_url(request))
-        services.record_failed_login(username=request.POST.get("username", ""))
+        # axes marks the request when this attempt is refused for (or causes) a lockout; its
+        # middleware then answers with the lockout page instead of this one.
+        locked_out = bool(getattr(request, "axes_locked_out", False))
+        username = request.POST.get("username", "")
+        services.record_failed_login(username=username, locked_out=locked_out)
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
 
@@ -48,21 +69,128 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters()
+@never_cache
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    form = PasswordChangeForm(user, data=request.POST or None)
+    form = OwnPasswordChangeForm(user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.change_own_password(user=user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)
-        return redirect("regions:home")
+        messages.success(request, _("Your password has been changed."))
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/password_change.html", {"form": form})
 
 
 # --- user management (admins) -----------------------------------------------------------------
+def _add_error(form: UserForm, error: services.AccountError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _region_field(request: HttpRequest, by: User) -> HttpResponse:
+    """For htmx: the wilayah picker again, narrowed to the levels of the role just chosen."""
+    role = request.GET.get("role", "")
+    initial = {"role": role, "region_code": request.GET.get("region_code", "")}
+    form = UserForm(by=by, for_role=role, initial=initial)
+    response = render(request, "accounts/user_form.html#region-field", {"form": form})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _password_once(request: HttpRequest, account: User, password: str) -> HttpResponse:
+    """The new password in this response only: it is never stored in clear or shown again."""
+    return render(
+        request, "accounts/password_once.html", {"account": account, "password": password}
+    )
+
+
+@require(Capability.MANAGE_USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    form = UserFilterForm(request.GET, by=user_of(request))
+    users = queries.filter_users(**form.filters())
+    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"form": form, "page": page})
 
 
-user_create = user_detail = user_edit = user_deactivate = user_activate = user_list
-user_reset_password = user_list
+@require(Capability.MANAGE_USERS)
+@never_cache
+def user_create(request: HttpRequest) -> HttpResponse:
+    admin = user_of(request)
+    if getattr(request, "htmx", False):
+        return _region_field(request, admin)
+    form = UserCreateForm(request.POST or None, by=admin)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account, password = services.create_user(by=admin, **form.cleaned_data)
+        except services.AccountError as e:
+            _add_error(form, e)
+        else:
+            messages.success(
+                request, _("User %(username)s created.") % {"username": account.username}
+            )
+            return _password_once(request, account, password)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@require(Capability.MANAGE_USERS)
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = queries.get_user(pk)
+    rows = event_rows(user_events(account), viewer=user_of(request))
+    return render(request, "accounts/user_detail.html", {"account": account, "rows": rows})
+
+
+@require(Capability.MANAGE_USERS)
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    admin, account = user_of(request), queries.get_user(pk)
+    if getattr(request, "htmx", False):
+        return _region_field(request, admin)
+    form = UserForm(request.POST or None, by=admin, initial=user_initial(account))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_user(by=admin, user=account, **form.cleaned_data)
+        except services.AccountError as e:
+            _add_error(form, e)
+        else:
+            messages.success(
+                request, _("Changes to %(username)s saved.") % {"username": account.username}
+            )
+            return redirect("accounts:user-detail", pk=account.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "account": account})
+
+
+@require(Capability.MANAGE_USERS)
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    account = queries.get_user(pk)
+    try:
+        services.deactivate_user(by=user_of(request), user=account)
+    except services.AccountError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request, _("%(username)s can no longer log in.") % {"username": account.username}
+        )
+    return redirect("accounts:user-detail", pk=account.pk)
+
+
+@require(Capability.MANAGE_USERS)
+@require_POST
+def user_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    account = queries.get_user(pk)
+    services.activate_user(by=user_of(request), user=account)
+    messages.success(request, _("%(username)s can log in again.") % {"username": account.username})
+    return redirect("accounts:user-detail", pk=account.pk)
+
+
+@require(Capability.MANAGE_USERS)
+@require_POST
+@never_cache
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    admin, account = user_of(request), queries.get_user(pk)
+    password = services.reset_password(by=admin, user=account)
+    if account.pk == admin.pk:
+        update_session_auth_hash(request, account)  # resetting one's own keeps one logged in
+    messages.success(
+        request, _("New password for %(username)s created.") % {"username": account.username}
+    )
+    return _password_once(request, account, password)

@@ -1,3 +1,4 @@
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -6,15 +7,25 @@ from django.http import HttpRequest, HttpResponse
 from lindung.audit.context import request_ip
 
 
+def _valid_ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address; X-Forwarded-For is trusted only behind a configured proxy count."""
+    """The client's address; X-Forwarded-For is trusted only behind a configured proxy count.
+
+    None when the address is not a valid IP (a forged header must not break the audit write).
+    """
     proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            return _valid_ip(hops[-proxies])
+    return _valid_ip(str(request.META.get("REMOTE_ADDR") or ""))
 
 
 class AuditContextMiddleware:

@@ -16,7 +16,7 @@ class EventQuerySet(models.QuerySet["Event"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events are never updated")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("audit events are never deleted")
 
 
@@ -24,7 +24,7 @@ class Event(models.Model):
     """One audited change. Written by services in the same transaction as the change itself.
 
     Rows are never updated or deleted: the model and its queryset refuse to, and a database
-    trigger (migration 0002) rejects UPDATE on SQLite and PostgreSQL alike.
+    trigger (migration 0002_event_update_trigger) rejects UPDATE on SQLite and PostgreSQL.
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -57,6 +57,8 @@ class Event(models.Model):
             # the audit page filters by object, by actor and by action, newest first
             models.Index(fields=["object_type", "object_id", "-at"], name="event_object"),
             models.Index(fields=["actor", "-at"], name="event_actor"),
+            # the audit page's actor filter matches the username as recorded ("system" for CLI)
+            models.Index(fields=["actor_label", "-at"], name="event_actor_label"),
             models.Index(fields=["action", "-at"], name="event_action"),
             models.Index(fields=["batch"], name="event_batch"),
         ]

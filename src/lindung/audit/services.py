@@ -76,3 +76,14 @@ def record(
         batch=batch,
         ip=request_ip.get(),
     )
+
+
+@transaction.atomic
+def record_export(*, by: Any, filters: Mapping[str, str], rows: int) -> Event:
+    """An export of the audit trail is itself audited: who took which rows out."""
+    return record(
+        by=by,
+        action="audit_exported",
+        object_type="audit.event",
+        after={"filters": dict(filters), "rows": rows},
+    )

@@ -34,3 +34,16 @@ def operator_kecamatan(code: str = "52.03.07", **kwargs: object) -> User:
 
 def operator_desa(code: str = "52.03.07.1001", **kwargs: object) -> User:
     return UserFactory(role=Role.OPERATOR_DESA, region_id=code, **kwargs)
+
+
+def auditor(**kwargs: object) -> User:
+    return UserFactory(role=Role.AUDITOR, **kwargs)
+
+
+def user_with_role(role: str, **kwargs: object) -> User:
+    """A valid user of any role (operators get a wilayah of their level)."""
+    if role == Role.OPERATOR_KECAMATAN:
+        return operator_kecamatan(**kwargs)
+    if role == Role.OPERATOR_DESA:
+        return operator_desa(**kwargs)
+    return UserFactory(role=role, **kwargs)
