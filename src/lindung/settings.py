@@ -211,6 +211,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder
 STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
     # Front-end libraries installed by npm (package-lock.json), served by whitenoise.
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]

@@ -8,7 +8,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lindung.ops.demo import DEMO_KABUPATEN, demo_password, ensure_demo_accounts, shared_file
-from lindung.regions.models import Boundary
 
 
 class Command(BaseCommand):
@@ -47,23 +46,24 @@ class Command(BaseCommand):
             )
             return
         try:
-            if not Boundary.objects.filter(region_id__startswith=DEMO_KABUPATEN + ".").exists():
-                for name in (
-                    "lombok_timur_kabupaten.geojson",
-                    "lombok_timur_kecamatan_from_desa.geojson",
-                    "lombok_timur_desa.geojson",
-                ):
-                    if path := shared_file(folder, name):
-                        call_command("regions", "load-boundaries", str(path), stdout=self.stdout)
+            for name in (
+                "lombok_timur_kabupaten.geojson",
+                "lombok_timur_kecamatan_from_desa.geojson",
+                "lombok_timur_desa.geojson",
+            ):
+                if path := shared_file(folder, name):
+                    call_command("regions", "load-boundaries", str(path), stdout=self.stdout)
             if path := shared_file(folder, "lombok_timur_penduduk_kecamatan_sp2010.csv"):
                 call_command(
-                    "regions", "load-population", str(path), year=2010, count_column="total",
-                    skip_empty=True, label="BPS SP2010", stdout=self.stdout,
+                    "regions", "load-population", str(path), "--year", "2010",
+                    "--count-column", "total", "--skip-empty", "--label", "BPS SP2010",
+                    stdout=self.stdout,
                 )  # fmt: skip
             if path := shared_file(folder, "penduduk_prov_kab_dukcapil_2024s2.csv"):
                 call_command(
-                    "regions", "load-population", str(path), year=2024, count_column="total",
-                    skip_unknown=True, label="Dukcapil 2024 S2", stdout=self.stdout,
+                    "regions", "load-population", str(path), "--year", "2024",
+                    "--count-column", "total", "--allow-unmatched", "--label", "Dukcapil 2024 S2",
+                    stdout=self.stdout,
                 )  # fmt: skip
         except CommandError as exc:
             self.stderr.write(_("Reference data not loaded: %(error)s") % {"error": exc})

@@ -1,0 +1,42 @@
+import re
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from lindung.accounts.models import User
+from lindung.ops.demo import DEMO_ACCOUNTS
+from lindung.regions.models import Boundary, Population
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_prepares_accounts_for_every_role_and_reference_data() -> None:
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    output = out.getvalue()
+    password = re.search(r"^\s+(lindung-\w+)$", output, re.MULTILINE)
+    assert password is not None, output
+    request = RequestFactory().post("/akun/masuk/")
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        assert (user.role, user.region_id) == (account.role, account.region)
+        assert not user.must_change_password
+        assert authenticate(request, username=account.username, password=password.group(1))
+        assert account.username in output
+    assert len({a.role for a in DEMO_ACCOUNTS}) == 7
+    if (settings.LINDUNG_SHARED_DATA / "lombok_timur_desa.geojson").exists():
+        assert Boundary.objects.filter(region__level=4, region__parent__parent="52.03").count() == 254
+        assert Boundary.objects.filter(region__level=3, region__parent="52.03").count() == 21
+        assert Population.objects.filter(region__parent="52.03", year=2010).count() == 20
+        assert Population.objects.get(region="52.03", year=2024).count == 1457591
+
+    # A second run gives everyone a fresh password and creates nobody twice.
+    again = StringIO()
+    call_command("demo", "--no-serve", stdout=again)
+    second = re.search(r"^\s+(lindung-\w+)$", again.getvalue(), re.MULTILINE)
+    assert second is not None and second.group(1) != password.group(1)
+    assert User.objects.filter(username__startswith="demo.").count() == len(DEMO_ACCOUNTS)
