@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 
 from lindung.regions.loaders import load_tree
-from lindung.regions.models import Deployment
+from lindung.regions.models import Deployment, Region
 
 
 @pytest.fixture(scope="session")
@@ -22,5 +22,5 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         deployment, _ = Deployment.objects.get_or_create(
             pk=1, defaults={"name": "Kabupaten Lombok Timur"}
         )
-        deployment.areas.set(["52.03"])
+        deployment.areas.set(Region.objects.filter(code="52.03"))
     yield

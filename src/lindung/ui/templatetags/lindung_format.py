@@ -20,7 +20,7 @@ from lindung.accounts.roles import Capability
 register = template.Library()
 
 
-def format_number(value: int | float | None, decimals: int = 0) -> str:
+def format_number(value: int | float | str | None, decimals: int = 0) -> str:
     if value is None or value == "":
         return "–"
     text = f"{float(value):,.{decimals}f}" if decimals else f"{int(value):,}"
@@ -28,7 +28,7 @@ def format_number(value: int | float | None, decimals: int = 0) -> str:
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
-def format_rupiah(value: int | None) -> str:
+def format_rupiah(value: int | str | None) -> str:
     if value is None or value == "":
         return "–"
     amount = int(value)
