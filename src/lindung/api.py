@@ -1,5 +1,6 @@
 """The JSON API (django-ninja): session-authenticated, scoped like the HTML pages."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
@@ -29,7 +30,8 @@ def me(request: HttpRequest) -> Me:
     from lindung.regions.queries import scope_codes
 
     user = request.user
-    assert isinstance(user, User)  # django_auth guarantees a logged-in user
+    if not isinstance(user, User):  # django_auth has let only logged-in users through
+        raise PermissionDenied
     return Me(
         username=user.username,
         full_name=user.full_name,

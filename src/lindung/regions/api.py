@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -21,7 +22,8 @@ class RegionOut(Schema):
 
 
 def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
+    if not isinstance(request.user, User):  # django_auth has let only logged-in users through
+        raise PermissionDenied
     return request.user
 
 

@@ -106,6 +106,9 @@ class Boundary(models.Model):
         verbose_name = _("boundary")
         verbose_name_plural = _("boundaries")
 
+    def __str__(self) -> str:
+        return str(self.region_id)
+
 
 class Population(models.Model):
     """Population of a region in a year (Dukcapil, BPS): the denominator of coverage rates."""
@@ -123,6 +126,9 @@ class Population(models.Model):
             models.UniqueConstraint(fields=["region", "year"], name="population_region_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.count}"
+
 
 class Deployment(models.Model):
     """This installation: the kabupaten/kota it serves. One row (pk=1)."""
@@ -138,9 +144,9 @@ class Deployment(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def area_codes(self) -> list[str]:
-        return sorted(self.areas.values_list("code", flat=True))
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
+
+    def area_codes(self) -> list[str]:
+        return sorted(self.areas.values_list("code", flat=True))

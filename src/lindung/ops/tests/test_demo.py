@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -6,12 +7,19 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import translation
 
 from lindung.accounts.models import User
 from lindung.ops.demo import DEMO_ACCOUNTS
 from lindung.regions.models import Boundary, Population
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 def test_demo_prepares_accounts_for_every_role_and_reference_data() -> None:
@@ -29,7 +37,9 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data() -> None:
         assert account.username in output
     assert len({a.role for a in DEMO_ACCOUNTS}) == 7
     if (settings.LINDUNG_SHARED_DATA / "lombok_timur_desa.geojson").exists():
-        assert Boundary.objects.filter(region__level=4, region__parent__parent="52.03").count() == 254
+        assert (
+            Boundary.objects.filter(region__level=4, region__parent__parent="52.03").count() == 254
+        )
         assert Boundary.objects.filter(region__level=3, region__parent="52.03").count() == 21
         assert Population.objects.filter(region__parent="52.03", year=2010).count() == 20
         assert Population.objects.get(region="52.03", year=2024).count == 1457591

@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -6,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
+from django.utils import translation
 
 from lindung.accounts.models import User
 from lindung.accounts.roles import Role
@@ -13,6 +15,12 @@ from lindung.audit.models import Event
 from lindung.regions.models import Deployment, Region
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 def _setup(*args: str) -> str:
@@ -47,9 +55,9 @@ def test_setup_can_serve_several_kabupaten() -> None:
 
 
 def test_setup_refuses_an_unknown_kabupaten_and_changes_nothing() -> None:
-    with pytest.raises(CommandError, match="52.99"):
+    with pytest.raises(CommandError, match=r"52\.99"):
         _setup("--kabupaten", "52.99", "--skip-regions")
-    with pytest.raises(CommandError, match="52.03.07"):
+    with pytest.raises(CommandError, match=r"52\.03\.07"):
         _setup("--kabupaten", "52.03.07", "--skip-regions")
     assert Deployment.objects.get().area_codes() == ["52.03"]
 

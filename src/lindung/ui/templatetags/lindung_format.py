@@ -18,11 +18,12 @@ from django.utils.translation import pgettext
 from lindung.accounts.roles import Capability
 
 register = template.Library()
+EMPTY = "\N{EN DASH}"  # shown for a missing value
 
 
 def format_number(value: int | float | str | None, decimals: int = 0) -> str:
     if value is None or value == "":
-        return "–"
+        return EMPTY
     text = f"{float(value):,.{decimals}f}" if decimals else f"{int(value):,}"
     # Python formats 1,234.5; Indonesian writes 1.234,5
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -30,7 +31,7 @@ def format_number(value: int | float | str | None, decimals: int = 0) -> str:
 
 def format_rupiah(value: int | str | None) -> str:
     if value is None or value == "":
-        return "–"
+        return EMPTY
     amount = int(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{format_number(abs(amount))}"
@@ -56,7 +57,7 @@ def month_name(month: int) -> str:
 
 def format_date(value: date | datetime | None) -> str:
     if value is None:
-        return "–"
+        return EMPTY
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{value.day} {month_name(value.month)} {value.year}"
@@ -64,7 +65,7 @@ def format_date(value: date | datetime | None) -> str:
 
 def format_datetime(value: datetime | None) -> str:
     if value is None:
-        return "–"
+        return EMPTY
     local = timezone.localtime(value)
     return f"{format_date(local)} {local:%H.%M} {local.tzname() or ''}".rstrip()
 
@@ -100,7 +101,7 @@ def waktu(value: Any) -> str:
 @register.filter
 def persen(value: Any, decimals: int = 2) -> str:
     if value is None or value == "":
-        return "–"
+        return EMPTY
     return format_number(float(value) * 100, decimals) + "%"
 
 

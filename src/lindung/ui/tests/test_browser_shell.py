@@ -5,7 +5,7 @@ import pytest
 from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import PASSWORD, UserFactory
 from lindung.regions.models import Region
-from lindung.ui.tests.browser import browser, lombok_timur, page, screenshot  # noqa: F401
+from lindung.ui.tests.browser import lombok_timur, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NIK_PATTERN = re.compile(r"\b\d{16}\b")

@@ -55,7 +55,5 @@ def test_it_masks_a_nik_but_keeps_its_region_and_serial() -> None:
 def test_the_filters_work_in_templates_without_loading() -> None:
     template = Template("{{ n|angka }} {{ m|rupiah }} {{ d|tanggal }} {{ p|persen }}")
     with translation.override("id"):
-        text = template.render(
-            Context({"n": 254, "m": 16800, "d": date(2024, 12, 1), "p": 0.3568})
-        )
+        text = template.render(Context({"n": 254, "m": 16800, "d": date(2024, 12, 1), "p": 0.3568}))
     assert text == "254 Rp16.800 1 Desember 2024 35,68%"

@@ -37,7 +37,9 @@ def test_translations_keep_every_placeholder(catalogue: polib.POFile) -> None:
 
 
 def test_the_compiled_catalogue_matches_the_po_file(catalogue: polib.POFile) -> None:
-    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(MO_PATH))}
+    compiled = {
+        (e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(MO_PATH))
+    }
     for entry in catalogue:
         if entry.obsolete or "fuzzy" in entry.flags:
             continue

@@ -4,7 +4,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lindung.ops.demo import DEMO_KABUPATEN, demo_password, ensure_demo_accounts, shared_file
@@ -19,7 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        translation.activate(settings.LANGUAGE_CODE)
         call_command("setup", kabupaten=[DEMO_KABUPATEN], stdout=self.stdout, stderr=self.stderr)
         self._reference_data()
         password = demo_password()
@@ -31,7 +29,9 @@ class Command(BaseCommand):
             where = account.region or DEMO_KABUPATEN
             self.stdout.write(f"  {account.username:<18} {account.role.label} · {where}")
         url = f"http://{options['host']}:{options['port']}/"
-        self.stdout.write(_("Log in at %(url)s as demo.admin with the password above.") % {"url": url})
+        self.stdout.write(
+            _("Log in at %(url)s as demo.admin with the password above.") % {"url": url}
+        )
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
 

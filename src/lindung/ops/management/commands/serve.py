@@ -37,9 +37,7 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             worker = [python, "-m", "lindung.cli", "db_worker", "--queue-name", "*"]
             children.append(subprocess.Popen(worker))  # noqa: S603
-        self.stdout.write(
-            f"Lindung: http://{options['host']}:{options['port']}/  (Ctrl+C to stop)"
-        )
+        self.stdout.write(f"Lindung: http://{options['host']}:{options['port']}/  (Ctrl+C to stop)")
 
         def stop(signum: int, frame: FrameType | None) -> None:
             for child in children:

@@ -4,7 +4,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
@@ -14,20 +13,22 @@ from lindung.regions.services import DeploymentError, configure_deployment
 
 
 class Command(BaseCommand):
-    help = "Migrate the database, load the wilayah tree, set the served kabupaten/kota, create the first admin."
+    help = (
+        "Migrate the database, load the wilayah tree, set the served kabupaten/kota,"
+        " create the first admin."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--kabupaten",
             action="append",
-            help="Kemendagri code of a kabupaten/kota to serve (repeatable; default %s)"
-            % settings.LINDUNG_DEFAULT_KABUPATEN,
+            help="Kemendagri code of a kabupaten/kota to serve (repeatable; default "
+            f"{settings.LINDUNG_DEFAULT_KABUPATEN})",
         )
         parser.add_argument("--admin", default="admin", help="username of the first admin")
         parser.add_argument("--skip-regions", action="store_true", help="do not (re)load wilayah")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        translation.activate(settings.LANGUAGE_CODE)
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         self.stdout.write(_("Database ready."))
