@@ -1,11 +1,11 @@
 """The `lindung` command: Django's management commands under one name.
 
-    lindung setup --kabupaten 52.03     migrate, load wilayah, configure, create the first admin
-    lindung serve                       the web server and the background task worker
-    lindung demo                        setup + demo content + serve
-    lindung createuser NAME --role ...  a user account
-    lindung regions load                the Kemendagri wilayah tree (also load-boundaries, ...)
-    lindung help                        every command
+lindung setup --kabupaten 52.03     migrate, load wilayah, configure, create the first admin
+lindung serve                       the web server and the background task worker
+lindung demo                        setup + demo content + serve
+lindung createuser NAME --role ...  a user account
+lindung regions load                the Kemendagri wilayah tree (also load-boundaries, ...)
+lindung help                        every command
 """
 
 import os
