@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
+from lindung.audit.models import new_batch_id
+from lindung.audit.services import record
 from lindung.regions.models import Boundary, Level, Population, Region, RegionType
 from lindung.regions.names import normalise_name
 
@@ -217,7 +219,7 @@ def read_tree(source: Path) -> list[tuple[str, str, str, int, str, str | None]]:
 
 
 @transaction.atomic
-def load_tree(source: Path) -> TreeLoadResult:
+def load_tree(source: Path, *, by: Any = None) -> TreeLoadResult:
     """Upsert the whole tree. Unchanged rows are not written; a second run writes nothing."""
     rows = read_tree(source)
     existing = {
@@ -263,7 +265,33 @@ def load_tree(source: Path) -> TreeLoadResult:
         # Fresh statistics: without them SQLite reads a name lookup through the level index
         # (23,000 rows) instead of the (parent, name_key) one.
         cursor.execute(f"ANALYZE {table}")
+    if result.changed:
+        _record_load(
+            by=by,
+            action="regions_loaded",
+            model=Region,
+            source=str(source),
+            after={
+                "created": sum(result.created.values()),
+                "updated": sum(result.updated.values()),
+                "unchanged": sum(result.unchanged.values()),
+            },
+        )
     return result
+
+
+def _record_load(
+    *, by: Any, action: str, model: type[models.Model], source: str, after: dict[str, Any]
+) -> None:
+    """One audit event for a bulk load (its counts), in the load's transaction."""
+    record(
+        by=by,
+        action=action,
+        object_type=model._meta.label_lower,
+        object_repr=source[-200:],
+        after=after,
+        batch=new_batch_id(),
+    )
 
 
 # --- Boundaries -------------------------------------------------------------------------------
@@ -451,7 +479,7 @@ def _union(boxes: list[tuple[float, float, float, float]]) -> tuple[float, float
 
 
 def load_boundaries(
-    path: Path, *, code_property: str = "kode", allow_unmatched: bool = False
+    path: Path, *, code_property: str = "kode", allow_unmatched: bool = False, by: Any = None
 ) -> BoundaryLoadResult:
     """Attach each feature's polygon to the region with its code; replace changed ones.
 
@@ -515,6 +543,19 @@ def load_boundaries(
                 "loaded_at",
             ],
         )
+        if changed:
+            _record_load(
+                by=by,
+                action="boundaries_loaded",
+                model=Boundary,
+                source=path.name,
+                after={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "unmatched": len(unmatched),
+                },
+            )
     return result
 
 
@@ -639,6 +680,7 @@ def load_population(
     label: str | None = None,
     allow_unmatched: bool = False,
     skip_empty: bool = False,
+    by: Any = None,
 ) -> PopulationLoadResult:
     """Upsert Population(region, year) from a CSV; `label` (default: the file name) is the source.
 
@@ -678,6 +720,19 @@ def load_population(
             unique_fields=["region", "year"],
             update_fields=["count", "source", "loaded_at"],
         )
+        if changed:
+            _record_load(
+                by=by,
+                action="population_loaded",
+                model=Population,
+                source=source,
+                after={
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "years": result.years,
+                },
+            )
     return result
 
 

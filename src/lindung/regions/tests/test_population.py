@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from lindung.audit.models import Event
 from lindung.regions.loaders import load_population
 from lindung.regions.models import Population
 
@@ -200,3 +201,14 @@ def test_it_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
 def test_it_refuses_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"File not found: .*missing\.csv"):
         call_command("regions", "load-population", str(tmp_path / "missing.csv"))
+
+
+def test_a_load_that_changes_data_is_audited_once_and_a_rerun_is_not(tmp_path: Path) -> None:
+    path = tmp_path / "penduduk.csv"
+    path.write_text("kode,tahun,jumlah\n52.03.07,2031,91000\n52.03.08,2031,88000\n")
+    load_population(path)
+    event = Event.objects.get(action="population_loaded")
+    assert event.actor_label == "system" and event.batch is not None
+    assert event.after == {"created": 2, "updated": 0, "unchanged": 0, "years": [2031]}
+    load_population(path)
+    assert Event.objects.filter(action="population_loaded").count() == 1
