@@ -13,6 +13,9 @@ from django.conf import settings
 
 from lindung.regions.loaders import load_tree
 from lindung.regions.models import Deployment, Region
+from lindung.ui.tests.browser import browser, page
+
+__all__ = ["browser", "django_db_setup", "page"]  # browser fixtures for every app's tests
 
 
 @pytest.fixture(scope="session")
