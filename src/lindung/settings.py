@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lindung.audit",
     "lindung.regions",
     "lindung.accounts",
+    "lindung.registry",
     "lindung.ops",
 ]
 

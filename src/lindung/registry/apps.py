@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "lindung.registry"
+    verbose_name = _("Worker registry")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,265 @@
+"""The registry of BPU workers (pekerja bukan penerima upah) and the imports that fill it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Male")
+    FEMALE = "P", _("Female")
+
+
+class Occupation(models.TextChoices):
+    """Occupation codes. Tobacco codes matter: DBHCHT money may only pay for them."""
+
+    PETANI = "petani", _("Farmer")
+    BURUH_TANI = "buruh_tani", _("Farm labourer")
+    PETANI_TEMBAKAU = "petani_tembakau", _("Tobacco planter")
+    BURUH_TANI_TEMBAKAU = "buruh_tani_tembakau", _("Tobacco farm labourer")
+    PEKEBUN = "pekebun", _("Planter")
+    PETERNAK = "peternak", _("Livestock keeper")
+    NELAYAN = "nelayan", _("Fisher")
+    PEDAGANG = "pedagang", _("Trader")
+    OJEK = "ojek", _("Motorbike taxi driver")
+    TUKANG = "tukang", _("Craftsman / builder")
+    BURUH_HARIAN_LEPAS = "buruh_harian_lepas", _("Casual day labourer")
+    SOPIR = "sopir", _("Driver")
+    LAINNYA = "lainnya", _("Other")
+
+
+TOBACCO_OCCUPATIONS = frozenset({Occupation.PETANI_TEMBAKAU, Occupation.BURUH_TANI_TEMBAKAU})
+# Occupations that PP 50/2025 counts as the transport sector (its own reduction months).
+TRANSPORT_OCCUPATIONS = frozenset({Occupation.OJEK, Occupation.SOPIR})
+
+
+class WorkerStatus(models.TextChoices):
+    AKTIF = "aktif", _("Active")
+    MENINGGAL = "meninggal", _("Deceased")
+    PINDAH = "pindah", _("Moved away")
+
+
+class Source(models.Model):
+    """Where worker lists come from: "DTKS 2025", "P3KE", "Desa Sukamulia", "BPJS"…"""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerQuerySet(models.QuerySet["Worker"]):
+    def in_areas(self, codes: list[str]) -> "WorkerQuerySet":
+        """Workers living in these regions' subtrees (kabupaten, kecamatan or desa codes)."""
+        if not codes:
+            return self.none()
+        by_level: dict[int, list[str]] = {}
+        for code in codes:
+            by_level.setdefault(code.count("."), []).append(code)
+        q = models.Q()
+        for dots, level_codes in by_level.items():
+            field = {0: "provinsi_code", 1: "kabupaten_id", 2: "kecamatan_id"}.get(dots, "desa_id")
+            if field == "provinsi_code":
+                for code in level_codes:
+                    q |= models.Q(kabupaten_id__startswith=code + ".")
+            else:
+                q |= models.Q(**{f"{field}__in": level_codes})
+        return self.filter(q)
+
+    def current(self) -> "WorkerQuerySet":
+        """Workers not merged into another record."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Worker(models.Model):
+    """One BPU worker, identified by NIK. Kabupaten and kecamatan follow from the desa and are
+    stored so that scope filters and aggregates are index lookups, not prefix scans."""
+
+    nik = models.CharField("NIK", max_length=16, unique=True)
+    no_kk = models.CharField(_("family card number"), max_length=16, blank=True)
+    name = models.CharField(_("name"), max_length=200)  # as written, whitespace collapsed
+    name_key = models.CharField(max_length=200)  # lower case, no titles: what matching compares
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    birth_place = models.CharField(_("birth place"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    kabupaten = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kecamatan = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    desa = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="workers", db_index=False
+    )
+    occupation = models.CharField(
+        _("occupation"), max_length=24, choices=Occupation.choices, default=Occupation.LAINNYA
+    )
+    income = models.BigIntegerField(_("monthly income"), null=True, blank=True)
+    desil = models.PositiveSmallIntegerField(_("desil"), null=True, blank=True)
+    disability = models.BooleanField(_("disability"), default=False)
+    female_head = models.BooleanField(_("female head of household"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=WorkerStatus.choices, default=WorkerStatus.AKTIF
+    )
+    sources = models.ManyToManyField(Source, through="WorkerSource", related_name="workers")
+    # Set when a person review merged this record into another; it then leaves every list.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    created_batch = models.UUIDField(null=True, blank=True)
+    updated_batch = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = WorkerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        indexes = [
+            # the registry list, ordered by name, for the whole deployment and per kecamatan/desa
+            models.Index(fields=["kabupaten", "name_key", "id"], name="worker_kab_name"),
+            models.Index(fields=["kecamatan", "name_key", "id"], name="worker_kec_name"),
+            models.Index(fields=["desa", "name_key", "id"], name="worker_desa_name"),
+            # possible-duplicate candidates: same birth date in the same kecamatan
+            models.Index(fields=["birth_date", "kecamatan"], name="worker_dob_kec"),
+            # search by name prefix
+            models.Index(fields=["name_key"], name="worker_name_key"),
+            models.Index(fields=["no_kk"], name="worker_no_kk"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(desil__isnull=True) | models.Q(desil__gte=1, desil__lte=10),
+                name="worker_desil_1_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(income__isnull=True) | models.Q(income__gte=0),
+                name="worker_income_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerSource(models.Model):
+    """A source that listed the worker, and the import that first brought it."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT)
+    batch = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "source"], name="worker_source_unique")
+        ]
+        indexes = [
+            # the registry list filtered by source
+            models.Index(fields=["source", "worker"], name="worker_source_by_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.source_id}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    CHECKING = "checking", _("Checking")
+    READY = "ready", _("Ready to commit")
+    COMMITTING = "committing", _("Committing")
+    COMMITTED = "committed", _("Committed")
+    DISCARDED = "discarded", _("Discarded")
+    FAILED = "failed", _("Failed")
+
+
+class ImportBatch(models.Model):
+    """One uploaded file: checked (a preview), then committed or discarded.
+
+    The id is also the audit batch id of every event the commit writes. The uploaded file is
+    kept under LINDUNG_VAR/imports/ with its SHA-256; row outcomes are kept beside it as Parquet.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="imports")
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_path = models.CharField(max_length=500)  # relative to LINDUNG_VAR
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    file_size = models.BigIntegerField()
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_step = models.CharField(max_length=100, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_skipped = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    code_counts = models.JSONField(default=dict, blank=True)  # {"NIK_INVALID": 3, …}
+    error = models.TextField(blank=True)  # why the whole file failed, in Indonesian
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    MERGED = "merged", _("Merged")
+    DIFFERENT = "different", _("Different people")
+
+
+class PossibleDuplicate(models.Model):
+    """Two workers (different NIKs) who may be one person: similar name, same birth date, same
+    or neighbouring desa. A person decides: merge, or mark them as different people."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()  # name similarity, 0-100
+    status = models.CharField(
+        max_length=10, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN
+    )
+    batch = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "other"], name="duplicate_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(worker__lt=models.F("other")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="duplicate_status")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ~ {self.other_id}"
