@@ -7,6 +7,7 @@ from ninja.security import django_auth
 
 from lindung.accounts.models import User
 from lindung.regions.api import router as regions_router
+from lindung.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="Lindung API",
@@ -15,6 +16,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/wilayah/", regions_router)
+api.add_router("/registry/", registry_router)
 
 
 class Me(Schema):

@@ -230,6 +230,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Background tasks -------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+if TESTING or os.environ.get("LINDUNG_TASKS") == "immediate":
+    # Tests run background jobs in the request that queues them (no worker process).
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # --- Lindung ----------------------------------------------------------------------------------
 # Where `lindung regions load` reads the Kemendagri tree (npm package idn-area-data).

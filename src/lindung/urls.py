@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("lindung.regions.urls")),
     path("akun/", include("lindung.accounts.urls")),
     path("audit/", include("lindung.audit.urls")),
+    path("pekerja/", include("lindung.registry.urls")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("api/v1/", api.urls),
 ]

@@ -4,13 +4,13 @@ from typing import Concatenate, ParamSpec, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from lindung.accounts.models import User
 from lindung.accounts.roles import Capability
 
 P = ParamSpec("P")
-View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def user_of(request: HttpRequest) -> User:
@@ -26,7 +26,7 @@ def require(capability: Capability) -> Callable[[View[P]], View[P]]:
 
     def decorator(view: View[P]) -> View[P]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             if not user_of(request).can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,11 +93,21 @@ class Worker(models.Model):
     birth_place = models.CharField(_("birth place"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Copies of the desa code's prefixes, kept right by check constraints rather than foreign
+    # keys: a million-row import would otherwise pay three foreign-key checks per row.
     kabupaten = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kecamatan = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+        "regions.Region",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     desa = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="workers", db_index=False
@@ -111,7 +122,9 @@ class Worker(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=WorkerStatus.choices, default=WorkerStatus.AKTIF
     )
-    sources = models.ManyToManyField(Source, through="WorkerSource", related_name="workers")
+    sources: "models.ManyToManyField[Source, WorkerSource]" = models.ManyToManyField(
+        Source, through="WorkerSource", related_name="workers"
+    )
     # Set when a person review merged this record into another; it then leaves every list.
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
@@ -133,8 +146,8 @@ class Worker(models.Model):
             models.Index(fields=["desa", "name_key", "id"], name="worker_desa_name"),
             # possible-duplicate candidates: same birth date in the same kecamatan
             models.Index(fields=["birth_date", "kecamatan"], name="worker_dob_kec"),
-            # search by name prefix
-            models.Index(fields=["name_key"], name="worker_name_key"),
+            # search by name prefix across the deployment (a range on name_key, see queries._prefix)
+            models.Index(fields=["name_key", "id"], name="worker_name_key"),
             models.Index(fields=["no_kk"], name="worker_no_kk"),
         ]
         constraints = [
@@ -146,6 +159,14 @@ class Worker(models.Model):
                 condition=models.Q(income__isnull=True) | models.Q(income__gte=0),
                 name="worker_income_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kecamatan=Substr("desa", 1, 8)),
+                name="worker_kecamatan_follows_desa",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kabupaten=Substr("desa", 1, 5)),
+                name="worker_kabupaten_follows_desa",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,10 +174,15 @@ class Worker(models.Model):
 
 
 class WorkerSource(models.Model):
-    """A source that listed the worker, and the import that first brought it."""
+    """A source that listed the worker, and the import that first brought it.
 
-    worker = models.ForeignKey(Worker, on_delete=models.CASCADE)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT)
+    Written only by the import, in the transaction that creates or updates the worker; workers
+    and sources are never deleted. The database does not re-check the two keys: a first import
+    of a million workers writes a million links, and the checks would cost it seconds.
+    """
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, db_constraint=False)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, db_constraint=False)
     batch = models.UUIDField(null=True, blank=True)
 
     class Meta:

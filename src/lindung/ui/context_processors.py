@@ -22,14 +22,20 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         return {"nav_items": []}
     entries: list[tuple[str | Promise, str, Capability | None]] = [
         (_("Wilayah"), "regions:home", None),
+        (_("Workers"), "registry:worker-list", None),
+        (_("Import"), "registry:import-list", Capability.EDIT_DATA),
+        (_("Possible duplicates"), "registry:duplicate-list", Capability.EDIT_DATA),
         (_("Users"), "accounts:user-list", Capability.MANAGE_USERS),
         (_("Audit log"), "audit:event-list", Capability.VIEW_AUDIT),
     ]
-    items = []
-    for label, name, capability in entries:
-        if capability is not None and not user.can(capability):
-            continue
-        url = reverse(name)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append(NavItem(label=label, url=url, active=active))
-    return {"nav_items": items}
+    shown = [
+        (label, reverse(name))
+        for label, name, capability in entries
+        if capability is None or user.can(capability)
+    ]
+    # The entry whose URL is the longest prefix of the page is the active one.
+    matches = [url for _label, url in shown if url != "/" and request.path.startswith(url)]
+    current = max(matches, key=len) if matches else ("/" if request.path == "/" else None)
+    return {
+        "nav_items": [NavItem(label=label, url=url, active=url == current) for label, url in shown]
+    }

@@ -1,9 +1,11 @@
 import re
 from collections.abc import Iterator
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
@@ -12,6 +14,7 @@ from django.utils import translation
 from lindung.accounts.models import User
 from lindung.ops.demo import DEMO_ACCOUNTS
 from lindung.regions.models import Boundary, Population
+from lindung.registry.models import Worker
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +25,12 @@ def english() -> Iterator[None]:
         yield
 
 
-def test_demo_prepares_accounts_for_every_role_and_reference_data() -> None:
+def test_demo_prepares_accounts_for_every_role_and_reference_data(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
     out = StringIO()
-    call_command("demo", "--no-serve", stdout=out)
+    call_command("demo", "--no-serve", "--workers", "300", stdout=out)
     output = out.getvalue()
     password = re.search(r"^\s+(lindung-\w+)$", output, re.MULTILINE)
     assert password is not None, output
@@ -36,7 +42,7 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data() -> None:
         assert authenticate(request, username=account.username, password=password.group(1))
         assert account.username in output
     assert len({a.role for a in DEMO_ACCOUNTS}) == 7
-    if (settings.LINDUNG_SHARED_DATA / "lombok_timur_desa.geojson").exists():
+    if (django_settings.LINDUNG_SHARED_DATA / "lombok_timur_desa.geojson").exists():
         assert (
             Boundary.objects.filter(region__level=4, region__parent__parent="52.03").count() == 254
         )
@@ -46,7 +52,10 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data() -> None:
 
     # A second run gives everyone a fresh password and creates nobody twice.
     again = StringIO()
-    call_command("demo", "--no-serve", stdout=again)
+    call_command("demo", "--no-serve", "--workers", "300", stdout=again)
     second = re.search(r"^\s+(lindung-\w+)$", again.getvalue(), re.MULTILINE)
     assert second is not None and second.group(1) != password.group(1)
     assert User.objects.filter(username__startswith="demo.").count() == len(DEMO_ACCOUNTS)
+    # The synthetic registry is imported once; the second run finds every worker unchanged.
+    assert Worker.objects.count() == 300
+    assert "300 unchanged" in again.getvalue()

@@ -20,6 +20,8 @@ class RowError(StrEnum):
     WILAYAH_UNKNOWN = "WILAYAH_UNKNOWN"
     WILAYAH_OUTSIDE_DEPLOYMENT = "WILAYAH_OUTSIDE_DEPLOYMENT"
     DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
+    # Only for region-bound operators: the desa lies outside the wilayah they work for.
+    WILAYAH_OUTSIDE_SCOPE = "WILAYAH_OUTSIDE_SCOPE"
 
 
 class RowWarning(StrEnum):
@@ -68,6 +70,10 @@ ERROR_MESSAGES: dict[str, Promise] = {
     RowError.WILAYAH_OUTSIDE_DEPLOYMENT: _(
         "The desa/kelurahan lies outside this regency. Only residents of this regency can be "
         "registered here."
+    ),
+    RowError.WILAYAH_OUTSIDE_SCOPE: _(
+        "The desa/kelurahan lies outside the wilayah of your account. Ask the operator of that "
+        "wilayah or the regency office to import this row."
     ),
     RowError.DUPLICATE_IN_FILE: _(
         "This NIK already appears on an earlier row of this file. Remove the duplicate row or "

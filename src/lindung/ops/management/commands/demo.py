@@ -1,4 +1,5 @@
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from lindung.ops.demo import DEMO_KABUPATEN, demo_password, ensure_demo_accounts, shared_file
 
+DEMO_SOURCE = "DTKS (sintetis)"
+
 
 class Command(BaseCommand):
     help = "Set up Lombok Timur with demo accounts and reference data, then serve the app."
@@ -16,10 +19,19 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="prepare only, do not serve")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=50_000,
+            metavar="N",
+            help="synthetic workers in the demo registry (default 50000; 0 for none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("setup", kabupaten=[DEMO_KABUPATEN], stdout=self.stdout, stderr=self.stderr)
         self._reference_data()
+        if options["workers"] > 0:
+            self._registry(options["workers"])
         password = demo_password()
         accounts = ensure_demo_accounts(password)
         self.stdout.write("")
@@ -34,6 +46,23 @@ class Command(BaseCommand):
         )
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
+
+    def _registry(self, workers: int) -> None:
+        """A synthetic worker list of Lombok Timur, imported like a real one (idempotent)."""
+        from lindung.registry.imports import import_file
+        from lindung.registry.synth import generate, write
+
+        folder = Path(settings.VAR_DIR) / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"pekerja-sintetis-{workers}.csv"
+        if not path.exists():
+            write(generate(workers, kabupaten=DEMO_KABUPATEN, seed=1), path)
+        outcome = import_file(by="demo", path=path, source=DEMO_SOURCE)
+        summary = outcome.summary()
+        self.stdout.write(
+            _("Demo registry: %(new)s new, %(unchanged)s unchanged workers from %(file)s")
+            % {"new": summary["new"], "unchanged": summary["unchanged"], "file": path.name}
+        )
 
     def _reference_data(self) -> None:
         """Boundaries and population from ../shared/data/wilayah, when that folder is there."""

@@ -1,0 +1,165 @@
+"""Web pages of the import: upload, progress, preview, commit or discard, error report.
+
+Who sees a batch: its uploader, and roles working for the whole deployment (admin, regency
+operator, auditor). Uploading needs EDIT_DATA; rows outside a region-bound operator's wilayah
+are rejected by the check (WILAYAH_OUTSIDE_SCOPE).
+"""
+
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lindung.accounts.decorators import require, user_of
+from lindung.accounts.models import User
+from lindung.accounts.roles import Capability, Role
+from lindung.registry import imports
+from lindung.registry.models import ImportBatch, ImportStatus, Source
+from lindung.registry.pipeline.codes import RowStatus, message_for
+from lindung.registry.pipeline.report import status_label
+
+PREVIEW_ROWS = 200
+_WHOLE_DEPLOYMENT = (Role.ADMIN, Role.OPERATOR_KABUPATEN, Role.AUDITOR)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Worker list (XLSX, XLS, ODS or CSV)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("Source"),
+        max_length=100,
+        help_text=gettext_lazy("Where the list comes from, e.g. DTKS 2025, P3KE, Desa Sukamulia."),
+        widget=forms.TextInput(attrs={"list": "sources"}),
+    )
+    sheet = forms.CharField(
+        label=gettext_lazy("Sheet (optional)"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Leave empty to use the first sheet with a worker list."),
+    )
+
+
+def _batches_for(user: User) -> "object":
+    batches = ImportBatch.objects.select_related("source", "created_by")
+    if user.role in _WHOLE_DEPLOYMENT and user.region_id is None:
+        return batches
+    return batches.filter(created_by=user)
+
+
+def _get_batch(user: User, batch_id: str) -> ImportBatch:
+    batch = _batches_for(user).filter(pk=batch_id).first()  # type: ignore[attr-defined]
+    if batch is None:
+        raise Http404
+    return batch  # type: ignore[no-any-return]
+
+
+@require(Capability.EDIT_DATA)
+def import_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = imports.start_import(
+                by=user,
+                upload=upload,
+                file_name=upload.name,
+                source=form.cleaned_data["source"],
+                sheet=form.cleaned_data["sheet"],
+            )
+        except imports.ImportFailed as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("registry:import-detail", batch_id=batch.pk)
+    batches = _batches_for(user)[:50]  # type: ignore[index]
+    sources = Source.objects.values_list("name", flat=True)
+    return render(
+        request, "registry/import_list.html", {"form": form, "batches": batches, "sources": sources}
+    )
+
+
+@require(Capability.EDIT_DATA)
+def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _get_batch(user_of(request), batch_id)
+    context = {"batch": batch, **_preview(batch)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "registry/import_detail.html#status", context)
+    return render(request, "registry/import_detail.html", context)
+
+
+def _preview(batch: ImportBatch) -> dict[str, object]:
+    running = batch.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
+    percent = 0
+    if batch.progress_total:
+        percent = min(100, round(100 * batch.progress_done / batch.progress_total))
+    context: dict[str, object] = {"running": running, "percent": percent}
+    if batch.status in (ImportStatus.READY, ImportStatus.COMMITTED):
+        rows = imports.outcome_rows(batch)
+        if rows is not None:
+            problems = rows.filter(
+                (rows.get_column("status") == RowStatus.REJECTED.value)
+                | (rows.get_column("warnings").list.len() > 0)
+            ).head(PREVIEW_ROWS)
+            context["problems"] = [
+                {
+                    "row": row["_row"],
+                    "nik": row["nik"],
+                    "status": status_label(row["status"]),
+                    "codes": [(c, message_for(c)) for c in row["errors"]]
+                    + [(c, message_for(c, warning=True)) for c in row["warnings"]],
+                }
+                for row in problems.iter_rows(named=True)
+            ]
+        context["codes"] = sorted((batch.code_counts or {}).items())
+    return context
+
+
+@require_POST
+@require(Capability.EDIT_DATA)
+def import_commit(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _get_batch(user_of(request), batch_id)
+    try:
+        imports.commit_import(by=user_of(request), batch=batch)
+    except imports.ImportFailed as error:
+        messages.error(request, error.message)
+    return redirect("registry:import-detail", batch_id=batch.pk)
+
+
+@require_POST
+@require(Capability.EDIT_DATA)
+def import_discard(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _get_batch(user_of(request), batch_id)
+    try:
+        imports.discard_import(by=user_of(request), batch=batch)
+        messages.success(request, _("The import was discarded; nothing was written."))
+    except imports.ImportFailed as error:
+        messages.error(request, error.message)
+    return redirect("registry:import-detail", batch_id=batch.pk)
+
+
+@require(Capability.EDIT_DATA)
+def import_report(request: HttpRequest, batch_id: str) -> FileResponse:
+    user = user_of(request)
+    batch = _get_batch(user, batch_id)
+    if not user.can(Capability.VIEW_NIK):
+        raise PermissionDenied
+    out = Path(tempfile.mkstemp(suffix=".xlsx")[1])
+    try:
+        imports.write_batch_report(batch, out)
+    except imports.ImportFailed as error:
+        out.unlink(missing_ok=True)
+        raise Http404(error.message) from error
+    stem = Path(batch.file_name).stem
+    name = _("%(name)s-checked.xlsx") % {"name": stem}
+    response = FileResponse(out.open("rb"), as_attachment=True, filename=name)
+    out.unlink()  # the open handle keeps the data until the response is sent
+    return response

@@ -1,0 +1,460 @@
+"""Importing worker lists: the service the CLI (`lindung import`), the web upload and the demo
+share.
+
+    outcome = import_file(by=user, path=Path("dtks.xlsx"), source="DTKS 2025")      # CLI
+    batch = start_import(by=user, upload=request.FILES["file"], source="DTKS 2025")  # web
+    commit_import(by=user, batch=batch)  /  discard_import(by=user, batch=batch)
+
+Reading and checking happen outside any transaction (a preview changes nothing); the commit is
+one transaction that re-decides the rows against the registry as it is at that moment, writes
+them in bulk and records the batch in the audit log. A crash or kill leaves no partial batch.
+"""
+
+import hashlib
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lindung.accounts.models import User
+from lindung.audit.services import record
+from lindung.regions.queries import deployment_codes, scope_codes
+from lindung.registry.models import ImportBatch, ImportStatus, Source, Worker, WorkerSource
+from lindung.registry.pipeline import load
+from lindung.registry.pipeline.codes import RowStatus
+from lindung.registry.pipeline.decide import decide
+from lindung.registry.pipeline.read import DEFAULT_LIMITS, ReadError, Sheet, read_table
+from lindung.registry.pipeline.report import write_report
+from lindung.registry.pipeline.validate import Places, validate
+
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+_ADVISORY_LOCK = 52_03_0001  # PostgreSQL: one import commit at a time
+
+
+class ImportFailed(Exception):
+    """A file or batch that cannot be imported, with a message for the operator."""
+
+    def __init__(self, message: str, code: str = "IMPORT_FAILED") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class Checked:
+    """A file read and checked: what a preview shows and a commit writes."""
+
+    sheet: Sheet
+    checked: pl.DataFrame
+    file_sha256: str
+
+
+@dataclass
+class Outcome:
+    batch: uuid.UUID | None
+    file_sha256: str
+    rows_skipped: int
+    rows: pl.DataFrame  # _row, nik, status, errors, warnings, changed
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, status: RowStatus) -> int:
+        return int((self.rows.get_column("status") == status.value).sum())
+
+    @property
+    def with_warnings(self) -> int:
+        return int((self.rows.get_column("warnings").list.len() > 0).sum())
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "batch": str(self.batch) if self.batch else None,
+            "file_sha256": self.file_sha256,
+            "rows_total": self.rows.height,
+            "rows_skipped": self.rows_skipped,
+            "new": self.count(RowStatus.NEW),
+            "updated": self.count(RowStatus.UPDATED),
+            "unchanged": self.count(RowStatus.UNCHANGED),
+            "rejected": self.count(RowStatus.REJECTED),
+            "warnings": self.with_warnings,
+        }
+
+    def code_counts(self) -> dict[str, int]:
+        """Rows per error or warning code."""
+        codes = self.rows.select(pl.concat_list("errors", "warnings").alias("code")).explode("code")
+        counted = codes.drop_nulls().group_by("code").len().sort("code")
+        return {code: int(n) for code, n in counted.iter_rows()}
+
+    def as_json(self) -> dict[str, Any]:
+        """The `lindung import --json` object: the summary and one entry per data row."""
+        rows = [
+            {"row": r, "nik": nik, "status": s, "errors": list(e), "warnings": list(w)}
+            for r, nik, s, e, w in self.rows.select(
+                "_row", "nik", "status", "errors", "warnings"
+            ).iter_rows()
+        ]
+        return {**self.summary(), "rows": rows}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_file(
+    path: Path, *, by: Any = None, sheet: str | None = None, progress: Progress | None = None
+) -> Checked:
+    """Read and validate a file (no registry comparison yet). Raises ImportFailed.
+
+    A region-bound operator (`by`) may only import rows of their own wilayah."""
+    deployment = deployment_codes()
+    if not deployment:
+        raise ImportFailed(_("Set up the deployment first (lindung setup)."), "NO_DEPLOYMENT")
+    try:
+        read = read_table(
+            path,
+            sheet=sheet,
+            progress=(lambda done, total: progress("read", done, total)) if progress else None,
+        )
+    except ReadError as error:
+        raise ImportFailed(str(error.message), error.code) from error
+    if progress:
+        progress("validate", 0, read.frame.height)
+    scope = scope_codes(by) if isinstance(by, User) and by.region_id else None
+    checked = validate(
+        read.frame,
+        places=Places.for_deployment(deployment),
+        today=timezone.localdate(),
+        scope=scope,
+    )
+    return Checked(read, checked, sha256_of(path))
+
+
+def preview(checked: Checked, *, source: str | None) -> Outcome:
+    """What a commit would do now, writing nothing (dry run, web preview)."""
+    source_id = Source.objects.filter(name=source).values_list("id", flat=True).first()
+    existing = load.existing_workers(source_id)
+    plan, _pairs = decide(checked.checked, existing)
+    return Outcome(None, checked.file_sha256, checked.sheet.rows_skipped, _outcome_rows(plan))
+
+
+def _outcome_rows(plan: pl.DataFrame) -> pl.DataFrame:
+    return plan.select("_row", "nik", "status", "errors", "warnings", "changed")
+
+
+def import_file(
+    *,
+    by: Any,
+    path: Path,
+    source: str,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    file_name: str | None = None,
+    report: Path | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Check a file and, unless `dry_run`, commit it as one batch. Used by `lindung import`."""
+    source = _source_name(source)
+    checked = check_file(path, by=by, sheet=sheet, progress=progress)
+    if dry_run:
+        outcome = preview(checked, source=source)
+    else:
+        batch = _create_batch(
+            by=by,
+            path=path,
+            file_name=file_name or path.name,
+            sha=checked.file_sha256,
+            source=source,
+            sheet=sheet or "",
+            move=False,
+        )
+        _store_checked(batch, checked)
+        outcome = _commit(by=by, batch=batch, checked=checked.checked, progress=progress)
+    if report is not None:
+        write_report(checked.sheet.original, outcome.rows, report)
+    return outcome
+
+
+def _source_name(source: str) -> str:
+    name = re.sub(r"\s+", " ", source or "").strip()
+    if not name:
+        raise ImportFailed(_("Name the source of the list (for example DTKS 2025)."), "NO_SOURCE")
+    return name[:100]
+
+
+def batch_dir(batch: ImportBatch) -> Path:
+    return Path(settings.VAR_DIR) / "imports" / str(batch.id)
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._") or "upload"
+    return cleaned[:120]
+
+
+@transaction.atomic
+def _create_batch(
+    *, by: Any, path: Path, file_name: str, sha: str, source: str, sheet: str, move: bool
+) -> ImportBatch:
+    src, _created = Source.objects.get_or_create(name=source)
+    batch = ImportBatch(
+        source=src,
+        file_name=Path(file_name).name[:255],
+        file_sha256=sha,
+        file_size=path.stat().st_size,
+        sheet=sheet[:100],
+        status=ImportStatus.QUEUED,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    folder = batch_dir(batch)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / _safe_name(file_name)
+    if move:
+        shutil.move(path, stored)
+    else:
+        shutil.copyfile(path, stored)
+    batch.file_path = str(stored.relative_to(Path(settings.VAR_DIR)))
+    batch.save()
+    record(
+        by=by,
+        action="import_uploaded",
+        obj=batch,
+        after={"file_name": batch.file_name, "file_sha256": sha, "source": source},
+        batch=batch.id,
+    )
+    return batch
+
+
+def _store_checked(batch: ImportBatch, checked: Checked) -> None:
+    folder = batch_dir(batch)
+    checked.checked.write_parquet(folder / "checked.parquet")
+    checked.sheet.original.write_parquet(folder / "original.parquet")
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_skipped=checked.sheet.rows_skipped)
+    batch.rows_skipped = checked.sheet.rows_skipped
+
+
+def _commit(
+    *, by: Any, batch: ImportBatch, checked: pl.DataFrame, progress: Progress | None = None
+) -> Outcome:
+    """Decide against the registry as it is now and write everything in one transaction."""
+    now = timezone.now()
+    actor = by if getattr(by, "is_authenticated", False) else None
+    label = actor.get_username() if actor else str(by or "system")
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+                else:
+                    # A large page cache for this connection: a million index inserts in random
+                    # order otherwise spend most of their time re-reading index pages.
+                    cursor.execute("PRAGMA cache_size = -262144")
+            if progress:
+                progress("compare", 0, checked.height)
+            existing = load.existing_workers(batch.source_id)
+            plan, pairs = decide(checked, existing)
+            if progress:
+                progress("write", 0, checked.height)
+            load.write(
+                plan,
+                pairs,
+                existing,
+                batch=batch.id,
+                source_id=batch.source_id,
+                actor=actor,
+                actor_label=label,
+                now=now,
+            )
+            outcome = Outcome(batch.id, batch.file_sha256, batch.rows_skipped, _outcome_rows(plan))
+            _finish(batch, outcome, by=actor, status=ImportStatus.COMMITTED, when=now)
+            record(
+                by=by,
+                action="workers_imported",
+                obj=batch,
+                after=_audit_counts(outcome),
+                batch=batch.id,
+            )
+    except Exception as error:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            error=_("The import failed and nothing was saved: %s") % type(error).__name__,
+        )
+        raise
+    outcome.rows.write_parquet(batch_dir(batch) / "rows.parquet")
+    if outcome.count(RowStatus.NEW) + outcome.count(RowStatus.UPDATED) >= ANALYZE_AFTER:
+        _refresh_statistics()
+    return outcome
+
+
+# After a commit that writes this many rows the planner's statistics are refreshed: without them
+# PostgreSQL plans the registry list over a million fresh rows as if the table were empty.
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics() -> None:
+    with connection.cursor() as cursor:
+        for model in (Worker, WorkerSource):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _audit_counts(outcome: Outcome) -> dict[str, Any]:
+    counts = outcome.summary()
+    counts.pop("batch")
+    counts["codes"] = outcome.code_counts()
+    return counts
+
+
+def _finish(batch: ImportBatch, outcome: Outcome, *, by: Any, status: str, when: Any) -> None:
+    summary = outcome.summary()
+    batch.status = status
+    batch.rows_total = summary["rows_total"]
+    batch.new = summary["new"]
+    batch.updated = summary["updated"]
+    batch.unchanged = summary["unchanged"]
+    batch.rejected = summary["rejected"]
+    batch.warnings = summary["warnings"]
+    batch.code_counts = outcome.code_counts()
+    batch.progress_done = batch.progress_total = summary["rows_total"]
+    batch.error = ""
+    if status in (ImportStatus.COMMITTED, ImportStatus.DISCARDED):
+        batch.decided_by = by
+        batch.decided_at = when
+    batch.save()
+
+
+# --- The web flow: upload, check in the background, preview, then commit or discard -----------
+
+
+def start_import(
+    *, by: Any, upload: IO[bytes], file_name: str, source: str, sheet: str = ""
+) -> ImportBatch:
+    """Keep an uploaded file and queue its check. The file is streamed to disk with a size cap."""
+    source = _source_name(source)
+    limit = DEFAULT_LIMITS.max_file_bytes
+    incoming = Path(settings.VAR_DIR) / "imports" / f"incoming-{uuid.uuid4().hex}"
+    incoming.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with incoming.open("wb") as stream:
+            for block in iter(lambda: upload.read(1 << 20), b""):
+                size += len(block)
+                if size > limit:
+                    raise ImportFailed(
+                        _("The file is larger than %(mb)d MB. Split it into smaller files.")
+                        % {"mb": limit // (1024 * 1024)},
+                        "FILE_TOO_LARGE",
+                    )
+                digest.update(block)
+                stream.write(block)
+        batch = _create_batch(
+            by=by,
+            path=incoming,
+            file_name=file_name,
+            sha=digest.hexdigest(),
+            source=source,
+            sheet=sheet,
+            move=True,
+        )
+    finally:
+        incoming.unlink(missing_ok=True)
+    from lindung.registry.tasks import check_import_task
+
+    check_import_task.enqueue(str(batch.id))
+    return batch
+
+
+def run_check(batch_id: str) -> None:
+    """The background check of an uploaded batch: read, validate, preview counts."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status not in (ImportStatus.QUEUED, ImportStatus.CHECKING):
+        return
+    _progress(batch.pk, "read", 0, 0, status=ImportStatus.CHECKING)
+    try:
+        checked = check_file(
+            Path(settings.VAR_DIR) / batch.file_path,
+            by=batch.created_by,
+            sheet=batch.sheet or None,
+            progress=lambda step, done, total: _progress(batch.pk, step, done, total),
+        )
+        _store_checked(batch, checked)
+        _progress(batch.pk, "compare", 0, checked.checked.height)
+        outcome = preview(checked, source=batch.source.name)
+    except ImportFailed as error:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, error=error.message
+        )
+        return
+    outcome.rows.write_parquet(batch_dir(batch) / "rows.parquet")
+    batch.refresh_from_db()
+    _finish(batch, outcome, by=None, status=ImportStatus.READY, when=None)
+
+
+def _progress(
+    batch_id: uuid.UUID, step: str, done: int, total: int, *, status: str | None = None
+) -> None:
+    changes: dict[str, Any] = {
+        "progress_step": step,
+        "progress_done": done,
+        "progress_total": total,
+    }
+    if status:
+        changes["status"] = status
+    ImportBatch.objects.filter(pk=batch_id).update(**changes)
+
+
+def commit_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
+    """Queue the commit of a checked batch (status READY)."""
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
+        status=ImportStatus.COMMITTING, progress_step="write", progress_done=0
+    )
+    if not updated:
+        raise ImportFailed(_("This import is not ready to be committed."), "NOT_READY")
+    from lindung.registry.tasks import commit_import_task
+
+    commit_import_task.enqueue(str(batch.pk), by.pk if getattr(by, "pk", None) else None)
+    batch.refresh_from_db()
+    return batch
+
+
+def run_commit(batch_id: str, user_id: int | None) -> None:
+    from lindung.accounts.models import User
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    by = User.objects.filter(pk=user_id).first() if user_id else None
+    checked = pl.read_parquet(batch_dir(batch) / "checked.parquet")
+    _commit(by=by, batch=batch, checked=checked)
+
+
+@transaction.atomic
+def discard_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status not in (ImportStatus.READY, ImportStatus.FAILED, ImportStatus.QUEUED):
+        raise ImportFailed(_("This import can no longer be discarded."), "NOT_DISCARDABLE")
+    locked.status = ImportStatus.DISCARDED
+    locked.decided_by = by if getattr(by, "is_authenticated", False) else None
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    record(by=by, action="import_discarded", obj=locked, batch=locked.id)
+    return locked
+
+
+def outcome_rows(batch: ImportBatch) -> pl.DataFrame | None:
+    path = batch_dir(batch) / "rows.parquet"
+    return pl.read_parquet(path) if path.exists() else None
+
+
+def write_batch_report(batch: ImportBatch, path: Path) -> int:
+    rows = outcome_rows(batch)
+    original_path = batch_dir(batch) / "original.parquet"
+    if rows is None or not original_path.exists():
+        raise ImportFailed(_("This import has no checked rows yet."), "NOT_CHECKED")
+    return write_report(pl.read_parquet(original_path), rows, path)

@@ -1,0 +1,310 @@
+"""Every change a person makes to the registry: edits, status, merges, duplicate decisions.
+
+The registry pages, the API and commands call these functions; `by=None` means the command line
+(recorded as actor "system", scope: the whole deployment). Each runs in one transaction that also
+writes its audit event. Imports write through registry.pipeline, not through here.
+"""
+
+import datetime
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lindung.accounts.models import User
+from lindung.audit.services import diff, record, snapshot
+from lindung.regions.models import Level, Region
+from lindung.regions.queries import deployment_codes, scope_codes
+from lindung.registry.models import (
+    DuplicateStatus,
+    Occupation,
+    PossibleDuplicate,
+    Sex,
+    Worker,
+    WorkerSource,
+    WorkerStatus,
+)
+from lindung.registry.queries import WORKER_OBJECT_TYPE, name_key_for
+
+# What a person may change on the edit page (the NIK is the worker's identity: never edited).
+EDITABLE_FIELDS = [
+    "name",
+    "no_kk",
+    "sex",
+    "birth_date",
+    "birth_place",
+    "phone",
+    "address",
+    "desa",
+    "occupation",
+    "income",
+    "desil",
+    "disability",
+    "female_head",
+    "status",
+]
+# Fields of the kept record that a merge fills from the merged one when they are empty.
+FILLABLE_FIELDS = ["no_kk", "birth_place", "phone", "address", "income", "desil"]
+_NO_KK = re.compile(r"\d{16}")
+
+
+class RegistryError(Exception):
+    """A registry change that breaks a rule. `field` names the form field at fault."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _allowed_codes(by: User | None) -> list[str]:
+    return scope_codes(by) if by is not None else deployment_codes()
+
+
+def _within(code: str, prefixes: list[str]) -> bool:
+    return any(code == p or code.startswith(p + ".") for p in prefixes)
+
+
+def _check_can_change(by: User | None, worker: Worker) -> None:
+    if not _within(worker.desa_id, _allowed_codes(by)):
+        raise RegistryError(_("This worker lives outside your wilayah."))
+    if worker.merged_into_id is not None:
+        raise RegistryError(_("This record was merged into another one and cannot be changed."))
+
+
+def _desa(by: User | None, code: str) -> Region:
+    """The desa/kelurahan `code`, if it lies in the deployment and in `by`'s scope."""
+    region = Region.objects.within(_allowed_codes(by)).filter(code=code).first()
+    if region is None or region.level != Level.DESA_KELURAHAN:
+        raise RegistryError(
+            _("Desa/kelurahan %(code)s does not exist or is outside your wilayah.")
+            % {"code": code},
+            field="desa",
+        )
+    return region
+
+
+def _text(value: Any, limit: int) -> str:
+    return " ".join(str(value or "").split())[:limit]
+
+
+def _clean(by: User | None, name: str, value: Any) -> Any:
+    """The value to store for an edited field, or RegistryError."""
+    if name == "name":
+        text = _text(value, 200)
+        if not name_key_for(text):
+            raise RegistryError(_("The name cannot be empty."), field=name)
+        return text
+    if name == "no_kk":
+        text = str(value or "").strip()
+        if text and not _NO_KK.fullmatch(text):
+            raise RegistryError(_("The No. KK must be 16 digits."), field=name)
+        return text
+    if name in ("birth_place", "phone"):
+        return _text(value, 100 if name == "birth_place" else 20)
+    if name == "address":
+        return _text(value, 300)
+    if name == "birth_date":
+        if not isinstance(value, datetime.date) or value > timezone.localdate():
+            raise RegistryError(_("Enter a birth date that is not in the future."), field=name)
+        return value
+    if name == "desa":
+        return _desa(by, value.code if isinstance(value, Region) else str(value))
+    if name == "income":
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise RegistryError(
+                _("The income must be a whole number of rupiah, 0 or more."), field=name
+            )
+        return value
+    if name == "desil":
+        if value is not None and (not isinstance(value, int) or not 1 <= value <= 10):
+            raise RegistryError(_("The desil must be between 1 and 10, or empty."), field=name)
+        return value
+    if name in ("disability", "female_head"):
+        return bool(value)
+    choices = {"sex": Sex.values, "occupation": Occupation.values, "status": WorkerStatus.values}
+    if name in choices:
+        if value not in choices[name]:
+            raise RegistryError(_("Choose one of the listed values."), field=name)
+        return value
+    raise ValueError(f"{name} is not an editable worker field")
+
+
+def _place_in(worker: Worker, desa: Region) -> None:
+    """Desa, and the kecamatan and kabupaten that follow from its code (52.03.07.1001)."""
+    parts = desa.code.split(".")
+    worker.desa_id = desa.code
+    worker.kecamatan_id = ".".join(parts[:3])
+    worker.kabupaten_id = ".".join(parts[:2])
+
+
+@transaction.atomic
+def update_worker(*, by: User | None, worker: Worker, changes: Mapping[str, Any]) -> Worker:
+    """Apply `changes` (EDITABLE_FIELDS; "desa" as a code) and record what actually changed.
+
+    Nothing is saved or recorded when no value changes. The audit event holds only the changed
+    fields; kecamatan, kabupaten and name_key follow from desa and name and are not listed.
+    """
+    _check_can_change(by, worker)
+    values = {name: _clean(by, name, value) for name, value in changes.items()}
+    before = snapshot(worker, EDITABLE_FIELDS)
+    for name, value in values.items():
+        if name == "desa":
+            _place_in(worker, value)
+        else:
+            setattr(worker, name, value)
+    old, new = diff(before, snapshot(worker, EDITABLE_FIELDS))
+    if not new:
+        return worker
+    worker.name_key = name_key_for(worker.name)
+    worker.updated_at = timezone.now()
+    fields = [f"{n}_id" if n == "desa" else n for n in new]
+    if "desa" in new:
+        fields += ["kecamatan_id", "kabupaten_id"]
+    worker.save(update_fields=[*fields, "name_key", "updated_at"])
+    record(by=by, action="worker_updated", obj=worker, before=old, after=new)
+    return worker
+
+
+@transaction.atomic
+def set_worker_status(*, by: User | None, worker: Worker, status: str) -> Worker:
+    """Mark a worker deceased (meninggal), moved away (pindah) or active (aktif) again."""
+    _check_can_change(by, worker)
+    status = _clean(by, "status", status)
+    if status == worker.status:
+        return worker
+    old = worker.status
+    worker.status = status
+    worker.updated_at = timezone.now()
+    worker.save(update_fields=["status", "updated_at"])
+    record(
+        by=by,
+        action="worker_status_changed",
+        obj=worker,
+        before={"status": old},
+        after={"status": status},
+    )
+    return worker
+
+
+def _open_pair(duplicate: PossibleDuplicate) -> PossibleDuplicate:
+    """The pair, re-read under a row lock, if no one has decided it meanwhile."""
+    pair = (
+        PossibleDuplicate.objects.select_for_update()
+        .select_related("worker", "other")
+        .get(pk=duplicate.pk)
+    )
+    if pair.status != DuplicateStatus.OPEN:
+        raise RegistryError(_("This pair has already been decided."))
+    return pair
+
+
+def _source_ids(worker: Worker) -> list[int]:
+    return sorted(WorkerSource.objects.filter(worker=worker).values_list("source_id", flat=True))
+
+
+def _repoint_open_pairs(merged: Worker, keep: Worker, decided: PossibleDuplicate) -> None:
+    """Open pairs that involve the merged-away worker now ask about the kept one; a pair that
+    would repeat an existing one (or pair the kept worker with itself) is removed."""
+    pairs = PossibleDuplicate.objects.filter(status=DuplicateStatus.OPEN).exclude(pk=decided.pk)
+    for pair in pairs.filter(worker=merged) | pairs.filter(other=merged):
+        third = pair.other_id if pair.worker_id == merged.pk else pair.worker_id
+        low, high = sorted((keep.pk, third))
+        exists = PossibleDuplicate.objects.filter(worker_id=low, other_id=high).exists()
+        if third == keep.pk or exists:
+            pair.delete()
+        else:
+            pair.worker_id, pair.other_id = low, high
+            pair.save(update_fields=["worker", "other"])
+
+
+@transaction.atomic
+def merge_workers(*, by: User | None, duplicate: PossibleDuplicate, keep: Worker) -> Worker:
+    """Keep one worker of a possible-duplicate pair and merge the other into it.
+
+    The other record stays (merged_into=keep) but leaves every list; its sources are added to
+    the kept worker, and the kept worker's empty fields are filled from it.
+    """
+    pair = _open_pair(duplicate)
+    if keep.pk not in (pair.worker_id, pair.other_id):
+        raise RegistryError(_("The worker to keep must be one of the pair."))
+    keep, merged = (
+        (pair.worker, pair.other) if keep.pk == pair.worker_id else (pair.other, pair.worker)
+    )
+    _check_can_change(by, keep)
+    _check_can_change(by, merged)
+    now = timezone.now()
+
+    keep_before = {**snapshot(keep, FILLABLE_FIELDS), "sources": _source_ids(keep)}
+    for name in FILLABLE_FIELDS:
+        if getattr(keep, name) in ("", None) and getattr(merged, name) not in ("", None):
+            setattr(keep, name, getattr(merged, name))
+    WorkerSource.objects.bulk_create(
+        [
+            WorkerSource(worker=keep, source_id=ws.source_id, batch=ws.batch)
+            for ws in WorkerSource.objects.filter(worker=merged)
+        ],
+        ignore_conflicts=True,
+    )
+    keep.updated_at = now
+    keep.save(update_fields=[*FILLABLE_FIELDS, "updated_at"])
+    old, new = diff(keep_before, {**snapshot(keep, FILLABLE_FIELDS), "sources": _source_ids(keep)})
+    record(
+        by=by,
+        action="workers_merged",
+        obj=keep,
+        before=old,
+        after={**new, "merged_from": merged.pk},
+    )
+
+    merged.merged_into = keep
+    merged.updated_at = now
+    merged.save(update_fields=["merged_into", "updated_at"])
+    record(
+        by=by,
+        action="workers_merged",
+        obj=merged,
+        before={"merged_into": None},
+        after={"merged_into": keep.pk},
+    )
+
+    pair.status = DuplicateStatus.MERGED
+    pair.decided_by = by
+    pair.decided_at = now
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    _repoint_open_pairs(merged, keep, pair)
+    return keep
+
+
+@transaction.atomic
+def mark_different(*, by: User | None, duplicate: PossibleDuplicate) -> PossibleDuplicate:
+    """Decide that the two workers of a pair are different people (recorded on both)."""
+    pair = _open_pair(duplicate)
+    _check_can_change(by, pair.worker)
+    _check_can_change(by, pair.other)
+    pair.status = DuplicateStatus.DIFFERENT
+    pair.decided_by = by
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    for worker, other in ((pair.worker, pair.other), (pair.other, pair.worker)):
+        record(
+            by=by,
+            action="duplicate_marked_different",
+            obj=worker,
+            after={"different_from": other.pk, "duplicate": pair.pk},
+        )
+    return pair
+
+
+@transaction.atomic
+def record_worker_export(*, by: User, filters: Mapping[str, str], rows: int) -> None:
+    """An export of the registry is itself audited: who took which workers out."""
+    record(
+        by=by,
+        action="workers_exported",
+        object_type=WORKER_OBJECT_TYPE,
+        after={"filters": dict(filters), "rows": rows},
+    )

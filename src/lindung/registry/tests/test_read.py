@@ -1,0 +1,747 @@
+"""read_table: worker lists in XLSX, XLS, ODS and CSV into text columns. No database."""
+
+import datetime
+import struct
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import polars as pl
+import pytest
+import xlsxwriter
+from django.utils import translation
+
+from lindung.registry.pipeline import FIELDS
+from lindung.registry.pipeline.read import Limits, ReadError, read_table
+
+NIK_ANI = "5203014101900002"
+NIK_BUDI = "5203012805800003"
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], *, sheet: str = "Pekerja") -> Path:
+    """One sheet, row by row from A1; None leaves a cell empty."""
+    workbook = xlsxwriter.Workbook(str(path))
+    worksheet = workbook.add_worksheet(sheet)
+    date = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                worksheet.write_datetime(r, c, value, date)
+            elif isinstance(value, str):
+                worksheet.write_string(r, c, value)
+            elif value is not None:
+                worksheet.write(r, c, value)
+    workbook.close()
+    return path
+
+
+def write_ods(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
+    """A minimal OpenDocument spreadsheet: mimetype, content.xml and the manifest."""
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, datetime.date):
+            return (
+                f'<table:table-cell office:value-type="date" office:date-value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>"
+            )
+        if isinstance(value, str):
+            return (
+                '<table:table-cell office:value-type="string">'
+                f"<text:p>{escape(value)}</text:p></table:table-cell>"
+            )
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content'
+        ' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Pekerja">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    mimetype = "application/vnd.oasis.opendocument.spreadsheet"
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest'
+        ' xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def _record(kind: int, data: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(data)) + data
+
+
+def write_xls(path: Path, rows: Sequence[Sequence[Any]], *, password: bool = False) -> Path:
+    """A minimal Excel 97-2003 workbook: BIFF8 records (strings, numbers, dates) in a one-stream
+    OLE2 container. `password` adds the FilePass record of an encrypted workbook."""
+
+    def bof(kind: int) -> bytes:
+        return _record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
+
+    def xf(number_format: int) -> bytes:  # 14 is Excel's built-in date format
+        return _record(0x00E0, struct.pack("<HH", 0, number_format) + bytes(16))
+
+    cells = b""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, str):
+                text = struct.pack("<HB", len(value), 1) + value.encode("utf-16-le")
+                cells += _record(0x0204, struct.pack("<HHH", r, c, 0) + text)
+            elif isinstance(value, datetime.date):
+                serial = (value - datetime.date(1899, 12, 30)).days
+                cells += _record(0x0203, struct.pack("<HHHd", r, c, 1, serial))
+            elif value is not None:
+                cells += _record(0x0203, struct.pack("<HHHd", r, c, 0, value))
+    head = bof(0x0005)
+    if password:
+        head += _record(0x002F, struct.pack("<HHH", 1, 1, 1))
+    head += xf(0) + xf(14)
+    name = struct.pack("<BB", 7, 1) + "Pekerja".encode("utf-16-le")
+    sheet_at = len(head) + 4 + 6 + len(name) + 4  # after BoundSheet8 and EOF
+    stream = head + _record(0x0085, struct.pack("<IBB", sheet_at, 0, 0) + name) + _record(0x000A)
+    stream += bof(0x0010) + cells + _record(0x000A)
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")  # no mini stream
+    sectors = len(stream) // 512
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    fat = [0xFFFFFFFD, end, *range(3, 2 + sectors), end]  # FAT, directory, Workbook chain
+    fat += [free] * (128 - len(fat))
+
+    def entry(entry_name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = entry_name.encode("utf-16-le") + b"\0\0"
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child)
+            + bytes(16)
+            + struct.pack("<IQQIQ", 0, 0, 0, start, size)
+        )
+
+    directory = entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(16)
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)  # version 3, 512-byte sectors
+        + bytes(6)
+        # directory sectors, FAT sectors, first directory sector, transaction, mini stream
+        # cutoff, first mini FAT sector, mini FAT sectors, first DIFAT sector, DIFAT sectors
+        + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<109I", 0, *[free] * 108)  # the FAT is sector 0
+    )
+    path.write_bytes(header + struct.pack("<128I", *fat) + directory.ljust(512, b"\0") + stream)
+    return path
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def worker_list(path: Path) -> Path:
+    """The typical kabupaten file: merged title, blank row, header on row 4, a numeric NIK, a
+    date, a formula, an unnamed column, blank numbered rows, a JUMLAH row and a signature."""
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("Pekerja BPU")
+    date = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    sheet.merge_range("A1:G1", "DAFTAR PEKERJA BUKAN PENERIMA UPAH")
+    sheet.merge_range("A2:G2", "DESA SURALAGA KECAMATAN SURALAGA")
+    sheet.write_row(3, 0, ["No", "NIK", "Nama Lengkap", "Tgl. Lahir", "L/P", "Penghasilan (Rp)"])
+    sheet.write_row(3, 7, ["Keterangan"])
+    sheet.write_row(4, 0, [1, NIK_ANI, "  Baiq Ani  "])
+    sheet.write_datetime(4, 3, datetime.date(1990, 1, 1), date)
+    sheet.write_row(4, 4, ["P", 1_500_000, "catatan"])
+    sheet.write_number(5, 0, 2)
+    sheet.write_number(5, 1, 5203012805800000)  # typed as a number: Excel kept 15 digits
+    sheet.write_string(5, 2, "Lalu Budi")
+    sheet.write_datetime(5, 3, datetime.date(1980, 5, 28), date)
+    sheet.write_formula(5, 5, "=F5*2", None, 3_000_000)
+    sheet.write_number(6, 0, 3)  # numbered, nothing else: blank
+    sheet.write_row(8, 0, ["JUMLAH", None, None, None, None, 4_500_000])
+    sheet.write(10, 4, "Mengetahui,")
+    sheet.write(11, 4, "Kepala Desa Suralaga")
+    sheet.write(14, 2, "H. MUHAMMAD")
+    workbook.close()
+    return path
+
+
+# --- spreadsheets -----------------------------------------------------------------------------
+
+
+def test_it_finds_the_header_below_title_rows_and_reads_the_workers(tmp_path: Path) -> None:
+    sheet = read_table(worker_list(tmp_path / "daftar.xlsx"))
+
+    assert sheet.file_format == "xlsx"
+    assert sheet.sheet_name == "Pekerja BPU"
+    assert sheet.header_row == 4
+    assert sheet.columns == {
+        "nik": "NIK",
+        "name": "Nama Lengkap",
+        "sex": "L/P",
+        "birth_date": "Tgl. Lahir",
+        "income": "Penghasilan (Rp)",
+    }
+    assert sheet.frame.columns == [*FIELDS, "_row", "_nik_numeric"]
+    assert all(sheet.frame.schema[name] == pl.String for name in FIELDS)
+    assert sheet.frame.select("nik", "name", "birth_date", "income", "_row").rows() == [
+        (NIK_ANI, "Baiq Ani", "1990-01-01", "1500000", 5),
+        ("5203012805800000", "Lalu Budi", "1980-05-28", "3000000", 6),
+    ]
+    assert sheet.frame.get_column("phone").to_list() == [None, None]
+
+
+def test_it_marks_a_nik_typed_as_a_number(tmp_path: Path) -> None:
+    sheet = read_table(worker_list(tmp_path / "daftar.xlsx"))
+
+    assert sheet.frame.get_column("_nik_numeric").to_list() == [False, True]
+    assert sheet.frame.schema["_nik_numeric"] == pl.Boolean
+    assert sheet.frame.schema["_row"] == pl.Int64
+
+
+def test_it_keeps_the_cached_value_of_a_formula(tmp_path: Path) -> None:
+    sheet = read_table(worker_list(tmp_path / "daftar.xlsx"))
+
+    assert sheet.frame.get_column("income").to_list()[1] == "3000000"
+
+
+def test_it_skips_blank_numbered_footer_and_signature_rows(tmp_path: Path) -> None:
+    sheet = read_table(worker_list(tmp_path / "daftar.xlsx"))
+
+    assert sheet.frame.height == 2
+    # rows 7 (numbered only), 8 and 10 (blank), 9 (JUMLAH), 11 to 15 (signature block)
+    assert sheet.rows_skipped == 9
+
+
+def test_it_keeps_every_original_column_under_its_header(tmp_path: Path) -> None:
+    sheet = read_table(worker_list(tmp_path / "daftar.xlsx"))
+
+    assert sheet.original.columns == [
+        "No",
+        "NIK",
+        "Nama Lengkap",
+        "Tgl. Lahir",
+        "L/P",
+        "Penghasilan (Rp)",
+        "Kolom G",
+        "Keterangan",
+        "_row",
+    ]
+    assert sheet.original.row(0) == (
+        "1",
+        NIK_ANI,
+        "Baiq Ani",
+        "1990-01-01",
+        "P",
+        "1500000",
+        "catatan",
+        None,
+        5,
+    )
+
+
+def test_it_names_repeated_and_empty_headers(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["NIK", "Nama", "Nama", None, "Desa"],
+            [NIK_ANI, "Ani", "Baiq Ani", "x", "Suralaga"],
+        ],
+    )
+
+    sheet = read_table(path)
+
+    assert sheet.original.columns == ["NIK", "Nama", "Nama (2)", "Kolom D", "Desa", "_row"]
+    assert sheet.frame.get_column("name").to_list() == ["Ani"]
+
+
+def test_it_numbers_rows_and_columns_as_excel_shows_them_when_the_table_starts_further_in(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "f.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write_row(4, 2, ["NIK", "Nama", None, "Desa"])  # C5
+    sheet.write_row(5, 2, [NIK_ANI, "Ani", "x", "Suralaga"])
+    sheet.write_row(7, 2, [NIK_BUDI, "Budi"])
+    workbook.close()
+
+    read = read_table(path)
+
+    assert read.header_row == 5
+    assert read.frame.get_column("_row").to_list() == [6, 8]
+    assert read.original.columns == ["NIK", "Nama", "Kolom E", "Desa", "_row"]
+
+
+def test_it_writes_cells_as_text_without_losing_digits(tmp_path: Path) -> None:
+    path = tmp_path / "types.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    stamp = workbook.add_format({"num_format": "dd-mm-yyyy hh:mm"})
+    sheet.write_row(0, 0, ["NIK", "Nama", "Penghasilan", "Desil", "Disabilitas", "Tgl Lahir"])
+    sheet.write_row(1, 0, [5203011234567890, "Ani", 1500000.0, 1.5, True])
+    sheet.write_datetime(1, 5, datetime.date(1980, 5, 28), stamp)
+    sheet.write_row(2, 0, [1e20, "Budi", 0, -2, False])
+    afternoon = datetime.datetime(1980, 5, 28, 13, 5)  # noqa: DTZ001 (cells have no time zone)
+    sheet.write_datetime(2, 5, afternoon, stamp)
+    workbook.close()
+
+    frame = read_table(path).frame
+
+    assert frame.select("nik", "income", "desil", "disability", "birth_date").rows() == [
+        ("5203011234567890", "1500000", "1.5", "TRUE", "1980-05-28"),
+        ("100000000000000000000", "0", "-2", "FALSE", "1980-05-28T13:05:00"),
+    ]
+
+
+def test_it_reads_a_two_row_header_with_lahir_over_tempat_and_tanggal(tmp_path: Path) -> None:
+    path = tmp_path / "dua-baris.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet()
+    sheet.write(0, 0, "DATA PEKERJA")
+    for column, text in enumerate(["No", "NIK", "Nama"]):
+        sheet.merge_range(2, column, 3, column, text)
+    sheet.merge_range(2, 3, 2, 4, "Lahir")
+    sheet.write_row(3, 3, ["Tempat", "Tanggal"])
+    sheet.merge_range(2, 5, 3, 5, "Desa")
+    sheet.write_row(4, 0, [1, NIK_ANI, "Ani", "Selong", "01-01-1990", "Suralaga"])
+    workbook.close()
+
+    read = read_table(path)
+
+    assert read.header_row == 3
+    assert read.columns["birth_place"] == "Lahir / Tempat"
+    assert read.columns["birth_date"] == "Lahir / Tanggal"
+    assert read.frame.select("nik", "birth_place", "birth_date", "desa", "_row").rows() == [
+        (NIK_ANI, "Selong", "01-01-1990", "Suralaga", 5)
+    ]
+
+
+def test_it_reads_the_first_visible_sheet_that_has_a_header(tmp_path: Path) -> None:
+    path = tmp_path / "sheets.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.add_worksheet("Petunjuk").write(0, 0, "Isi data mulai baris 2")
+    hidden = workbook.add_worksheet("Lama")
+    hidden.write_row(0, 0, ["NIK", "Nama"])
+    hidden.write_row(1, 0, [NIK_BUDI, "Budi"])
+    hidden.hide()
+    data = workbook.add_worksheet("Data")
+    data.write_row(0, 0, ["NIK", "Nama"])
+    data.write_row(1, 0, [NIK_ANI, "Ani"])
+    workbook.close()
+
+    assert read_table(path).sheet_name == "Data"
+    assert read_table(path, sheet="Lama").frame.get_column("nik").to_list() == [NIK_BUDI]
+
+
+def test_it_lists_the_sheets_when_the_named_one_is_missing(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "f.xlsx", [["NIK", "Nama"], [NIK_ANI, "Ani"]])
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path, sheet="Sheet9")
+
+    assert caught.value.code == "SHEET_NOT_FOUND"
+    assert caught.value.found == ["Pekerja"]
+    assert "Pekerja" in caught.value.message
+
+
+def test_it_reads_an_ods_file(tmp_path: Path) -> None:
+    path = write_ods(
+        tmp_path / "daftar.ods",
+        [
+            ["DAFTAR PEKERJA"],
+            [],
+            ["NIK", "Nama", "Tanggal Lahir"],
+            [5203011234560000, "Ani", datetime.date(1990, 1, 1)],
+            [NIK_BUDI, "Budi", None],
+        ],
+    )
+
+    sheet = read_table(path)
+
+    assert sheet.file_format == "ods"
+    assert sheet.header_row == 3
+    assert sheet.frame.select("nik", "name", "birth_date", "_row", "_nik_numeric").rows() == [
+        ("5203011234560000", "Ani", "1990-01-01", 4, True),
+        (NIK_BUDI, "Budi", None, 5, False),
+    ]
+
+
+def test_it_reads_an_xls_file(tmp_path: Path) -> None:
+    path = write_xls(
+        tmp_path / "daftar.xls",
+        [
+            ["DAFTAR PEKERJA"],
+            [],
+            ["No", "NIK", "Nama", "Tgl Lahir"],
+            [1, 5203011234560000, "Ani", datetime.date(1990, 1, 1)],
+            [2, NIK_BUDI, "Budi"],
+        ],
+    )
+
+    sheet = read_table(path)
+
+    assert sheet.file_format == "xls"
+    assert sheet.frame.select("nik", "name", "birth_date", "_row", "_nik_numeric").rows() == [
+        ("5203011234560000", "Ani", "1990-01-01", 4, True),
+        (NIK_BUDI, "Budi", None, 5, False),
+    ]
+
+
+def test_it_goes_by_the_content_not_the_file_name(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "daftar.csv", [["NIK", "Nama"], [NIK_ANI, "Ani"]])
+
+    assert read_table(path).file_format == "xlsx"
+
+
+def test_it_reports_progress(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+
+    read_table(
+        worker_list(tmp_path / "f.xlsx"), progress=lambda done, total: calls.append((done, total))
+    )
+
+    assert calls and calls[-1][0] == calls[-1][1]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text_encoding", "delimiter"),
+    [
+        ("utf-8", "utf-8", ","),
+        ("utf-8-sig", "utf-8-sig", ";"),
+        ("cp1252", "cp1252", ";"),
+        ("utf-8", "utf-8", "\t"),
+        ("utf-16", "utf-16", "\t"),
+    ],
+)
+def test_it_detects_the_encoding_and_delimiter_of_a_csv(
+    tmp_path: Path, encoding: str, text_encoding: str, delimiter: str
+) -> None:
+    rows = [
+        ["DAFTAR PEKERJA, DESA SURALAGA"],
+        [],
+        ["No", "NIK", "Nama", "Alamat"],
+        ["1", NIK_ANI, "José Ñ", "Dusun Lauk, RT 01"],
+    ]
+    text = "\r\n".join(
+        delimiter.join(f'"{cell}"' if delimiter in cell else cell for cell in row) for row in rows
+    )
+    path = write_csv(tmp_path / "f.csv", text + "\r\n", text_encoding)
+
+    sheet = read_table(path)
+
+    assert (sheet.file_format, sheet.encoding, sheet.delimiter) == ("csv", encoding, delimiter)
+    assert sheet.header_row == 3
+    assert sheet.frame.select("nik", "name", "address", "_row").rows() == [
+        (NIK_ANI, "José Ñ", "Dusun Lauk, RT 01", 4)
+    ]
+
+
+def test_it_reads_quoted_csv_fields_with_delimiters_newlines_and_ragged_rows(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(
+        tmp_path / "f.csv",
+        "DAFTAR\n"
+        "NIK;Nama;Alamat;Desa\n"
+        f'{NIK_ANI};"Ani; Baiq";"Dusun A\nRT 01";Suralaga\n'
+        f"{NIK_BUDI};Budi\n"
+        "5203011234567890;Cici;Selong;Sakra;lebih;lagi\n",
+    )
+
+    sheet = read_table(path)
+
+    assert sheet.frame.select("name", "address", "desa").rows() == [
+        ("Ani; Baiq", "Dusun A\nRT 01", "Suralaga"),
+        ("Budi", None, None),
+        ("Cici", "Selong", "Sakra"),
+    ]
+
+
+def test_it_marks_a_csv_nik_that_excel_wrote_as_a_number(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "f.csv",
+        f"NIK;Nama\n5,20301E+15;Ani\n5.20301E+15;Budi\n{NIK_ANI};Cici\n5203011234560000;Dedi\n",
+    )
+
+    sheet = read_table(path)
+
+    assert sheet.frame.get_column("nik").to_list()[:2] == ["5,20301E+15", "5.20301E+15"]
+    assert sheet.frame.get_column("_nik_numeric").to_list() == [True, True, False, False]
+
+
+def test_it_numbers_csv_rows_as_the_line_numbers(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "f.csv",
+        f"Daftar\n\nNIK,Nama,JK\n{NIK_ANI},Ani,P\n\n,,\n{NIK_BUDI},Budi,L\nTOTAL,,\n",
+    )
+
+    sheet = read_table(path)
+
+    assert sheet.frame.get_column("_row").to_list() == [4, 7]
+    assert sheet.rows_skipped == 3
+
+
+def test_it_skips_totals_and_signature_blocks_below_the_list(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "f.csv",
+        "No;NIK;Nama;Desa\n"
+        f"1;{NIK_ANI};Ani;Suralaga\n"
+        ";;SUBTOTAL;\n"
+        f"2;{NIK_BUDI};Budi;Sakra\n"
+        "3;;Cici;Sakra\n"
+        "Jumlah Total;;;\n"
+        ";;Selong, 12 Mei 2024;\n"
+        "; ;Kepala Desa;\n"
+        ";;;\n"
+        ";;(H. MUHAMMAD);\n"
+        ";;NIP. 19700101;\n",
+    )
+
+    sheet = read_table(path)
+
+    assert sheet.frame.get_column("name").to_list() == ["Ani", "Budi", "Cici"]
+    assert sheet.rows_skipped == 7
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        (text, field)
+        for field, texts in {
+            "nik": ["NIK", "No. KTP", "No KTP", "Nomor KTP", "Nomor Induk Kependudukan", "NIK KTP"],
+            "no_kk": ["No KK", "No. KK", "NKK", "Nomor KK", "Nomor Kartu Keluarga", "KK"],
+            "name": [
+                "Nama",
+                "NAMA LENGKAP",
+                "Nama Pekerja",
+                "Nama Peserta",
+                "Nama Sesuai KTP",
+                "Nama Tenaga Kerja",
+            ],
+            "sex": [
+                "JK",
+                "L/P",
+                "Jenis Kelamin",
+                "Kelamin",
+                "Sex",
+                "Gender",
+                "Jenis Kelamin (L/P)",
+            ],
+            "birth_date": ["Tgl Lahir", "Tanggal Lahir", "Tgl. Lahir", "TTL Tanggal"],
+            "birth_place": ["Tempat Lahir", "Tmp Lahir", "Tmpt Lahir"],
+            "birth_place_date": [
+                "Tempat, Tgl Lahir",
+                "Tempat/Tanggal Lahir",
+                "TTL",
+                "Tempat Tanggal Lahir",
+            ],
+            "phone": ["No HP", "No. HP", "HP", "No Telp", "Telepon", "No WA", "Nomor HP"],
+            "address": ["Alamat", "Alamat Lengkap", "Dusun", "Alamat/Dusun"],
+            "desa": [
+                "Desa",
+                "Kelurahan",
+                "Desa/Kel",
+                "Desa/Kelurahan",
+                "Kel/Desa",
+                "Nama Desa",
+                "Kode Desa",
+            ],
+            "kecamatan": ["Kecamatan", "Kec", "Kec.", "Nama Kecamatan", "Kode Kecamatan"],
+            "kabupaten": ["Kabupaten", "Kab", "Kabupaten/Kota"],
+            "occupation": ["Pekerjaan", "Jenis Pekerjaan", "Profesi", "Mata Pencaharian"],
+            "income": [
+                "Penghasilan",
+                "Pendapatan",
+                "Penghasilan per Bulan",
+                "Penghasilan (Rp)",
+                "Pendapatan/Bulan",
+            ],
+            "desil": ["Desil", "Desil Kesejahteraan", "Peringkat Desil"],
+            "disability": ["Disabilitas", "Penyandang Disabilitas", "Difabel"],
+            "female_head": ["Perempuan Kepala Keluarga", "PEKKA", "KK Perempuan"],
+        }.items()
+        for text in texts
+    ],
+)
+def test_it_recognises_the_common_header_names(tmp_path: Path, header: str, field: str) -> None:
+    headers = {"nik": "NIK", "name": "Nama", "other": "Keterangan"}
+    headers["other" if field not in headers else field] = header
+    path = write_csv(tmp_path / "f.csv", ";".join(headers.values()) + f"\n{NIK_ANI};Ani;x\n")
+
+    sheet = read_table(path)
+
+    assert sheet.columns[field] == header
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def test_it_lists_the_columns_found_and_expected_when_the_nik_column_is_missing(
+    tmp_path: Path,
+) -> None:
+    path = write_xlsx(
+        tmp_path / "f.xlsx",
+        [["DAFTAR"], ["No", "Nama", "Alamat", "Desa"], [1, "Ani", "Dusun A", "Suralaga"]],
+    )
+
+    with pytest.raises(ReadError) as caught, translation.override("en"):
+        read_table(path)
+
+    error = caught.value
+    assert error.code == "COLUMNS_MISSING"
+    assert error.found == ["No", "Nama", "Alamat", "Desa"]
+    assert error.expected == ["NIK"]
+    assert "No, Nama, Alamat, Desa" in error.message
+    assert "NIK" in error.message
+
+
+def test_it_asks_for_a_header_row_when_none_is_found(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "f.csv", f"{NIK_ANI};Ani\n{NIK_BUDI};Budi\n")
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "HEADER_NOT_FOUND"
+    assert caught.value.expected == ["NIK", "Nama"]
+
+
+def test_it_rejects_a_password_protected_xlsx(tmp_path: Path) -> None:
+    # Excel stores an encrypted workbook as an OLE2 file with EncryptionInfo/EncryptedPackage.
+    path = tmp_path / "rahasia.xlsx"
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + bytes(1016)
+        + "EncryptionInfo".encode("utf-16-le")
+        + bytes(2000)
+    )
+
+    with pytest.raises(ReadError) as caught, translation.override("en"):
+        read_table(path)
+
+    assert caught.value.code == "FILE_ENCRYPTED"
+    assert "remove the password" in caught.value.message
+
+
+def test_it_rejects_a_password_protected_xls(tmp_path: Path) -> None:
+    path = write_xls(tmp_path / "f.xls", [["NIK", "Nama"], [NIK_ANI, "Ani"]], password=True)
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "FILE_ENCRYPTED"
+
+
+def test_it_rejects_a_corrupt_zip(tmp_path: Path) -> None:
+    whole = write_xlsx(tmp_path / "whole.xlsx", [["NIK", "Nama"], [NIK_ANI, "Ani"]])
+    path = tmp_path / "rusak.xlsx"
+    path.write_bytes(whole.read_bytes()[:1500])
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "FILE_CORRUPT"
+
+
+def test_it_rejects_a_member_that_unpacks_far_beyond_its_size(tmp_path: Path) -> None:
+    path = tmp_path / "bom.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", bytes(20 * 1024 * 1024))  # ratio ~1000
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "ZIP_BOMB"
+
+
+def test_it_rejects_a_zip_declaring_a_huge_size_before_unpacking_it(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "f.xlsx", [["NIK", "Nama"], [NIK_ANI, "Ani"]])
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # first central directory record
+    data[entry + 24 : entry + 28] = struct.pack("<I", 0xFFFFFFF0)  # uncompressed size: ~4 GiB
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "ZIP_BOMB"
+
+
+def test_it_rejects_a_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "f.csv", f"NIK;Nama\n{NIK_ANI};Ani\n")
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path, limits=Limits(max_file_bytes=10))
+
+    assert caught.value.code == "FILE_TOO_LARGE"
+
+
+def test_it_asks_to_split_a_file_over_the_row_limit(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "f.csv", f"NIK;Nama\n{NIK_ANI};Ani\n{NIK_BUDI};Budi\n")
+
+    with pytest.raises(ReadError) as caught, translation.override("en"):
+        read_table(path, limits=Limits(max_rows=1))
+
+    assert caught.value.code == "TOO_MANY_ROWS"
+    assert "Split the list" in caught.value.message
+
+
+@pytest.mark.parametrize("content", [b"", b"NIK;Nama\n", b"NIK;Nama\n;\n\n"])
+def test_it_rejects_a_file_without_workers(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "FILE_EMPTY"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.4\n...",
+        b"<html><body><table><tr><td>NIK</td></tr></table></body></html>",
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+    ],
+)
+def test_it_rejects_what_is_not_a_spreadsheet(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "f.xls"
+    path.write_bytes(content)
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "FORMAT_UNKNOWN"
+
+
+def test_it_rejects_a_zip_that_is_not_a_spreadsheet(tmp_path: Path) -> None:
+    path = tmp_path / "f.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<document/>")
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "FORMAT_UNKNOWN"
