@@ -53,6 +53,7 @@ messages:
 
 bench:
 	$(UV) run python bench/regions_load.py
+	$(UV) run python bench/registry_import.py
 
 clean:
 	rm -rf .venv .tools node_modules var/static

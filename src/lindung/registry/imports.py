@@ -11,6 +11,7 @@ them in bulk and records the batch in the audit log. A crash or kill leaves no p
 """
 
 import hashlib
+import json
 import re
 import shutil
 import uuid
@@ -26,13 +27,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.audit.models import Event
 from lindung.audit.services import record
 from lindung.regions.queries import deployment_codes, scope_codes
 from lindung.registry.models import ImportBatch, ImportStatus, Source, Worker, WorkerSource
 from lindung.registry.pipeline import load
 from lindung.registry.pipeline.codes import RowStatus
 from lindung.registry.pipeline.decide import decide
-from lindung.registry.pipeline.read import DEFAULT_LIMITS, ReadError, Sheet, read_table
+from lindung.registry.pipeline.read import DEFAULT_LIMITS, ReadError, read_table
 from lindung.registry.pipeline.report import write_report
 from lindung.registry.pipeline.validate import Places, validate
 
@@ -53,9 +55,12 @@ class ImportFailed(Exception):
 class Checked:
     """A file read and checked: what a preview shows and a commit writes."""
 
-    sheet: Sheet
     checked: pl.DataFrame
+    original: pl.DataFrame  # the file's own columns, for the error report
+    rows_skipped: int
     file_sha256: str
+    key: dict[str, Any]  # what the check depended on (see _check_key)
+    cached_from: Path | None = None  # the earlier batch folder whose check was reused
 
 
 @dataclass
@@ -111,15 +116,72 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Bump when read or validate change what they produce for the same file: older checks kept
+# beside earlier batches are then no longer reused.
+PIPELINE_VERSION = 1
+
+
+def _check_key(
+    *, sha: str, sheet: str | None, scope: list[str] | None, deployment: list[str]
+) -> dict[str, Any]:
+    """Everything a check's result depends on besides the file's bytes' hash."""
+    return {
+        "version": PIPELINE_VERSION,
+        "file_sha256": sha,
+        "sheet": sheet or "",
+        "scope": scope,
+        "deployment": deployment,
+        "today": timezone.localdate().isoformat(),  # ages are counted on the day
+    }
+
+
+def _cached_check(key: dict[str, Any]) -> Path | None:
+    """The folder of an earlier batch of the same file checked under the same key, made after
+    the wilayah tree last changed; None when there is none."""
+    tree_changed = (
+        Event.objects.filter(action="regions_loaded").order_by("-at").values_list("at", flat=True)
+    ).first()
+    batches = ImportBatch.objects.filter(
+        file_sha256=key["file_sha256"], sheet=key["sheet"]
+    ).exclude(status=ImportStatus.FAILED)
+    if tree_changed is not None:
+        batches = batches.filter(created_at__gt=tree_changed)
+    for batch in batches.order_by("-created_at")[:5]:
+        folder = batch_dir(batch)
+        meta = folder / "checked.json"
+        files = [folder / "checked.parquet", folder / "original.parquet"]
+        if meta.exists() and all(f.exists() for f in files):
+            stored = json.loads(meta.read_text())
+            if stored.get("key") == key:
+                return folder
+    return None
+
+
 def check_file(
     path: Path, *, by: Any = None, sheet: str | None = None, progress: Progress | None = None
 ) -> Checked:
     """Read and validate a file (no registry comparison yet). Raises ImportFailed.
 
-    A region-bound operator (`by`) may only import rows of their own wilayah."""
+    A region-bound operator (`by`) may only import rows of their own wilayah. A file that was
+    checked before under the same conditions (same bytes, sheet, scope, deployment, day and
+    wilayah tree) reuses that check: operators upload the same list again and again.
+    """
     deployment = deployment_codes()
     if not deployment:
         raise ImportFailed(_("Set up the deployment first (lindung setup)."), "NO_DEPLOYMENT")
+    scope = scope_codes(by) if isinstance(by, User) and by.region_id else None
+    sha = sha256_of(path)
+    key = _check_key(sha=sha, sheet=sheet, scope=scope, deployment=deployment)
+    if (folder := _cached_check(key)) is not None:
+        meta = json.loads((folder / "checked.json").read_text())
+        return Checked(
+            checked=pl.read_parquet(folder / "checked.parquet"),
+            original=pl.read_parquet(folder / "original.parquet"),
+            rows_skipped=int(meta["rows_skipped"]),
+            file_sha256=sha,
+            key=key,
+            cached_from=folder,
+        )
     try:
         read = read_table(
             path,
@@ -130,14 +192,13 @@ def check_file(
         raise ImportFailed(str(error.message), error.code) from error
     if progress:
         progress("validate", 0, read.frame.height)
-    scope = scope_codes(by) if isinstance(by, User) and by.region_id else None
     checked = validate(
         read.frame,
         places=Places.for_deployment(deployment),
         today=timezone.localdate(),
         scope=scope,
     )
-    return Checked(read, checked, sha256_of(path))
+    return Checked(checked, read.original, read.rows_skipped, sha, key)
 
 
 def preview(checked: Checked, *, source: str | None) -> Outcome:
@@ -145,7 +206,7 @@ def preview(checked: Checked, *, source: str | None) -> Outcome:
     source_id = Source.objects.filter(name=source).values_list("id", flat=True).first()
     existing = load.existing_workers(source_id)
     plan, _pairs = decide(checked.checked, existing)
-    return Outcome(None, checked.file_sha256, checked.sheet.rows_skipped, _outcome_rows(plan))
+    return Outcome(None, checked.file_sha256, checked.rows_skipped, _outcome_rows(plan))
 
 
 def _outcome_rows(plan: pl.DataFrame) -> pl.DataFrame:
@@ -181,7 +242,7 @@ def import_file(
         _store_checked(batch, checked)
         outcome = _commit(by=by, batch=batch, checked=checked.checked, progress=progress)
     if report is not None:
-        write_report(checked.sheet.original, outcome.rows, report)
+        write_report(checked.original, outcome.rows, report)
     return outcome
 
 
@@ -236,10 +297,15 @@ def _create_batch(
 
 def _store_checked(batch: ImportBatch, checked: Checked) -> None:
     folder = batch_dir(batch)
-    checked.checked.write_parquet(folder / "checked.parquet")
-    checked.sheet.original.write_parquet(folder / "original.parquet")
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_skipped=checked.sheet.rows_skipped)
-    batch.rows_skipped = checked.sheet.rows_skipped
+    for name, frame in (("checked", checked.checked), ("original", checked.original)):
+        if checked.cached_from is not None:
+            shutil.copyfile(checked.cached_from / f"{name}.parquet", folder / f"{name}.parquet")
+        else:
+            frame.write_parquet(folder / f"{name}.parquet")
+    meta = {"key": checked.key, "rows_skipped": checked.rows_skipped}
+    (folder / "checked.json").write_text(json.dumps(meta))
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_skipped=checked.rows_skipped)
+    batch.rows_skipped = checked.rows_skipped
 
 
 def _commit(

@@ -296,3 +296,27 @@ def test_workers_get_aware_timestamps(tmp_path: Path) -> None:
     worker = Worker.objects.get(nik=NIK_1)
     assert timezone.is_aware(worker.created_at)
     assert abs((timezone.now() - worker.created_at).total_seconds()) < 600
+
+
+def test_a_file_checked_before_is_not_read_again_unless_the_conditions_differ(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lindung.accounts.tests.factories import operator_desa
+
+    path = csv_file(tmp_path, *good_rows())
+    run_import(path)
+    reads: list[Path] = []
+    real_read = imports.read_table
+
+    def counting_read(p: Path, **kwargs: object) -> object:
+        reads.append(p)
+        return real_read(p, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(imports, "read_table", counting_read)
+
+    again = run_import(path)
+    assert reads == [] and again["unchanged"] == 3
+
+    operator_desa("52.03.07.1001", username="op.pancor")  # another scope: checked afresh
+    scoped = run_import(path, "--user", "op.pancor")
+    assert len(reads) == 1 and scoped["rejected"] == 2
