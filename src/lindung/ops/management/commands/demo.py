@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lindung.ops.demo import DEMO_KABUPATEN, demo_password, ensure_demo_accounts, shared_file
+from lindung.ui.templatetags.lindung_format import format_number
 
 DEMO_SOURCE = "DTKS (sintetis)"
 
@@ -61,7 +62,11 @@ class Command(BaseCommand):
         summary = outcome.summary()
         self.stdout.write(
             _("Demo registry: %(new)s new, %(unchanged)s unchanged workers from %(file)s")
-            % {"new": summary["new"], "unchanged": summary["unchanged"], "file": path.name}
+            % {
+                "new": format_number(summary["new"]),
+                "unchanged": format_number(summary["unchanged"]),
+                "file": path.name,
+            }
         )
 
     def _reference_data(self) -> None:
