@@ -8,6 +8,7 @@ from ninja.security import django_auth
 from lindung.accounts.models import User
 from lindung.regions.api import router as regions_router
 from lindung.registry.api import router as registry_router
+from lindung.rules.api import router as rules_router
 
 api = NinjaAPI(
     title="Lindung API",
@@ -17,6 +18,7 @@ api = NinjaAPI(
 )
 api.add_router("/wilayah/", regions_router)
 api.add_router("/registry/", registry_router)
+api.add_router("/rules/", rules_router)
 
 
 class Me(Schema):

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "lindung.regions",
     "lindung.accounts",
     "lindung.registry",
+    "lindung.rules",
     "lindung.ops",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("akun/", include("lindung.accounts.urls")),
     path("audit/", include("lindung.audit.urls")),
     path("pekerja/", include("lindung.registry.urls")),
+    path("aturan/", include("lindung.rules.urls")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("api/v1/", api.urls),
 ]
