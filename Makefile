@@ -54,6 +54,7 @@ messages:
 bench:
 	$(UV) run python bench/regions_load.py
 	$(UV) run python bench/registry_import.py
+	$(UV) run python bench/targeting_optimizer.py
 
 clean:
 	rm -rf .venv .tools node_modules var/static

@@ -1,0 +1,625 @@
+"""Choose which vulnerable workers each funding source pays BPJS contributions for.
+
+Pure Python and Polars; no Django. The caller translates the English messages.
+
+The problem
+-----------
+Each source ``j`` can pay for at most ``capacity_j = budget_j // cost_j`` workers; each worker
+is covered at most once, by one of the sources in its ``eligible`` list; each kecamatan ``k``
+may have a minimum ``m_k`` (hard) and a maximum ``M_k`` on its covered workers. We maximise the
+total priority of the covered workers and, among the optimal choices, the number of covered
+workers (so a budget is never left unused while an eligible worker with priority 0 waits).
+
+Why groups suffice
+------------------
+Workers with the same kecamatan and the same set of eligible sources are interchangeable for
+every constraint. If a solution covers worker ``a`` and not a worker ``b`` of the same group
+with a higher priority (or equal priority and a smaller ``worker_id``), giving ``a``'s slot to
+``b`` keeps every budget and quota and does not lower the objective. So some optimal solution
+covers, in each group, exactly a prefix of the group sorted by (priority desc, worker_id asc),
+and the only decisions left are the numbers ``f_jg`` of workers source ``j`` pays for in group
+``g``. Covering ``x`` workers of group ``g`` gains the sum of its ``x`` best priorities, a
+concave piecewise-linear function of ``x``.
+
+The flow network
+----------------
+``S -> source j`` (capacity ``capacity_j``) ``-> group g`` (when ``j`` is eligible)
+``-> kecamatan k`` (convex cost: minus the gain of the group's best workers)
+``-> T`` (lower bound ``m_k``, upper bound ``M_k``) ``-> S`` (return arc), i.e. a min-cost
+circulation with convex separable arc costs. Lower bounds become supplies (``k`` needs
+``m_k``, ``T`` has ``m_k``); artificial arcs ``S <-> v`` with a cost above any possible gain
+keep every imbalance routable, and the minimums are infeasible exactly when the optimum still
+uses them. Each worker's weight is ``priority * (n + 1) + 1``, which orders solutions by total
+priority first and by number of covered workers second.
+
+The algorithm
+-------------
+The capacity-scaling algorithm for convex cost flows (Ahuja, Magnanti and Orlin, *Network
+Flows*, section 14.5): in the Delta-phase flows change by Delta units, an arc's cost for a step
+is its cost difference over the Delta units, and node potentials keep every Delta-residual
+arc's reduced cost non-negative ("Delta-optimality"). Each phase first saturates the few arcs
+that violate it after halving Delta (at most one step per arc, by convexity), then moves the
+imbalances along shortest paths (Dijkstra on reduced costs) Delta units at a time. The last
+phase has Delta = 1, where Delta-optimality is the ordinary optimality condition of a convex
+cost flow with integral breakpoints, so the result is exactly optimal. The graph has only
+``2 + sources + kecamatan + groups`` nodes, and there are ``O(log n)`` phases with ``O(arcs)``
+shortest paths each, independent of the number of workers; Polars does the per-worker work.
+Costs are multiplied by the first Delta (a power of two), so every potential stays an integer.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+__all__ = ["Infeasible", "Quota", "Solution", "Source", "optimize"]
+
+_MAX_SOURCES = 62  # eligibility sets are Int64 bit masks
+_INFINITE = -1
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str
+    budget: int  # rupiah
+    cost: int  # rupiah per worker per year
+
+    @property
+    def capacity(self) -> int:
+        return self.budget // self.cost
+
+
+@dataclass(frozen=True)
+class Quota:
+    kecamatan: str
+    minimum: int = 0
+    maximum: int | None = None
+
+
+class Infeasible(Exception):
+    """The minimum quotas cannot all be met; ``details`` says where and why."""
+
+    def __init__(self, message: str, details: dict[str, object]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Solution:
+    assignment: pl.DataFrame  # worker_id, source, rank (1 = highest priority within the source)
+    objective: int  # total priority of the covered workers
+    per_source: pl.DataFrame  # source, capacity, workers, cost, budget, remaining
+    optimal: bool
+    gap: int  # upper bound minus objective; 0 when proven optimal
+    _workers: pl.DataFrame = field(repr=False)  # worker_id, priority, _group, _pos
+    _groups: pl.DataFrame = field(repr=False)  # _group, reason, threshold
+
+    def explanations(self) -> pl.DataFrame:
+        """One row per worker: worker_id, selected, source, rank, reason, threshold, message.
+
+        ``reason`` is ``selected``, ``not_eligible`` (empty eligible list),
+        ``kecamatan_maximum`` (its kecamatan is at its maximum) or ``budget_exhausted`` (every
+        source it is eligible for is full; ``threshold`` is the lowest priority those sources
+        selected, null when they selected nobody).
+        """
+        decided = self._workers.join(
+            self.assignment, on="worker_id", how="left", maintain_order="left"
+        ).join(self._groups, on="_group", how="left", maintain_order="left")
+        reason = (
+            pl.when(pl.col("source").is_not_null())
+            .then(pl.lit("selected"))
+            .otherwise(pl.col("reason"))
+        )
+        threshold = pl.when(pl.col("source").is_null()).then(pl.col("threshold"))
+        message = (
+            pl.when(pl.col("reason") == "selected")
+            .then(pl.format("selected: source {}, rank {}", "source", "rank"))
+            .when(pl.col("reason") == "not_eligible")
+            .then(pl.lit("not eligible for any source"))
+            .when(pl.col("reason") == "kecamatan_maximum")
+            .then(pl.lit("kecamatan maximum reached"))
+            .when(pl.col("threshold").is_null())
+            .then(pl.lit("budget exhausted"))
+            .otherwise(pl.format("budget exhausted at priority {}", "threshold"))
+        )
+        return (
+            decided.select(
+                "worker_id",
+                pl.col("source").is_not_null().alias("selected"),
+                "source",
+                "rank",
+                reason.alias("reason"),
+                threshold.alias("threshold"),
+            )
+            .with_columns(message.alias("message"))
+            .sort("worker_id")
+        )
+
+    def explain(self, worker_id: int) -> str:
+        rows = self.explanations().filter(pl.col("worker_id") == worker_id)
+        if rows.height == 0:
+            raise KeyError(worker_id)
+        return str(rows["message"][0])
+
+
+def optimize(
+    workers: pl.DataFrame, sources: Sequence[Source], quotas: Sequence[Quota] = ()
+) -> Solution:
+    """Cover the workers with the highest total priority within every budget and quota.
+
+    ``workers`` has ``worker_id`` (Int64), ``priority`` (Int64 >= 0), ``kecamatan`` (String)
+    and ``eligible`` (List[String] of source codes; codes of no given source are ignored).
+    Raises ``Infeasible`` when the minimum quotas cannot all be met.
+    """
+    _validate(workers, sources, quotas)
+    codes = [s.code for s in sources]
+    frame, groups = _group_workers(workers, codes)
+    kecamatans = sorted(set(groups["kecamatan"].to_list()) | {q.kecamatan for q in quotas})
+    quota_of = {q.kecamatan: q for q in quotas}
+    _check_counts(groups, sources, kecamatans, quota_of)
+
+    group_kecamatan = groups["kecamatan"].to_list()
+    group_mask = groups["_mask"].to_list()
+    group_size = groups["_size"].to_list()
+    group_offset = groups["_offset"].to_list()
+    prefix = [0, *frame["priority"].cum_sum().to_list()]
+
+    network = _Network(
+        capacities=[s.capacity for s in sources],
+        kecamatans=kecamatans,
+        quotas=quota_of,
+        group_kecamatan=group_kecamatan,
+        group_mask=group_mask,
+        group_size=group_size,
+        group_offset=group_offset,
+        prefix=prefix,
+        workers=frame.height,
+    )
+    network.solve()
+    if network.artificial_flow() > 0:
+        _raise_unreachable(network, kecamatans, quota_of)
+
+    covered, paid = network.group_flows()
+    return _build_solution(
+        frame, groups, sources, kecamatans, quota_of, covered, paid, prefix, group_offset
+    )
+
+
+def _validate(workers: pl.DataFrame, sources: Sequence[Source], quotas: Sequence[Quota]) -> None:
+    missing = {"worker_id", "priority", "kecamatan", "eligible"} - set(workers.columns)
+    if missing:
+        raise ValueError(f"workers lack columns: {sorted(missing)}")
+    for column in ("worker_id", "priority", "kecamatan"):
+        if workers[column].null_count():
+            raise ValueError(f"workers.{column} has nulls")
+    if workers.height and workers["priority"].min() < 0:  # type: ignore[operator]
+        raise ValueError("priorities must be >= 0")
+    if workers["worker_id"].n_unique() != workers.height:
+        raise ValueError("worker_id must be unique")
+    codes = [s.code for s in sources]
+    if len(set(codes)) != len(codes):
+        raise ValueError("source codes must be unique")
+    if len(codes) > _MAX_SOURCES:
+        raise ValueError(f"at most {_MAX_SOURCES} sources")
+    for s in sources:
+        if s.cost <= 0 or s.budget < 0:
+            raise ValueError(f"source {s.code}: cost must be > 0 and budget >= 0")
+    names = [q.kecamatan for q in quotas]
+    if len(set(names)) != len(names):
+        raise ValueError("one quota per kecamatan")
+    for q in quotas:
+        if q.minimum < 0 or (q.maximum is not None and q.maximum < 0):
+            raise ValueError(f"quota for {q.kecamatan} must not be negative")
+
+
+def _group_workers(workers: pl.DataFrame, codes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Sort the workers into groups of (kecamatan, eligible set), best first within a group.
+
+    Returns the sorted frame (worker_id, priority, kecamatan, _group, _pos) and one row per
+    group (_group, kecamatan, _mask, _size, _offset) where ``_offset`` is the group's first row.
+    """
+    bits = [1 << i for i in range(len(codes))]
+    mask = (
+        pl.col("eligible")
+        .fill_null([])
+        .list.eval(pl.element().replace_strict(codes, bits, default=0, return_dtype=pl.Int64))
+        .list.unique()
+        .list.sum()
+        .fill_null(0)
+        .cast(pl.Int64)
+    )
+    keyed = workers.select(
+        pl.col("worker_id").cast(pl.Int64),
+        pl.col("priority").cast(pl.Int64),
+        pl.col("kecamatan").cast(pl.String),
+        mask.alias("_mask"),
+    )
+    groups = (
+        keyed.group_by("kecamatan", "_mask")
+        .agg(pl.len().cast(pl.Int64).alias("_size"))
+        .sort("kecamatan", "_mask")
+        .with_row_index("_group")
+        .with_columns(
+            pl.col("_group").cast(pl.Int64),
+            (pl.col("_size").cum_sum() - pl.col("_size")).alias("_offset"),
+        )
+    )
+    frame = (
+        keyed.join(groups.select("kecamatan", "_mask", "_group"), on=["kecamatan", "_mask"])
+        .sort(["_group", "priority", "worker_id"], descending=[False, True, False])
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_group").alias("_pos"))
+    )
+    return frame, groups
+
+
+def _check_counts(
+    groups: pl.DataFrame,
+    sources: Sequence[Source],
+    kecamatans: list[str],
+    quota_of: dict[str, Quota],
+) -> None:
+    inverted = [k for k, q in quota_of.items() if q.maximum is not None and q.maximum < q.minimum]
+    if inverted:
+        raise Infeasible(
+            f"Minimum above maximum in kecamatan {', '.join(sorted(inverted))}",
+            {"reason": "minimum_above_maximum", "kecamatan": sorted(inverted)},
+        )
+    eligible = dict(
+        groups.filter(pl.col("_mask") != 0)
+        .group_by("kecamatan")
+        .agg(pl.col("_size").sum())
+        .iter_rows()
+    )
+    short = {
+        k: {"minimum": quota_of[k].minimum, "eligible": eligible.get(k, 0)}
+        for k in kecamatans
+        if k in quota_of and quota_of[k].minimum > eligible.get(k, 0)
+    }
+    if short:
+        raise Infeasible(
+            f"Not enough eligible workers for the minimum in kecamatan {', '.join(short)}",
+            {"reason": "not_enough_eligible", "kecamatan": list(short), "counts": short},
+        )
+    needed = sum(q.minimum for q in quota_of.values())
+    capacity = sum(s.capacity for s in sources)
+    if needed > capacity:
+        named = [k for k in kecamatans if k in quota_of and quota_of[k].minimum > 0]
+        raise Infeasible(
+            f"The minimums ({needed}) exceed what all budgets pay for ({capacity}) "
+            f"in kecamatan {', '.join(named)}",
+            {
+                "reason": "minimums_exceed_capacity",
+                "kecamatan": named,
+                "minimums": needed,
+                "capacity": capacity,
+            },
+        )
+
+
+def _raise_unreachable(
+    network: _Network, kecamatans: list[str], quota_of: dict[str, Quota]
+) -> None:
+    reached = network.real_coverage()
+    short: dict[str, dict[str, int | None]] = {
+        k: {"minimum": quota_of[k].minimum, "reachable": reached[i]}
+        for i, k in enumerate(kecamatans)
+        if k in quota_of and reached[i] < quota_of[k].minimum
+    } or {k: {"minimum": q.minimum, "reachable": None} for k, q in quota_of.items() if q.minimum}
+    raise Infeasible(
+        "The sources' budgets cannot reach the minimum in kecamatan " + ", ".join(short),
+        {"reason": "sources_cannot_reach", "kecamatan": list(short), "counts": short},
+    )
+
+
+class _Network:
+    """The group graph and the convex-cost capacity-scaling solver (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        capacities: list[int],
+        kecamatans: list[str],
+        quotas: dict[str, Quota],
+        group_kecamatan: list[str],
+        group_mask: list[int],
+        group_size: list[int],
+        group_offset: list[int],
+        prefix: list[int],
+        workers: int,
+    ) -> None:
+        n_sources, n_kecamatan = len(capacities), len(kecamatans)
+        self.n_kecamatan = n_kecamatan
+        self.prefix = prefix
+        self.weight_factor = workers + 1
+        self.tail: list[int] = []
+        self.head: list[int] = []
+        self.cap: list[int] = []
+        self.cost: list[int] = []  # per unit, scaled, for linear arcs
+        self.convex: list[int] = []  # group offset for convex arcs, -1 for linear ones
+        self.flow: list[int] = []
+        source_node = [2 + j for j in range(n_sources)]
+        kecamatan_node = {k: 2 + n_sources + i for i, k in enumerate(kecamatans)}
+        first_group = 2 + n_sources + n_kecamatan
+        self.n_nodes = first_group + len(group_size)
+        self.excess = [0] * self.n_nodes
+
+        eligible_total = sum(size for size, m in zip(group_size, group_mask, strict=True) if m)
+        needed = sum(q.minimum for q in quotas.values())
+        finite = [min(c, eligible_total) for c in capacities]
+        largest = max([1, needed, *finite, *group_size])
+        self.delta0 = 1 << (largest.bit_length() - 1)
+        scale = self.delta0
+        self.scale = scale
+        total_weight = self.weight_factor * prefix[-1] + workers
+        artificial = (total_weight + 1) * scale
+
+        self.source_arcs = [self._arc(0, source_node[j], finite[j], 0) for j in range(n_sources)]
+        self.paid_arcs: list[list[tuple[int, int]]] = []  # per group: (source index, arc)
+        self.group_arcs: list[int] = []
+        self.group_kecamatan_index: list[int] = []
+        for g, (k, m, size, offset) in enumerate(
+            zip(group_kecamatan, group_mask, group_size, group_offset, strict=True)
+        ):
+            node = first_group + g
+            paid = [
+                (j, self._arc(source_node[j], node, _INFINITE, 0))
+                for j in range(n_sources)
+                if m >> j & 1
+            ]
+            self.paid_arcs.append(paid)
+            cap = size if m else 0
+            self.group_arcs.append(self._arc(node, kecamatan_node[k], cap, 0, offset))
+            self.group_kecamatan_index.append(kecamatan_node[k] - kecamatan_node[kecamatans[0]])
+        for k in kecamatans:
+            q = quotas.get(k, Quota(k))
+            upper = _INFINITE if q.maximum is None else q.maximum - q.minimum
+            self._arc(kecamatan_node[k], 1, upper, 0)
+            self.excess[kecamatan_node[k]] -= q.minimum
+            self.excess[1] += q.minimum
+        self._arc(1, 0, _INFINITE, 0)
+        self.artificial_arcs = [
+            self._arc(a, b, _INFINITE, artificial)
+            for v in range(1, self.n_nodes)
+            for a, b in ((0, v), (v, 0))
+        ]
+        self.adjacent: list[list[tuple[int, bool]]] = [[] for _ in range(self.n_nodes)]
+        for a, (t, h) in enumerate(zip(self.tail, self.head, strict=True)):
+            self.adjacent[t].append((a, True))
+            self.adjacent[h].append((a, False))
+        self.potential = [0] * self.n_nodes
+
+    def _arc(self, tail: int, head: int, cap: int, cost: int, convex: int = -1) -> int:
+        self.tail.append(tail)
+        self.head.append(head)
+        self.cap.append(cap)
+        self.cost.append(cost)
+        self.convex.append(convex)
+        self.flow.append(0)
+        return len(self.tail) - 1
+
+    def _step_cost(self, a: int, x: int, step: int) -> int:
+        """Scaled cost of changing arc ``a``'s flow from ``x`` to ``x + step``."""
+        offset = self.convex[a]
+        if offset < 0:
+            return self.cost[a] * step
+        prefix = self.prefix
+        gain = self.weight_factor * (prefix[offset + x + step] - prefix[offset + x]) + step
+        return -self.scale * gain
+
+    def _residual(self, a: int, forward: bool, delta: int) -> int | None:
+        """Reduced cost of moving ``delta`` units over arc ``a``, or None if it has no room."""
+        x = self.flow[a]
+        pot = self.potential
+        if forward:
+            cap = self.cap[a]
+            if cap != _INFINITE and x + delta > cap:
+                return None
+            return self._step_cost(a, x, delta) - delta * (pot[self.tail[a]] - pot[self.head[a]])
+        if x < delta:
+            return None
+        return self._step_cost(a, x, -delta) - delta * (pot[self.head[a]] - pot[self.tail[a]])
+
+    def _push(self, a: int, forward: bool, delta: int) -> None:
+        t, h = (self.tail[a], self.head[a]) if forward else (self.head[a], self.tail[a])
+        self.flow[a] += delta if forward else -delta
+        self.excess[t] -= delta
+        self.excess[h] += delta
+
+    def solve(self) -> None:
+        delta = self.delta0
+        while delta >= 1:
+            self._saturate(delta)
+            self._reduce_imbalances(delta)
+            delta //= 2
+
+    def _saturate(self, delta: int) -> None:
+        for a in range(len(self.tail)):
+            for _ in range(3):  # convexity allows one step; a loop would mean a bug
+                if (r := self._residual(a, True, delta)) is not None and r < 0:
+                    self._push(a, True, delta)
+                elif (r := self._residual(a, False, delta)) is not None and r < 0:
+                    self._push(a, False, delta)
+                else:
+                    break
+            else:  # pragma: no cover
+                raise RuntimeError("capacity scaling lost delta-optimality")
+
+    def _reduce_imbalances(self, delta: int) -> None:
+        excess = self.excess
+        while True:
+            start = next((v for v in range(self.n_nodes) if excess[v] >= delta), None)
+            if start is None or not any(e <= -delta for e in excess):
+                return
+            distance, arriving = self._dijkstra(start, delta)
+            end = min(
+                (v for v in range(self.n_nodes) if excess[v] <= -delta),
+                key=lambda v: (distance[v], v),
+            )
+            for v in range(self.n_nodes):
+                self.potential[v] -= distance[v] // delta
+            v = end
+            while v != start:
+                a, forward = arriving[v]
+                self._push(a, forward, delta)
+                v = self.tail[a] if forward else self.head[a]
+
+    def _dijkstra(self, start: int, delta: int) -> tuple[list[int], list[tuple[int, bool]]]:
+        unreached = -1
+        distance = [unreached] * self.n_nodes
+        arriving: list[tuple[int, bool]] = [(-1, True)] * self.n_nodes
+        done = [False] * self.n_nodes
+        distance[start] = 0
+        heap = [(0, start)]
+        tail, head = self.tail, self.head
+        while heap:
+            d, u = heapq.heappop(heap)
+            if done[u]:
+                continue
+            done[u] = True
+            for a, forward in self.adjacent[u]:
+                w = head[a] if forward else tail[a]
+                if done[w]:
+                    continue
+                r = self._residual(a, forward, delta)
+                if r is None:
+                    continue
+                nd = d + r
+                if distance[w] == unreached or nd < distance[w]:
+                    distance[w] = nd
+                    arriving[w] = (a, forward)
+                    heapq.heappush(heap, (nd, w))
+        return distance, arriving
+
+    def artificial_flow(self) -> int:
+        return sum(self.flow[a] for a in self.artificial_arcs)
+
+    def real_coverage(self) -> list[int]:
+        """Workers per kecamatan (by index) that the sources actually pay for."""
+        reached = [0] * self.n_kecamatan
+        for g, arc in enumerate(self.group_arcs):
+            paid = sum(self.flow[a] for _, a in self.paid_arcs[g])
+            reached[self.group_kecamatan_index[g]] += min(self.flow[arc], paid)
+        return reached
+
+    def group_flows(self) -> tuple[list[int], list[list[tuple[int, int]]]]:
+        """Per group: workers covered, and (source index, workers paid) pairs."""
+        covered = [self.flow[a] for a in self.group_arcs]
+        paid = [[(j, self.flow[a]) for j, a in arcs] for arcs in self.paid_arcs]
+        return covered, paid
+
+
+def _build_solution(
+    frame: pl.DataFrame,
+    groups: pl.DataFrame,
+    sources: Sequence[Source],
+    kecamatans: list[str],
+    quota_of: dict[str, Quota],
+    covered: list[int],
+    paid: list[list[tuple[int, int]]],
+    prefix: list[int],
+    group_offset: list[int],
+) -> Solution:
+    codes = [s.code for s in sources]
+    n_sources = len(sources)
+    # Per group, where each source's share of the group's best workers ends.
+    bounds: list[list[int]] = []
+    per_source = [0] * n_sources
+    for shares in paid:
+        by_source = dict(shares)
+        end, row = 0, []
+        for j in range(n_sources):
+            end += by_source.get(j, 0)
+            per_source[j] += by_source.get(j, 0)
+            row.append(end)
+        bounds.append(row)
+    bound_frame = pl.DataFrame(
+        {
+            "_group": groups["_group"],
+            **{
+                f"_end{j}": pl.Series([row[j] for row in bounds], dtype=pl.Int64)
+                for j in range(n_sources)
+            },
+        },
+        schema_overrides={"_group": pl.Int64},
+    )
+    source_expr: pl.Expr = pl.lit(None, dtype=pl.String)
+    for j in reversed(range(n_sources)):
+        source_expr = (
+            pl.when(pl.col("_pos") < pl.col(f"_end{j}"))
+            .then(pl.lit(codes[j]))
+            .otherwise(source_expr)
+        )
+    selected = (
+        frame.filter(
+            pl.col("_pos")
+            < pl.col("_group").replace_strict(
+                groups["_group"], pl.Series(covered, dtype=pl.Int64), return_dtype=pl.Int64
+            )
+        )
+        .join(bound_frame, on="_group")
+        .select("worker_id", "priority", source_expr.alias("source"))
+        .with_columns(
+            pl.col("source").replace_strict(codes, list(range(n_sources))).alias("_order")
+        )
+        .sort(["_order", "priority", "worker_id"], descending=[False, True, False])
+        .with_columns((pl.int_range(pl.len(), dtype=pl.Int64).over("_order") + 1).alias("rank"))
+    )
+    assignment = selected.select("worker_id", "source", "rank")
+    objective = sum(
+        prefix[offset + x] - prefix[offset] for offset, x in zip(group_offset, covered, strict=True)
+    )
+    lowest = dict(selected.group_by("source").agg(pl.col("priority").min()).iter_rows())
+    usage = pl.DataFrame(
+        {
+            "source": codes,
+            "capacity": [s.capacity for s in sources],
+            "workers": per_source,
+            "cost": [n * s.cost for n, s in zip(per_source, sources, strict=True)],
+            "budget": [s.budget for s in sources],
+            "remaining": [s.budget - n * s.cost for n, s in zip(per_source, sources, strict=True)],
+        },
+        schema={
+            "source": pl.String,
+            "capacity": pl.Int64,
+            "workers": pl.Int64,
+            "cost": pl.Int64,
+            "budget": pl.Int64,
+            "remaining": pl.Int64,
+        },
+    )
+    coverage = {k: 0 for k in kecamatans}
+    for k, x in zip(groups["kecamatan"].to_list(), covered, strict=True):
+        coverage[k] += x
+    reasons: list[str] = []
+    thresholds: list[int | None] = []
+    for k, mask in zip(groups["kecamatan"].to_list(), groups["_mask"].to_list(), strict=True):
+        maximum = quota_of[k].maximum if k in quota_of else None
+        floors = [
+            lowest[codes[j]] for j in range(n_sources) if mask >> j & 1 and codes[j] in lowest
+        ]
+        if not mask:
+            reasons.append("not_eligible")
+            thresholds.append(None)
+        elif maximum is not None and coverage[k] >= maximum:
+            reasons.append("kecamatan_maximum")
+            thresholds.append(None)
+        else:
+            reasons.append("budget_exhausted")
+            thresholds.append(min(floors) if floors else None)
+    group_reasons = pl.DataFrame(
+        {"_group": groups["_group"], "reason": reasons, "threshold": thresholds},
+        schema={"_group": pl.Int64, "reason": pl.String, "threshold": pl.Int64},
+    )
+    return Solution(
+        assignment=assignment,
+        objective=objective,
+        per_source=usage,
+        optimal=True,
+        gap=0,
+        _workers=frame.select("worker_id", "_group"),
+        _groups=group_reasons,
+    )

@@ -1,0 +1,218 @@
+"""The targeting optimiser against brute force, plus its budgets, explanations and determinism."""
+
+import itertools
+import random
+
+import polars as pl
+import pytest
+
+from lindung.targeting.optimizer import Infeasible, Quota, Solution, Source, optimize
+
+KECAMATAN = ["Praya", "Jonggat", "Batukliang"]
+
+
+def _workers(rows: list[tuple[int, int, str, list[str]]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={
+            "worker_id": pl.Int64,
+            "priority": pl.Int64,
+            "kecamatan": pl.String,
+            "eligible": pl.List(pl.String),
+        },
+        orient="row",
+    )
+
+
+def _brute_force(
+    rows: list[tuple[int, int, str, list[str]]], sources: list[Source], quotas: list[Quota]
+) -> tuple[int, int] | None:
+    """Best (total priority, covered count) over every worker -> none or an eligible source."""
+    options = [[None, *eligible] for _, _, _, eligible in rows]
+    best: tuple[int, int] | None = None
+    for choice in itertools.product(*options):
+        used = {s.code: 0 for s in sources}
+        per_kecamatan = dict.fromkeys(KECAMATAN, 0)
+        for code, (_, _, kecamatan, _) in zip(choice, rows, strict=True):
+            if code is not None:
+                used[code] += 1
+                per_kecamatan[kecamatan] += 1
+        if any(used[s.code] > s.capacity for s in sources):
+            continue
+        if any(
+            per_kecamatan[q.kecamatan] < q.minimum
+            or (q.maximum is not None and per_kecamatan[q.kecamatan] > q.maximum)
+            for q in quotas
+        ):
+            continue
+        value = (
+            sum(p for code, (_, p, _, _) in zip(choice, rows, strict=True) if code is not None),
+            sum(code is not None for code in choice),
+        )
+        best = value if best is None else max(best, value)
+    return best
+
+
+def _random_instance(
+    rng: random.Random,
+) -> tuple[list[tuple[int, int, str, list[str]]], list[Source], list[Quota]]:
+    codes = ["apbd", "dbhcht", "csr"][: rng.randint(1, 3)]
+    sources = [
+        Source(code, budget=rng.randint(0, 4) * 1000 + rng.randint(0, 999), cost=1000)
+        for code in codes
+    ]
+    rows = [
+        (
+            rng.randint(1, 10**6),
+            rng.choice([0, 1, 2, 3, 5, 8, rng.randint(0, 100)]),
+            rng.choice(KECAMATAN),
+            [c for c in codes if rng.random() < 0.6],
+        )
+        for _ in range(rng.randint(1, 8))
+    ]
+    rows = list({row[0]: row for row in rows}.values())
+    quotas = []
+    for kecamatan in KECAMATAN:
+        if rng.random() < 0.5:
+            minimum = rng.choice([0, 0, 1, 2])
+            maximum = rng.choice([None, minimum, minimum + 1, minimum + 2])
+            quotas.append(Quota(kecamatan, minimum, maximum))
+    return rows, sources, quotas
+
+
+def _check_constraints(
+    solution: Solution,
+    rows: list[tuple[int, int, str, list[str]]],
+    sources: list[Source],
+    quotas: list[Quota],
+) -> None:
+    by_id = {row[0]: row for row in rows}
+    assigned = solution.assignment
+    assert assigned["worker_id"].n_unique() == assigned.height
+    for worker_id, code in assigned.select("worker_id", "source").iter_rows():
+        assert code in by_id[worker_id][3]
+    counts = dict(assigned.group_by("source").len().iter_rows())
+    for s in sources:
+        assert counts.get(s.code, 0) <= s.budget // s.cost
+    per_kecamatan = dict.fromkeys(KECAMATAN, 0)
+    for worker_id in assigned["worker_id"].to_list():
+        per_kecamatan[by_id[worker_id][2]] += 1
+    for q in quotas:
+        assert per_kecamatan[q.kecamatan] >= q.minimum
+        assert q.maximum is None or per_kecamatan[q.kecamatan] <= q.maximum
+    usage = {row["source"]: row for row in solution.per_source.iter_rows(named=True)}
+    for s in sources:
+        assert usage[s.code]["workers"] == counts.get(s.code, 0)
+        assert usage[s.code]["cost"] == counts.get(s.code, 0) * s.cost
+
+
+@pytest.mark.parametrize("seed", range(250))
+def test_it_matches_brute_force_on_small_instances(seed: int) -> None:
+    rows, sources, quotas = _random_instance(random.Random(seed))
+    expected = _brute_force(rows, sources, quotas)
+    if expected is None:
+        with pytest.raises(Infeasible):
+            optimize(_workers(rows), sources, quotas)
+        return
+    solution = optimize(_workers(rows), sources, quotas)
+    assert (solution.objective, solution.assignment.height) == expected
+    assert solution.optimal
+    assert solution.gap == 0
+    _check_constraints(solution, rows, sources, quotas)
+    explained = solution.explanations()
+    assert sorted(explained["worker_id"].to_list()) == sorted(row[0] for row in rows)
+    assert explained["message"].null_count() == 0
+
+
+def test_it_ranks_workers_within_each_source_by_priority() -> None:
+    rows = [(1, 5, "Praya", ["apbd"]), (2, 9, "Praya", ["apbd"]), (3, 7, "Jonggat", ["apbd"])]
+    solution = optimize(_workers(rows), [Source("apbd", budget=3000, cost=1000)])
+    assert solution.assignment.rows() == [(2, "apbd", 1), (3, "apbd", 2), (1, "apbd", 3)]
+
+
+def test_it_respects_a_budget_that_pays_for_a_fraction_of_a_worker() -> None:
+    rows = [(i, 10 - i, "Praya", ["apbd"]) for i in range(5)]
+    solution = optimize(_workers(rows), [Source("apbd", budget=2999, cost=1000)])
+    assert solution.assignment["worker_id"].to_list() == [0, 1]
+    assert solution.per_source.row(0, named=True)["remaining"] == 999
+
+
+def test_it_moves_workers_between_sources_to_fit_a_kecamatan_maximum() -> None:
+    # Greedy by priority takes worker 1 (10) and then cannot use the dbhcht slot; 2 + 3 gives 17.
+    rows = [
+        (1, 10, "Praya", ["apbd"]),
+        (2, 9, "Jonggat", ["apbd"]),
+        (3, 8, "Praya", ["dbhcht"]),
+    ]
+    sources = [Source("apbd", 1000, 1000), Source("dbhcht", 1000, 1000)]
+    solution = optimize(_workers(rows), sources, [Quota("Praya", maximum=1)])
+    assert solution.objective == 17
+    assert sorted(solution.assignment["worker_id"].to_list()) == [2, 3]
+
+
+def test_it_explains_each_decision() -> None:
+    rows = [
+        (1, 50, "Praya", ["apbd"]),
+        (2, 40, "Praya", ["apbd"]),
+        (3, 90, "Jonggat", []),
+        (4, 30, "Jonggat", ["apbd", "dbhcht"]),
+        (5, 20, "Jonggat", ["dbhcht"]),
+        (6, 10, "Jonggat", ["dbhcht"]),
+    ]
+    sources = [Source("apbd", 2000, 1000), Source("dbhcht", 1000, 1000)]
+    solution = optimize(_workers(rows), sources, [Quota("Praya", maximum=1)])
+    messages = dict(solution.explanations().select("worker_id", "message").iter_rows())
+    assert messages == {
+        1: "selected: source apbd, rank 1",
+        2: "kecamatan maximum reached",
+        3: "not eligible for any source",
+        4: "selected: source apbd, rank 2",
+        5: "selected: source dbhcht, rank 1",
+        6: "budget exhausted at priority 20",
+    }
+    assert solution.explain(6) == "budget exhausted at priority 20"
+    reasons = dict(solution.explanations().select("worker_id", "reason").iter_rows())
+    assert reasons[6] == "budget_exhausted"
+
+
+def test_it_names_the_kecamatan_without_enough_eligible_workers() -> None:
+    rows = [(1, 5, "Praya", ["apbd"]), (2, 5, "Jonggat", [])]
+    with pytest.raises(Infeasible) as raised:
+        optimize(_workers(rows), [Source("apbd", 5000, 1000)], [Quota("Jonggat", minimum=1)])
+    assert "Jonggat" in raised.value.message
+    assert raised.value.details["kecamatan"] == ["Jonggat"]
+
+
+def test_it_names_the_kecamatan_the_sources_cannot_reach() -> None:
+    # Both Praya workers depend on dbhcht, which pays for one worker only.
+    rows = [
+        (1, 5, "Praya", ["dbhcht"]),
+        (2, 5, "Praya", ["dbhcht"]),
+        (3, 5, "Jonggat", ["apbd"]),
+    ]
+    sources = [Source("apbd", 5000, 1000), Source("dbhcht", 1000, 1000)]
+    with pytest.raises(Infeasible) as raised:
+        optimize(_workers(rows), sources, [Quota("Praya", minimum=2)])
+    assert raised.value.details["kecamatan"] == ["Praya"]
+
+
+def test_it_reports_minimums_above_total_capacity() -> None:
+    rows = [(i, 1, k, ["apbd"]) for i, k in enumerate(KECAMATAN)]
+    quotas = [Quota(k, minimum=1) for k in KECAMATAN]
+    with pytest.raises(Infeasible) as raised:
+        optimize(_workers(rows), [Source("apbd", 2000, 1000)], quotas)
+    assert raised.value.details["reason"] == "minimums_exceed_capacity"
+
+
+def test_it_gives_the_same_assignment_for_the_same_input() -> None:
+    rng = random.Random(7)
+    rows = [
+        (i, rng.randint(0, 3), rng.choice(KECAMATAN), rng.choice([["apbd"], ["apbd", "dbhcht"]]))
+        for i in range(300)
+    ]
+    sources = [Source("apbd", 90_000, 1000), Source("dbhcht", 40_000, 1000)]
+    quotas = [Quota("Praya", minimum=20, maximum=60)]
+    first = optimize(_workers(rows), sources, quotas)
+    second = optimize(_workers(list(reversed(rows))), sources, quotas)
+    assert first.assignment.equals(second.assignment)
+    _check_constraints(first, rows, sources, quotas)
