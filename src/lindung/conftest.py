@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from lindung.audit.models import Event
 from lindung.regions.loaders import load_tree
@@ -18,6 +19,11 @@ from lindung.regions.models import Deployment, Region
 from lindung.ui.tests.browser import browser, page
 
 __all__ = ["browser", "django_db_setup", "page"]  # browser fixtures for every app's tests
+
+# No per-example deadline: on a loaded CI machine a slow example is not a failure (speed is
+# measured in bench/, never asserted in tests).
+hypothesis_settings.register_profile("lindung", deadline=None)
+hypothesis_settings.load_profile("lindung")
 
 
 @pytest.fixture(scope="session")

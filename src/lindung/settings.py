@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "lindung.accounts",
     "lindung.registry",
     "lindung.rules",
+    "lindung.targeting",
     "lindung.ops",
 ]
 

@@ -7,8 +7,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lindung.registry.models import Occupation, WorkerStatus
 from lindung.rules.calculators import SECTORS
 from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month
+from lindung.rules.policy import QUOTA_BOUNDS, Policy
 
 FUNDING_CHOICES = [
     ("mandiri", _("Self-paid (mandiri)")),
@@ -106,3 +108,234 @@ class VersionForm(forms.Form):
 
 
 SCHOOL_LEVEL_CHOICES = [(level, level) for level in SCHOOL_LEVELS]
+
+
+# --- the regency policy (Perbup) ------------------------------------------------------------------
+
+OCCUPATION_CHOICES = Occupation.choices
+_CHECKBOXES = forms.CheckboxSelectMultiple
+
+
+class PolicyForm(forms.Form):
+    """The policy's general fields, eligibility and priority weights (sources, age bands and
+    quotas are formsets beside it)."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    note = forms.CharField(label=_("Why this version"), max_length=500, required=False)
+    fiscal_year = forms.IntegerField(
+        label=_("Fiscal year for the preview"), min_value=2000, max_value=2100
+    )
+    jht = forms.BooleanField(label=_("Also pay JHT (old-age savings)"), required=False)
+    reported_income = forms.IntegerField(label=_("Reported income per month (Rp)"))
+    coverage_months = forms.IntegerField(label=_("Months covered per fiscal year"))
+    min_age = forms.IntegerField(label=_("Minimum age on 1 January"))
+    max_age = forms.IntegerField(label=_("Maximum age on 1 January"))
+    max_desil = forms.IntegerField(label=_("Highest desil"))
+    missing_desil = forms.ChoiceField(
+        label=_("Workers without a desil"),
+        choices=[("exclude", _("Exclude")), ("include", _("Include"))],
+    )
+    statuses = forms.MultipleChoiceField(
+        label=_("Statuses"), choices=WorkerStatus.choices, widget=_CHECKBOXES
+    )
+    occupations_included = forms.MultipleChoiceField(
+        label=_("Only these occupations (none ticked: all)"),
+        choices=OCCUPATION_CHOICES,
+        widget=_CHECKBOXES,
+        required=False,
+    )
+    occupations_excluded = forms.MultipleChoiceField(
+        label=_("Never these occupations"),
+        choices=OCCUPATION_CHOICES,
+        widget=_CHECKBOXES,
+        required=False,
+    )
+    w_desil = forms.IntegerField(label=_("Points per desil step below the highest"))
+    w_female_head = forms.IntegerField(label=_("Points for a female head of household"))
+    w_disability = forms.IntegerField(label=_("Points for a disability"))
+    high_risk_occupations = forms.MultipleChoiceField(
+        label=_("High-risk occupations"),
+        choices=OCCUPATION_CHOICES,
+        widget=_CHECKBOXES,
+        required=False,
+    )
+    w_high_risk = forms.IntegerField(label=_("Points for a high-risk occupation"))
+    w_nomination = forms.IntegerField(label=_("Points for a nomination by the desa"))
+    proportional_to_population = forms.BooleanField(
+        label=_("Share the places in proportion to population"), required=False
+    )
+
+
+class SourceForm(forms.Form):
+    code = forms.ChoiceField(label=_("Funding source"), choices=FUNDING_CHOICES)
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
+    annual_budget = forms.IntegerField(label=_("Budget per year (Rp)"))
+    occupations = forms.MultipleChoiceField(
+        label=_("Only these occupations (none ticked: all)"),
+        choices=OCCUPATION_CHOICES,
+        widget=_CHECKBOXES,
+        required=False,
+    )
+    areas = forms.CharField(
+        label=_("Only these kecamatan or desa codes (empty: whole regency)"),
+        required=False,
+        help_text=_("Codes separated by commas, for example 52.03.07, 52.03.08.2001"),
+    )
+
+
+class AgeBandForm(forms.Form):
+    min_age = forms.IntegerField(label=_("From age"))
+    max_age = forms.IntegerField(label=_("To age"))
+    points = forms.IntegerField(label=_("Points"))
+
+
+QUOTA_BOUND_CHOICES = [
+    ("minimum", _("At least (workers)")),
+    ("maximum", _("At most (workers)")),
+    ("minimum_share", _("At least (share, 0 to 1)")),
+    ("maximum_share", _("At most (share, 0 to 1)")),
+]
+
+
+class QuotaForm(forms.Form):
+    area = forms.CharField(label=_("Kecamatan or desa code"), max_length=13)
+    bound = forms.ChoiceField(label=_("Limit"), choices=QUOTA_BOUND_CHOICES)
+    value = forms.DecimalField(label=_("Value"), min_value=0, decimal_places=3)
+
+
+SourceFormSet = forms.formset_factory(SourceForm, extra=1, can_delete=True)
+AgeBandFormSet = forms.formset_factory(AgeBandForm, extra=1, can_delete=True)
+QuotaFormSet = forms.formset_factory(QuotaForm, extra=1, can_delete=True)
+
+
+def _codes(text: str) -> list[str]:
+    return [code for code in re.split(r"[\s,;]+", text) if code]
+
+
+class PolicyForms:
+    """The policy form and its three formsets, filled from POST data or from a policy."""
+
+    def __init__(self, data: Any = None, *, policy: Policy, name: str = "") -> None:
+        initial = _initial(policy)
+        self.form = PolicyForm(
+            data,
+            initial={**initial, "name": name, "fiscal_year": timezone.localdate().year + 1},
+        )
+        self.sources = SourceFormSet(data, prefix="source", initial=initial["sources"])
+        self.bands = AgeBandFormSet(data, prefix="band", initial=initial["bands"])
+        self.quotas = QuotaFormSet(data, prefix="quota", initial=initial["quotas"])
+
+    def is_valid(self) -> bool:
+        return all(
+            [
+                self.form.is_valid(),
+                self.sources.is_valid(),
+                self.bands.is_valid(),
+                self.quotas.is_valid(),
+            ]
+        )
+
+    def policy_data(self) -> dict[str, Any]:
+        """The policy data of the valid forms, for Policy.from_data."""
+        d = self.form.cleaned_data
+        return {
+            "programs": ["JKK", "JKM", *(["JHT"] if d["jht"] else [])],
+            "reported_income": d["reported_income"],
+            "coverage_months": d["coverage_months"],
+            "sources": [
+                {
+                    "code": row["code"],
+                    "label": row["label"] or row["code"].upper(),
+                    "annual_budget": row["annual_budget"],
+                    "occupations": row["occupations"],
+                    "areas": _codes(row["areas"]),
+                }
+                for row in _rows(self.sources)
+            ],
+            "eligibility": {
+                "min_age": d["min_age"],
+                "max_age": d["max_age"],
+                "max_desil": d["max_desil"],
+                "missing_desil": d["missing_desil"],
+                "statuses": d["statuses"],
+                "occupations_included": d["occupations_included"],
+                "occupations_excluded": d["occupations_excluded"],
+            },
+            "priority": {
+                "desil": d["w_desil"],
+                "female_head": d["w_female_head"],
+                "disability": d["w_disability"],
+                "high_risk_occupations": d["high_risk_occupations"],
+                "high_risk": d["w_high_risk"],
+                "age_bands": [
+                    {"min_age": r["min_age"], "max_age": r["max_age"], "points": r["points"]}
+                    for r in _rows(self.bands)
+                ],
+                "nomination": d["w_nomination"],
+            },
+            "quotas": _quotas(_rows(self.quotas)),
+            "proportional_to_population": d["proportional_to_population"],
+        }
+
+
+def _quotas(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Quota rows (one limit each) as one quota per area."""
+    by_area: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        area = row["area"].strip()
+        value = row["value"]
+        by_area.setdefault(area, {"area": area})[row["bound"]] = (
+            float(value) if row["bound"].endswith("share") else int(value)
+        )
+    return list(by_area.values())
+
+
+def _rows(formset: forms.BaseFormSet[Any]) -> list[dict[str, Any]]:
+    """The filled, not deleted rows of a valid formset."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def _initial(policy: Policy) -> dict[str, Any]:
+    e, p = policy.eligibility, policy.priority
+    return {
+        "jht": "JHT" in policy.programs,
+        "reported_income": policy.reported_income,
+        "coverage_months": policy.coverage_months,
+        "min_age": e.min_age,
+        "max_age": e.max_age,
+        "max_desil": e.max_desil,
+        "missing_desil": e.missing_desil,
+        "statuses": list(e.statuses),
+        "occupations_included": list(e.occupations_included),
+        "occupations_excluded": list(e.occupations_excluded),
+        "w_desil": p.desil,
+        "w_female_head": p.female_head,
+        "w_disability": p.disability,
+        "high_risk_occupations": list(p.high_risk_occupations),
+        "w_high_risk": p.high_risk,
+        "w_nomination": p.nomination,
+        "proportional_to_population": policy.proportional_to_population,
+        "sources": [
+            {
+                "code": s.code,
+                "label": s.label,
+                "annual_budget": s.annual_budget,
+                "occupations": list(s.occupations),
+                "areas": ", ".join(s.areas),
+            }
+            for s in policy.sources
+        ],
+        "bands": [
+            {"min_age": b.min_age, "max_age": b.max_age, "points": b.points} for b in p.age_bands
+        ],
+        "quotas": [
+            {"area": q.area, "bound": bound, "value": getattr(q, bound)}
+            for q in policy.quotas
+            for bound in QUOTA_BOUNDS
+            if getattr(q, bound) is not None
+        ],
+    }

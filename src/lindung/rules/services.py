@@ -1,15 +1,20 @@
-"""Adding a version of the national rules. Pages and commands call this; it never sees `request`."""
+"""Adding a version of the national rules or the regency policy, and nominating workers.
+Pages and commands call these; they never see `request`."""
 
 import datetime
 from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
-from lindung.audit.services import record
-from lindung.rules.models import RuleVersion
+from lindung.audit.services import diff, record
+from lindung.registry.models import Worker
+from lindung.registry.queries import get_worker_for
+from lindung.rules import policy
+from lindung.rules.models import Nomination, PolicyVersion, RuleVersion
 from lindung.rules.national import RulesError, history, json_ready, parse_version
 
 
@@ -42,7 +47,7 @@ def add_rule_version(
         effective_from=effective_from,
         data=raw,
         note=note.strip(),
-        created_by=by,
+        created_by=_user(by),
     )
     record(
         by=by,
@@ -55,3 +60,63 @@ def add_rule_version(
         },
     )
     return version
+
+
+@transaction.atomic
+def save_policy_version(
+    *, by: User | None, data: Mapping[str, Any], name: str, note: str = ""
+) -> PolicyVersion:
+    """Validate `data` as a policy and save it as the next version (the active one), or
+    RulesError with nothing saved. The audit event holds what changed since the last version."""
+    codes = policy.deployment()
+    checked = policy.Policy.from_data(data, deployment=codes, known_areas=policy.known_areas(codes))
+    checked.check_quotas(policy.cost_per_worker(checked, timezone.localdate().year))
+    if not name.strip():
+        raise RulesError(_("Give the policy version a name."))
+    # Lock the latest row so two admins saving at once cannot take the same number.
+    previous = PolicyVersion.objects.select_for_update().order_by("-number").first()
+    version = PolicyVersion.objects.create(
+        number=(previous.number + 1) if previous else 1,
+        name=name.strip(),
+        data=checked.to_data(),
+        note=note.strip(),
+        created_by=_user(by),
+    )
+    before, after = diff(
+        policy.flatten(previous.data) if previous else {}, policy.flatten(version.data)
+    )
+    record(
+        by=by,
+        action="policy_version_saved",
+        obj=version,
+        before={"number": previous.number, **before} if previous else {},
+        after={"number": version.number, "name": version.name, "note": version.note, **after},
+    )
+    return version
+
+
+@transaction.atomic
+def nominate(*, by: User, worker: Worker, fiscal_year: int, reason: str) -> Nomination:
+    """Nominate a worker in `by`'s scope for sponsorship in `fiscal_year` (once per year)."""
+    worker = get_worker_for(by, worker.pk)  # Http404 outside the operator's wilayah
+    if not reason.strip():
+        raise RulesError(_("Say why the worker is nominated."))
+    if Nomination.objects.filter(worker=worker, fiscal_year=fiscal_year).exists():
+        raise RulesError(
+            _("This worker is already nominated for %(year)s.") % {"year": fiscal_year}
+        )
+    nomination = Nomination.objects.create(
+        worker=worker, fiscal_year=fiscal_year, by=by, reason=reason.strip()
+    )
+    record(
+        by=by,
+        action="worker_nominated",
+        obj=nomination,
+        after={"worker": worker.pk, "fiscal_year": fiscal_year, "reason": nomination.reason},
+    )
+    return nomination
+
+
+def _user(by: Any) -> Any:
+    """The acting user for a `created_by` column; None for the command line or a script."""
+    return by if getattr(by, "is_authenticated", False) else None

@@ -3,15 +3,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from lindung.accounts.decorators import require, user_of
 from lindung.accounts.roles import Capability
-from lindung.rules import calculators, services
-from lindung.rules.forms import CalculatorForm, VersionForm
+from lindung.audit.services import diff
+from lindung.rules import calculators, eligibility, policy, services
+from lindung.rules.forms import CalculatorForm, PolicyForms, VersionForm
+from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError, history, rules_for, to_toml
+from lindung.rules.policy import flatten
 
 
 def calculator(request: HttpRequest) -> HttpResponse:
@@ -78,3 +82,79 @@ def version_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Version %(name)s saved.") % {"name": version.version})
             return redirect("rules:version-list")
     return render(request, "rules/version_form.html", {"form": form, "latest": latest})
+
+
+# --- the regency policy (Perbup) ------------------------------------------------------------------
+
+
+@require(Capability.CONFIGURE)
+def policy_list(request: HttpRequest) -> HttpResponse:
+    versions = list(PolicyVersion.objects.select_related("created_by").order_by("-number"))
+    return render(request, "rules/policy_list.html", {"versions": versions})
+
+
+@require(Capability.CONFIGURE)
+def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
+    version = get_object_or_404(PolicyVersion, number=number)
+    previous = PolicyVersion.objects.filter(number__lt=number).order_by("-number").first()
+    before, after = diff(flatten(previous.data) if previous else {}, flatten(version.data))
+    changes = [(key, before.get(key), after.get(key)) for key in sorted({*before, *after})]
+    context = {
+        "version": version,
+        "policy": policy.policy_of(version.data),
+        "previous": previous,
+        "changes": changes,
+        "latest": PolicyVersion.objects.order_by("-number").values_list("number", flat=True)[0],
+    }
+    return render(request, "rules/policy_detail.html", context)
+
+
+@require(Capability.CONFIGURE)
+def policy_edit(request: HttpRequest) -> HttpResponse:
+    """Save a new version from the form, starting from the active policy."""
+    current, active = policy.active_policy()
+    forms = PolicyForms(request.POST or None, policy=current, name=active.name if active else "")
+    if request.method == "POST" and forms.is_valid():
+        try:
+            version = services.save_policy_version(
+                by=user_of(request),
+                data=forms.policy_data(),
+                name=forms.form.cleaned_data["name"],
+                note=forms.form.cleaned_data["note"],
+            )
+        except RulesError as error:
+            forms.form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Policy version %(number)s saved.") % {"number": version.number}
+            )
+            return redirect("rules:policy-detail", number=version.number)
+    return render(request, "rules/policy_form.html", {"forms": forms, "active": active})
+
+
+@require(Capability.CONFIGURE)
+@require_POST
+def policy_preview(request: HttpRequest) -> HttpResponse:
+    """How many registry workers the form's (unsaved) policy makes eligible, per source and per
+    failed criterion. htmx gets the preview partial; without JavaScript, the whole form page."""
+    current, active = policy.active_policy()
+    forms = PolicyForms(request.POST, policy=current)
+    context: dict[str, Any] = {"forms": forms, "active": active, "preview": _preview(forms)}
+    htmx = getattr(request, "htmx", False)
+    return render(request, "rules/policy_form.html" + ("#policy-preview" if htmx else ""), context)
+
+
+def _preview(forms: PolicyForms) -> dict[str, Any]:
+    if not forms.is_valid():
+        return {"error": _("Correct the form to see the preview.")}
+    codes = policy.deployment()
+    try:
+        checked = policy.Policy.from_data(
+            forms.policy_data(), deployment=codes, known_areas=policy.known_areas(codes)
+        )
+    except RulesError as error:
+        return {"error": error.message}
+    year = forms.form.cleaned_data["fiscal_year"]
+    nominated = set(Nomination.objects.filter(fiscal_year=year).values_list("worker_id", flat=True))
+    frame = eligibility.eligibility(eligibility.registry_frame(), checked, year, nominated)
+    return {"fiscal_year": year, **eligibility.summary(frame, checked)}

@@ -38,7 +38,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Limits:
-    max_file_bytes: int = 200 * 1024 * 1024
+    max_file_bytes: int = 300 * 1024 * 1024  # a CSV of max_rows workers is about 240 MB
     max_rows: int = 1_500_000
     max_uncompressed_bytes: int = 2 * 1024**3  # zip bombs (XLSX/ODS are zip files)
     max_compression_ratio: float = 200.0  # per zip member: uncompressed/compressed

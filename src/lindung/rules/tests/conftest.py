@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 
@@ -9,3 +10,9 @@ def english() -> Iterator[None]:
     """Tests match benefit labels and messages by their English source text."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client() -> Client:
+    """Pages in English too: the tests match messages by their source text."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -1,0 +1,249 @@
+"""Who the policy lets a budget pay for, and in what order: pure Polars over the registry.
+
+`eligibility(workers, policy, fiscal_year)` adds three columns to a frame of REGISTRY_SCHEMA:
+- `eligible`: the codes of the funding sources that may pay for the worker (policy order;
+  empty when the worker fails a criterion);
+- `reason`: null when eligible, else the first criterion that failed, in REASONS order;
+- `priority`: the sum of the points in the `priority_parts` struct (see rules.policy).
+
+`registry_frame()` reads the current (not merged) workers in bulk: the only database step.
+"""
+
+import datetime
+import io
+from collections.abc import Collection
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+from lindung.registry.models import Worker
+from lindung.rules.policy import Policy
+
+REGISTRY_SCHEMA: dict[str, Any] = {
+    "id": pl.Int64,
+    "nik": pl.String,
+    "birth_date": pl.Date,
+    "sex": pl.String,
+    "desa_id": pl.String,
+    "kecamatan_id": pl.String,
+    "occupation": pl.String,
+    "desil": pl.Int16,
+    "disability": pl.Boolean,
+    "female_head": pl.Boolean,
+    "status": pl.String,
+}
+# The order criteria are checked in: a worker's reason is the first that fails.
+REASONS = (
+    "status",
+    "age",
+    "desil",
+    "desil_missing",
+    "occupation",
+    "outside_deployment",
+    "already_sponsored",
+    "no_source",
+)
+PRIORITY_PARTS = ("desil", "female_head", "disability", "high_risk", "age", "nomination")
+_CHUNK = 100_000
+
+
+def age_on_new_year(birth_date: pl.Expr, fiscal_year: int) -> pl.Expr:
+    """Whole years of age on 1 January of `fiscal_year`."""
+    born_on_new_year = (birth_date.dt.month() == 1) & (birth_date.dt.day() == 1)
+    return (
+        pl.lit(fiscal_year, pl.Int32)
+        - birth_date.dt.year().cast(pl.Int32)
+        - pl.when(born_on_new_year).then(0).otherwise(1)
+    )
+
+
+def _in_areas(areas: Collection[str]) -> pl.Expr:
+    codes = list(areas)
+    return pl.col("kecamatan_id").is_in(codes) | pl.col("desa_id").is_in(codes)
+
+
+def _in_deployment(deployment: Collection[str]) -> pl.Expr:
+    if not deployment:
+        return pl.lit(True)
+    return pl.any_horizontal(
+        *(
+            (pl.col("desa_id") == top) | pl.col("desa_id").str.starts_with(top + ".")
+            for top in deployment
+        )
+    )
+
+
+def priority_parts(policy: Policy, fiscal_year: int, nominations: Collection[int]) -> pl.Expr:
+    """Each weight's points for a worker, as a struct of PRIORITY_PARTS."""
+    weights = policy.priority
+    ceiling = policy.eligibility.max_desil + 1
+    age = age_on_new_year(pl.col("birth_date"), fiscal_year)
+    age_points: pl.Expr = pl.lit(0, pl.Int64)
+    for band in weights.age_bands:
+        age_points = age_points + pl.when(age.is_between(band.min_age, band.max_age)).then(
+            band.points
+        ).otherwise(0)
+    flag = {
+        "female_head": pl.col("female_head").fill_null(value=False),
+        "disability": pl.col("disability").fill_null(value=False),
+        "high_risk": pl.col("occupation").is_in(list(weights.high_risk_occupations)),
+        "nomination": pl.col("id").is_in(list(nominations)),
+    }
+    return pl.struct(
+        desil=(
+            (ceiling - pl.col("desil").cast(pl.Int64)).clip(lower_bound=0).fill_null(0)
+            * weights.desil
+        ),
+        female_head=pl.when(flag["female_head"]).then(weights.female_head).otherwise(0),
+        disability=pl.when(flag["disability"]).then(weights.disability).otherwise(0),
+        high_risk=pl.when(flag["high_risk"]).then(weights.high_risk).otherwise(0),
+        age=age_points,
+        nomination=pl.when(flag["nomination"]).then(weights.nomination).otherwise(0),
+    ).cast(pl.Struct(dict.fromkeys(PRIORITY_PARTS, pl.Int64)))
+
+
+def eligibility(
+    workers: pl.DataFrame,
+    policy: Policy,
+    fiscal_year: int,
+    nominations: Collection[int] = frozenset(),
+    already_sponsored: Collection[int] = frozenset(),
+) -> pl.DataFrame:
+    """`workers` with `eligible`, `reason`, `priority` and `priority_parts` (see module doc)."""
+    rules = policy.eligibility
+    age = age_on_new_year(pl.col("birth_date"), fiscal_year)
+    occupation_ok = ~pl.col("occupation").is_in(list(rules.occupations_excluded))
+    if rules.occupations_included:
+        occupation_ok = occupation_ok & pl.col("occupation").is_in(list(rules.occupations_included))
+    failed = {
+        "status": ~pl.col("status").is_in(list(rules.statuses)),
+        "age": ~age.is_between(rules.min_age, rules.max_age),
+        "desil": pl.col("desil") > rules.max_desil,
+        "desil_missing": pl.col("desil").is_null() & pl.lit(rules.missing_desil == "exclude"),
+        "occupation": ~occupation_ok,
+        "outside_deployment": ~_in_deployment(policy.deployment),
+        "already_sponsored": pl.col("id").is_in(list(already_sponsored)),
+    }
+    sources = []
+    for source in policy.sources:
+        allowed: pl.Expr = pl.lit(True)
+        if source.occupations:
+            allowed = allowed & pl.col("occupation").is_in(list(source.occupations))
+        if source.areas:
+            allowed = allowed & _in_areas(source.areas)
+        sources.append(pl.when(allowed).then(pl.lit(source.code)))
+    reason: pl.Expr = pl.when(pl.col("_payers").list.len() == 0).then(pl.lit("no_source"))
+    for code in reversed(REASONS[:-1]):
+        reason = pl.when(failed[code].fill_null(value=False)).then(pl.lit(code)).otherwise(reason)
+    return (
+        workers.with_columns(
+            pl.concat_list(sources).list.drop_nulls().alias("_payers")
+            if sources
+            else pl.lit([], pl.List(pl.String)).alias("_payers")
+        )
+        .with_columns(
+            reason.alias("reason"),
+            priority_parts(policy, fiscal_year, nominations).alias("priority_parts"),
+        )
+        .with_columns(
+            pl.when(pl.col("reason").is_null())
+            .then(pl.col("_payers"))
+            .otherwise(pl.lit([], pl.List(pl.String)))
+            .alias("eligible"),
+            pl.sum_horizontal(
+                *(pl.col("priority_parts").struct.field(p) for p in PRIORITY_PARTS)
+            ).alias("priority"),
+        )
+        .drop("_payers")
+    )
+
+
+def explain(frame: pl.DataFrame, worker_id: int) -> dict[str, int]:
+    """One worker's points per weight (from an `eligibility` result), plus their total."""
+    row = frame.filter(pl.col("id") == worker_id).row(0, named=True)
+    return {**row["priority_parts"], "total": row["priority"]}
+
+
+def summary(frame: pl.DataFrame, policy: Policy) -> dict[str, Any]:
+    """Counts for the live preview: eligible in total, per source, and per failed criterion."""
+    per_source = frame.select(
+        *(pl.col("eligible").list.contains(s.code).sum().alias(s.code) for s in policy.sources)
+    )
+    reasons = frame.get_column("reason").drop_nulls().value_counts()
+    by_reason = dict(zip(reasons["reason"].to_list(), reasons["count"].to_list(), strict=True))
+    return {
+        "workers": frame.height,
+        "eligible": frame.get_column("reason").null_count(),
+        "per_source": [
+            (s, int(per_source[s.code][0]) if frame.height else 0) for s in policy.sources
+        ],
+        "per_reason": [(code, by_reason.get(code, 0)) for code in REASONS],
+    }
+
+
+_COLUMNS = list(REGISTRY_SCHEMA)
+
+
+def registry_frame() -> pl.DataFrame:
+    """The current (not merged) workers with REGISTRY_SCHEMA's columns, read in bulk."""
+    table = Worker._meta.db_table
+    sql = (
+        f"SELECT {', '.join(_COLUMNS)} FROM {table} "  # noqa: S608 - fixed names
+        "WHERE merged_into_id IS NULL ORDER BY id"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+            if not buffer.getbuffer().nbytes:
+                return pl.DataFrame(schema=REGISTRY_SCHEMA)
+            buffer.seek(0)
+            text_schema = {
+                name: (pl.String if dtype in (pl.Date, pl.Boolean) else dtype)
+                for name, dtype in REGISTRY_SCHEMA.items()
+            }
+            frame = pl.read_csv(buffer, has_header=False, new_columns=_COLUMNS, schema=text_schema)
+            return frame.with_columns(
+                pl.col("birth_date").str.to_date("%Y-%m-%d"),
+                *(pl.col(c) == "t" for c in ("disability", "female_head")),
+            )
+        # The date as text (an expression has no declared type, so Django's connection does
+        # not build a datetime.date per row): Polars parses the whole column at once.
+        cursor.execute(sql.replace("birth_date,", "birth_date || '' AS birth_date,", 1))
+        raw = {
+            name: pl.Int64 if dtype in (pl.Boolean, pl.Int16) else dtype
+            for name, dtype in REGISTRY_SCHEMA.items()
+        }
+        raw["birth_date"] = pl.String
+        frames = [pl.DataFrame(schema=raw)]
+        while rows := cursor.fetchmany(_CHUNK):
+            frames.append(pl.DataFrame(rows, schema=raw, orient="row"))
+    frame = pl.concat(frames, rechunk=True)
+    return frame.with_columns(
+        pl.col("birth_date").str.to_date("%Y-%m-%d"),
+        pl.col("desil").cast(pl.Int16),
+        pl.col("disability").cast(pl.Boolean),
+        pl.col("female_head").cast(pl.Boolean),
+    )
+
+
+def sample_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """A frame of REGISTRY_SCHEMA from dicts, missing keys filled with an eligible worker's
+    values (for tests and examples)."""
+    base: dict[str, Any] = {
+        "nik": "5203070101800001",
+        "birth_date": datetime.date(1980, 5, 28),
+        "sex": "L",
+        "desa_id": "52.03.07.1001",
+        "kecamatan_id": "52.03.07",
+        "occupation": "petani",
+        "desil": 2,
+        "disability": False,
+        "female_head": False,
+        "status": "aktif",
+    }
+    filled = [{**base, "id": i + 1, **row} for i, row in enumerate(rows)]
+    return pl.DataFrame(filled, schema=REGISTRY_SCHEMA)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetingConfig(AppConfig):
+    name = "lindung.targeting"
+    verbose_name = _("Targeting")
+    default_auto_field = "django.db.models.BigAutoField"
