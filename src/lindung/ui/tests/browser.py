@@ -1,5 +1,6 @@
 """Playwright driving Debian's chromium against the live test server."""
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -55,6 +56,11 @@ def page(browser: object) -> Iterator[object]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    # Let requests the page still makes (htmx, images) finish before the test database is
+    # flushed: the live server shares the SQLite connection, and a query still running there
+    # makes the flush fail with "database table is locked".
+    with contextlib.suppress(Exception):  # a page that keeps polling: close it anyway
+        page.wait_for_load_state("networkidle", timeout=5_000)
     context.close()
 
 
