@@ -9,6 +9,7 @@ urlpatterns = [
     path("audit/", include("lindung.audit.urls")),
     path("pekerja/", include("lindung.registry.urls")),
     path("aturan/", include("lindung.rules.urls")),
+    path("sasaran/", include("lindung.targeting.urls")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("api/v1/", api.urls),
 ]

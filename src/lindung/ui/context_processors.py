@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         (_("Possible duplicates"), "registry:duplicate-list", Capability.EDIT_DATA),
         (_("Calculator"), "rules:calculator", None),
         (_("Policy"), "rules:policy-list", Capability.CONFIGURE),
+        (_("Scenarios"), "targeting:scenario-list", Capability.CONFIGURE),
         (_("Rules"), "rules:version-list", Capability.CONFIGURE),
         (_("Users"), "accounts:user-list", Capability.MANAGE_USERS),
         (_("Audit log"), "audit:event-list", Capability.VIEW_AUDIT),

@@ -11,31 +11,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from lindung.audit.models import Event
-from lindung.registry.models import Occupation
-from lindung.registry.tests.factories import WorkerFactory
 from lindung.targeting.models import Selection
 from lindung.targeting.services import TargetingError, run_scenario, scenario_dir
 
 pytestmark = pytest.mark.django_db
 YEAR_COST = 12 * 16_800  # one APBD- or DBHCHT-paid worker in 2027 (no PP 50/2025 reduction)
-
-
-@pytest.fixture(autouse=True)
-def _var(settings: Any, tmp_path: Path) -> None:
-    settings.VAR_DIR = tmp_path
-
-
-@pytest.fixture
-def registry() -> dict[str, Any]:
-    """Five eligible workers (two in tobacco), one too rich, one without desil."""
-    poorest = WorkerFactory(desil=1, female_head=True, sex="P")
-    farmer = WorkerFactory(desil=2)
-    tobacco = WorkerFactory(desil=3, occupation=Occupation.PETANI_TEMBAKAU)
-    tobacco_2 = WorkerFactory(desil=4, occupation=Occupation.BURUH_TANI_TEMBAKAU)
-    pringgabaya = WorkerFactory(desil=2, desa_id="52.03.08.2001")
-    rich = WorkerFactory(desil=9)
-    unknown = WorkerFactory(desil=None)
-    return locals()
 
 
 def test_each_source_pays_for_the_highest_priority_workers_it_may_pay_for(

@@ -1,0 +1,86 @@
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lindung.accounts.decorators import require, user_of
+from lindung.accounts.roles import Capability
+from lindung.rules.policy import active_policy
+from lindung.targeting import queries
+from lindung.targeting.exports import write_lampiran
+from lindung.targeting.forms import RunForm
+from lindung.targeting.models import Scenario
+from lindung.targeting.services import TargetingError, run_scenario
+
+EXTRA_BUDGET = 1_000_000_000  # "how many more would Rp1 M cover"
+
+
+@require(Capability.CONFIGURE)
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    policy, version = active_policy()
+    initial = {"fiscal_year": timezone.localdate().year + 1}
+    form = RunForm(request.POST or None, policy=policy, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scenario = run_scenario(
+                by=user_of(request),
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                budgets=form.budgets(),
+                policy_number=version.number if version else None,
+                name=form.cleaned_data["name"],
+            )
+        except TargetingError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("targeting:scenario-detail", pk=scenario.pk)
+    scenarios = Scenario.objects.select_related("policy_version", "created_by")[:50]
+    context = {"form": form, "scenarios": scenarios, "version": version}
+    return render(request, "targeting/scenario_list.html", context)
+
+
+@require(Capability.CONFIGURE)
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario.objects.select_related("policy_version"), pk=pk)
+    names = queries.kecamatan_names(list(scenario.by_kecamatan))
+    context = {
+        "scenario": scenario,
+        "kecamatan": [
+            (names.get(code, code), figures)
+            for code, figures in sorted(scenario.by_kecamatan.items())
+        ],
+        "breakdowns": {name: queries.breakdown(scenario, name) for name in queries.BREAKDOWNS},
+        "cost_per_worker": queries.cost_per_worker(scenario),
+        "extra_budget": EXTRA_BUDGET,
+        "extra_covers": queries.extra_budget_covers(scenario, EXTRA_BUDGET),
+    }
+    return render(request, "targeting/scenario_detail.html", context)
+
+
+@require(Capability.CONFIGURE)
+def scenario_compare(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.GET.getlist("s") if i.isdigit()][:4]
+    scenarios = list(Scenario.objects.filter(pk__in=ids).order_by("pk"))
+    if len(scenarios) < 2:
+        messages.error(request, _("Choose two or more scenarios to compare."))
+        return redirect("targeting:scenario-list")
+    return render(
+        request,
+        "targeting/scenario_compare.html",
+        {"scenarios": scenarios, "tables": queries.compare(scenarios)},
+    )
+
+
+@require(Capability.CONFIGURE)
+def scenario_lampiran(request: HttpRequest, pk: int) -> FileResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    out = Path(tempfile.mkstemp(suffix=".xlsx")[1])
+    write_lampiran(scenario, out)
+    response = FileResponse(
+        out.open("rb"), as_attachment=True, filename=f"sasaran-{scenario.fiscal_year}-{pk}.xlsx"
+    )
+    out.unlink()
+    return response
