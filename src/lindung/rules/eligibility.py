@@ -10,13 +10,12 @@
 """
 
 import datetime
-import io
 from collections.abc import Collection
 from typing import Any
 
 import polars as pl
-from django.db import connection
 
+from lindung.bulk import read_frame
 from lindung.registry.models import Worker
 from lindung.rules.policy import Policy
 
@@ -187,47 +186,11 @@ _COLUMNS = list(REGISTRY_SCHEMA)
 
 def registry_frame() -> pl.DataFrame:
     """The current (not merged) workers with REGISTRY_SCHEMA's columns, read in bulk."""
-    table = Worker._meta.db_table
     sql = (
-        f"SELECT {', '.join(_COLUMNS)} FROM {table} "  # noqa: S608 - fixed names
+        f"SELECT {', '.join(_COLUMNS)} FROM {Worker._meta.db_table} "  # noqa: S608 - fixed names
         "WHERE merged_into_id IS NULL ORDER BY id"
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer.write(block)
-            if not buffer.getbuffer().nbytes:
-                return pl.DataFrame(schema=REGISTRY_SCHEMA)
-            buffer.seek(0)
-            text_schema = {
-                name: (pl.String if dtype in (pl.Date, pl.Boolean) else dtype)
-                for name, dtype in REGISTRY_SCHEMA.items()
-            }
-            frame = pl.read_csv(buffer, has_header=False, new_columns=_COLUMNS, schema=text_schema)
-            return frame.with_columns(
-                pl.col("birth_date").str.to_date("%Y-%m-%d"),
-                *(pl.col(c) == "t" for c in ("disability", "female_head")),
-            )
-        # The date as text (an expression has no declared type, so Django's connection does
-        # not build a datetime.date per row): Polars parses the whole column at once.
-        cursor.execute(sql.replace("birth_date,", "birth_date || '' AS birth_date,", 1))
-        raw = {
-            name: pl.Int64 if dtype in (pl.Boolean, pl.Int16) else dtype
-            for name, dtype in REGISTRY_SCHEMA.items()
-        }
-        raw["birth_date"] = pl.String
-        frames = [pl.DataFrame(schema=raw)]
-        while rows := cursor.fetchmany(_CHUNK):
-            frames.append(pl.DataFrame(rows, schema=raw, orient="row"))
-    frame = pl.concat(frames, rechunk=True)
-    return frame.with_columns(
-        pl.col("birth_date").str.to_date("%Y-%m-%d"),
-        pl.col("desil").cast(pl.Int16),
-        pl.col("disability").cast(pl.Boolean),
-        pl.col("female_head").cast(pl.Boolean),
-    )
+    return read_frame(sql, REGISTRY_SCHEMA)
 
 
 def sample_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

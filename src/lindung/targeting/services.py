@@ -14,10 +14,11 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lindung.audit.services import record
+from lindung.bulk import insert_frame
 from lindung.rules.calculators import contribution
 from lindung.rules.eligibility import eligibility, registry_frame
 from lindung.rules.models import PolicyVersion
@@ -236,17 +237,7 @@ def _insert_selections(scenario: Scenario, chosen: pl.DataFrame) -> None:
     rows = chosen.select(
         pl.lit(scenario.pk).alias("scenario_id"), "worker_id", "source", "rank", "priority"
     )
-    table = Selection._meta.db_table
-    columns = "scenario_id, worker_id, source, rank, priority"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
-            with cursor.cursor.copy(sql) as copy:
-                copy.write(rows.write_csv(include_header=False))
-            return
-        sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
-        for start in range(0, rows.height, 20_000):
-            cursor.executemany(sql, rows.slice(start, 20_000).rows())
+    insert_frame(Selection._meta.db_table, rows)
 
 
 def scenario_json(scenario: Scenario) -> dict[str, Any]:

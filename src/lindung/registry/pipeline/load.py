@@ -7,7 +7,6 @@ event per updated worker and the possible-duplicate pairs. Never a per-row ORM s
 """
 
 import datetime
-import io
 import json
 import uuid
 from collections.abc import Callable
@@ -18,6 +17,7 @@ import polars as pl
 from django.db import connection, transaction
 
 from lindung.audit.models import Event
+from lindung.bulk import CHUNK, insert_frame, read_frame, sqlite_rows
 from lindung.registry.models import PossibleDuplicate, Worker, WorkerSource
 from lindung.registry.pipeline.codes import RowStatus
 from lindung.registry.pipeline.decide import EXISTING_SCHEMA
@@ -25,7 +25,6 @@ from lindung.registry.pipeline.validate import UPDATABLE, WORKER_COLUMNS
 
 WORKER_TABLE = Worker._meta.db_table
 SOURCE_TABLE = WorkerSource._meta.db_table
-_CHUNK = 20_000
 
 
 def existing_workers(source_id: int | None) -> pl.DataFrame:
@@ -38,46 +37,7 @@ def existing_workers(source_id: int | None) -> pl.DataFrame:
         f"w.merged_into_id IS NOT NULL AS merged FROM {WORKER_TABLE} w "
         f"LEFT JOIN {SOURCE_TABLE} ws ON ws.worker_id = w.id AND ws.source_id = %s"
     )
-    source = source_id if source_id is not None else -1
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.BytesIO()
-            literal = sql.replace("%s", str(int(source)))
-            with cursor.cursor.copy(f"COPY ({literal}) TO STDOUT WITH (FORMAT csv)") as copy:
-                for block in copy:
-                    buffer.write(block)
-            buffer.seek(0)
-            if not buffer.getbuffer().nbytes:
-                return pl.DataFrame(schema=EXISTING_SCHEMA)
-            text_schema = {
-                name: (pl.String if dtype in (pl.Date, pl.Boolean) else dtype)
-                for name, dtype in EXISTING_SCHEMA.items()
-            }
-            frame = pl.read_csv(
-                buffer, has_header=False, new_columns=list(EXISTING_SCHEMA), schema=text_schema
-            )
-            return frame.with_columns(
-                pl.col("birth_date").str.to_date("%Y-%m-%d"),
-                *(pl.col(c) == "t" for c in ("disability", "female_head", "has_source", "merged")),
-            )
-        cursor.execute(sql, [source])
-        raw = {
-            name: pl.Int64 if dtype in (pl.Boolean, pl.Int16) else dtype
-            for name, dtype in EXISTING_SCHEMA.items()
-        }
-        # Django's SQLite connection turns DATE columns into datetime.date already. Rows come
-        # in chunks: a million Python tuples at once would double the import's peak memory.
-        frames = [pl.DataFrame(schema=raw)]
-        while rows := cursor.fetchmany(_CHUNK * 5):
-            frames.append(pl.DataFrame(rows, schema=raw, orient="row"))
-    frame = pl.concat(frames, rechunk=True)
-    return frame.with_columns(
-        pl.col("desil").cast(pl.Int16),
-        *(
-            pl.col(c).cast(pl.Boolean)
-            for c in ("disability", "female_head", "has_source", "merged")
-        ),
-    )
+    return read_frame(sql, EXISTING_SCHEMA, [source_id if source_id is not None else -1])
 
 
 @dataclass
@@ -138,7 +98,7 @@ def _worker_frame(new: pl.DataFrame, *, batch: uuid.UUID, now: datetime.datetime
     return new.select(
         *(pl.col(c).fill_null("") if c in blank else pl.col(c) for c in WORKER_COLUMNS),
         pl.lit("aktif").alias("status"),
-        pl.lit(batch.hex).alias("created_batch"),
+        pl.lit(_uuid_value(batch)).alias("created_batch"),
         pl.lit(now).alias("created_at"),
         pl.lit(now).alias("updated_at"),
     )
@@ -153,44 +113,7 @@ def _insert_workers(new: pl.DataFrame, *, batch: uuid.UUID, now: datetime.dateti
     # In name order most index inserts append near the last one (the list indexes all lead with
     # a region code and the name key), instead of landing on random pages.
     frame = _worker_frame(new.sort("name_key", "nik"), batch=batch, now=now)
-    columns = ", ".join(_INSERT_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            frame = frame.with_columns(pl.lit(str(batch)).alias("created_batch"))
-            for start in range(0, frame.height, 200_000):
-                data = frame.slice(start, 200_000).write_csv(include_header=False)
-                sql = f"COPY {WORKER_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv)"
-                with cursor.cursor.copy(sql) as copy:
-                    copy.write(data)
-            return
-        marks = ", ".join(["%s"] * len(_INSERT_COLUMNS))
-        sql = f"INSERT INTO {WORKER_TABLE} ({columns}) VALUES ({marks})"  # noqa: S608
-        # Python tuples of a million rows would cost more memory than the whole frame: convert
-        # one chunk at a time.
-        for start in range(0, frame.height, _CHUNK):
-            cursor.executemany(sql, _sqlite_rows(frame.slice(start, _CHUNK)))
-
-
-def _sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
-    """Rows with the values Django's SQLite backend stores: ISO dates, 0/1, naive UTC times."""
-    converted = frame.with_columns(
-        *(
-            pl.col(name).dt.strftime("%Y-%m-%d")
-            for name, dtype in frame.schema.items()
-            if dtype == pl.Date
-        ),
-        *(
-            pl.col(name).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-            for name, dtype in frame.schema.items()
-            if isinstance(dtype, pl.Datetime)
-        ),
-        *(
-            pl.col(name).cast(pl.Int8)
-            for name, dtype in frame.schema.items()
-            if dtype == pl.Boolean
-        ),
-    )
-    return converted.rows()
+    insert_frame(WORKER_TABLE, frame.select(_INSERT_COLUMNS))
 
 
 def _update_workers(updated: pl.DataFrame, *, batch: uuid.UUID, now: datetime.datetime) -> None:
@@ -203,7 +126,7 @@ def _update_workers(updated: pl.DataFrame, *, batch: uuid.UUID, now: datetime.da
         pl.when(pl.col("given_desa_id")).then(pl.col("kecamatan_id")).alias("kecamatan_id"),
         pl.when(pl.col("given_desa_id")).then(pl.col("kabupaten_id")).alias("kabupaten_id"),
         pl.when(pl.col("given_name")).then(pl.col("name_key")).alias("name_key"),
-        pl.lit(batch.hex if connection.vendor != "postgresql" else str(batch)).alias("batch"),
+        pl.lit(_uuid_value(batch)).alias("batch"),
         pl.lit(now).alias("now"),
         pl.col("worker_id"),
     )
@@ -214,29 +137,23 @@ def _update_workers(updated: pl.DataFrame, *, batch: uuid.UUID, now: datetime.da
         "updated_batch = %s, updated_at = %s WHERE id = %s"
     )
     with connection.cursor() as cursor:
-        for start in range(0, given.height, _CHUNK):
-            chunk = given.slice(start, _CHUNK)
-            rows = chunk.rows() if connection.vendor == "postgresql" else _sqlite_rows(chunk)
+        for start in range(0, given.height, CHUNK):
+            chunk = given.slice(start, CHUNK)
+            rows = chunk.rows() if connection.vendor == "postgresql" else sqlite_rows(chunk)
             cursor.executemany(sql, rows)
 
 
 def _insert_links(worker_ids: list[int], *, source_id: int, batch: uuid.UUID) -> None:
-    if not worker_ids:
-        return
-    batch_value = str(batch) if connection.vendor == "postgresql" else batch.hex
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            data = pl.DataFrame(
-                {"worker_id": worker_ids, "source_id": source_id, "batch": batch_value}
-            ).write_csv(include_header=False)
-            sql = f"COPY {SOURCE_TABLE} (worker_id, source_id, batch) FROM STDIN WITH (FORMAT csv)"
-            with cursor.cursor.copy(sql) as copy:
-                copy.write(data)
-            return
-        sql = f"INSERT INTO {SOURCE_TABLE} (worker_id, source_id, batch) VALUES (%s, %s, %s)"  # noqa: S608
-        rows = [(w, source_id, batch_value) for w in worker_ids]
-        for start in range(0, len(rows), _CHUNK):
-            cursor.executemany(sql, rows[start : start + _CHUNK])
+    links = pl.DataFrame(
+        {"worker_id": worker_ids, "source_id": source_id, "batch": _uuid_value(batch)},
+        schema={"worker_id": pl.Int64, "source_id": pl.Int64, "batch": pl.String},
+    )
+    insert_frame(SOURCE_TABLE, links)
+
+
+def _uuid_value(value: uuid.UUID) -> str:
+    """A UUID as the database column holds it: PostgreSQL's uuid type, SQLite's 32 hex chars."""
+    return str(value) if connection.vendor == "postgresql" else value.hex
 
 
 def _json_value(value: Any) -> Any:

@@ -1,0 +1,81 @@
+"""Moving Polars frames in and out of the database in bulk, on PostgreSQL and SQLite alike.
+
+    frame = read_frame("SELECT id, birth_date FROM registry_worker", {"id": pl.Int64, …})
+    insert_frame("targeting_selection", frame)
+
+PostgreSQL: `COPY … TO/FROM STDIN` as CSV, parsed and written by Polars. SQLite: one cursor read
+in chunks, `executemany` in chunks, values converted to what Django's SQLite backend stores.
+Never a per-row ORM call. Both run inside the caller's transaction, if any.
+"""
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+from django.db import connection
+
+CHUNK = 20_000  # SQLite rows per executemany / fetchmany
+COPY_CHUNK = 200_000  # PostgreSQL rows per COPY
+
+
+def read_frame(sql: str, schema: dict[str, Any], params: Sequence[int] = ()) -> pl.DataFrame:
+    """The rows of `sql` as a frame of `schema` (its columns, in order). `params` are integers
+    only: PostgreSQL's COPY takes no bind parameters, so they are written into the query."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            literal = sql % tuple(int(p) for p in params) if params else sql
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({literal}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+            if not buffer.getbuffer().nbytes:
+                return pl.DataFrame(schema=schema)
+            buffer.seek(0)
+            text = {n: pl.String if t in (pl.Date, pl.Boolean) else t for n, t in schema.items()}
+            frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text)
+            return frame.with_columns(
+                *(pl.col(n).str.to_date("%Y-%m-%d") for n, t in schema.items() if t == pl.Date),
+                *(pl.col(n) == "t" for n, t in schema.items() if t == pl.Boolean),
+            )
+        cursor.execute(sql, list(params))
+        # Django's SQLite connection returns dates as datetime.date and booleans as 0/1.
+        raw = {n: pl.Int64 if t in (pl.Boolean, pl.Int16) else t for n, t in schema.items()}
+        # In chunks: a million Python tuples at once would double the caller's peak memory.
+        frames = [pl.DataFrame(schema=raw)]
+        while rows := cursor.fetchmany(CHUNK * 5):
+            frames.append(pl.DataFrame(rows, schema=raw, orient="row"))
+    return pl.concat(frames, rechunk=True).cast(schema)  # type: ignore[arg-type]
+
+
+def insert_frame(table: str, frame: pl.DataFrame) -> None:
+    """Insert every row of `frame` into `table`; the frame's column names are the table's."""
+    if frame.is_empty():
+        return
+    columns = ", ".join(frame.columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+            for start in range(0, frame.height, COPY_CHUNK):
+                with cursor.cursor.copy(sql) as copy:
+                    copy.write(frame.slice(start, COPY_CHUNK).write_csv(include_header=False))
+            return
+        marks = ", ".join(["%s"] * frame.width)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - fixed names
+        for start in range(0, frame.height, CHUNK):
+            cursor.executemany(sql, sqlite_rows(frame.slice(start, CHUNK)))
+
+
+def sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows with the values Django's SQLite backend stores: ISO dates, 0/1, naive UTC times."""
+    schema = frame.schema.items()
+    converted = frame.with_columns(
+        *(pl.col(n).dt.strftime("%Y-%m-%d") for n, t in schema if t == pl.Date),
+        *(
+            pl.col(n).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+            for n, t in schema
+            if isinstance(t, pl.Datetime)
+        ),
+        *(pl.col(n).cast(pl.Int8) for n, t in schema if t == pl.Boolean),
+    )
+    return converted.rows()
