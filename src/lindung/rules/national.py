@@ -164,6 +164,23 @@ def parse_month(text: str) -> Month:
     return int(match[1]), int(match[2])
 
 
+def whole_number_problem(value: Any, minimum: int, maximum: int | None) -> str | None:
+    """None when `value` is a whole number within the bounds; else what it should have been."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= minimum
+        and (maximum is None or value <= maximum)
+    ):
+        return None
+    if maximum is None:
+        return _("a whole number, %(minimum)s or more") % {"minimum": minimum}
+    return _("a whole number from %(minimum)s to %(maximum)s") % {
+        "minimum": minimum,
+        "maximum": maximum,
+    }
+
+
 class _Reader:
     """Typed access to one table of a version; errors name the full key path."""
 
@@ -194,21 +211,9 @@ class _Reader:
 
     def integer(self, key: str, *, minimum: int = 0, maximum: int | None = None) -> int:
         value = self._get(key)
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or value < minimum
-            or (maximum is not None and value > maximum)
-        ):
-            if maximum is None:
-                what = _("a whole number, %(minimum)s or more") % {"minimum": minimum}
-            else:
-                what = _("a whole number from %(minimum)s to %(maximum)s") % {
-                    "minimum": minimum,
-                    "maximum": maximum,
-                }
+        if (what := whole_number_problem(value, minimum, maximum)) is not None:
             raise self._fail(key, what)
-        return value
+        return int(value)
 
     def boolean(self, key: str) -> bool:
         value = self._get(key)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.utils.translation import gettext as _
 
 from lindung.registry.models import TOBACCO_OCCUPATIONS, Occupation, WorkerStatus
-from lindung.rules.national import PROGRAMS, RulesError
+from lindung.rules.national import PROGRAMS, RulesError, whole_number_problem
 from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
 
 if TYPE_CHECKING:
@@ -273,22 +273,10 @@ class _Data:
     ) -> int:
         if key not in self.data and default is not None:
             return default
-        value = self.data.get(key)
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or value < minimum
-            or (maximum is not None and value > maximum)
-        ):
-            if maximum is None:
-                what = _("a whole number, %(minimum)s or more") % {"minimum": minimum}
-            else:
-                what = _("a whole number from %(minimum)s to %(maximum)s") % {
-                    "minimum": minimum,
-                    "maximum": maximum,
-                }
+        value: Any = self.data.get(key)
+        if (what := whole_number_problem(value, minimum, maximum)) is not None:
             raise self._fail(key, what)
-        return value
+        return int(value)
 
     def optional_integer(self, key: str) -> int | None:
         return None if self.data.get(key) is None else self.integer(key)
