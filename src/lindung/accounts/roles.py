@@ -23,6 +23,7 @@ class Capability(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     CONFIGURE = "configure"  # deployment, policy, rules
+    APPROVE = "approve"  # approve a targeting scenario as the beneficiary list (lampiran SK)
 
 
 _ALL = set(Capability)

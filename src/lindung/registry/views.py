@@ -1,4 +1,5 @@
 import tempfile
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from lindung.accounts.roles import Capability
 from lindung.registry import queries, services
 from lindung.registry.exports import EXPORT_LIMIT, write_workers_xlsx
 from lindung.registry.forms import WorkerFilterForm, WorkerForm, worker_initial
+from lindung.registry.models import Worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,8 +57,27 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "merged": queries.merged_records(worker, viewer=user),
         "history": queries.worker_history(worker, viewer=user),
         "can_edit": user.can(Capability.EDIT_DATA) and worker.merged_into_id is None,
+        **_sponsorship(worker),
     }
     return render(request, "registry/worker_detail.html", context)
+
+
+def _sponsorship(worker: Worker) -> dict[str, Any]:
+    """The approved lists the worker is on and the desa's nominations (rules and targeting sit
+    above the registry, hence the imports here)."""
+    from lindung.rules.forms import NominationForm
+    from lindung.rules.models import Nomination
+    from lindung.targeting.models import Beneficiary
+
+    return {
+        "listed": Beneficiary.objects.filter(worker=worker)
+        .select_related("beneficiary_list")
+        .order_by("-beneficiary_list__fiscal_year", "-beneficiary_list__version")[:10],
+        "nominations": Nomination.objects.filter(worker=worker)
+        .select_related("by")
+        .order_by("-fiscal_year"),
+        "nominate_form": NominationForm(initial={"fiscal_year": timezone.localdate().year + 1}),
+    }
 
 
 @require(Capability.EDIT_DATA)

@@ -167,7 +167,8 @@ class PolicyForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    code = forms.ChoiceField(label=_("Funding source"), choices=FUNDING_CHOICES)
+    # The empty first choice keeps the blank extra row unchanged, so the formset skips it.
+    code = forms.ChoiceField(label=_("Funding source"), choices=[("", "---"), *FUNDING_CHOICES])
     label = forms.CharField(label=_("Label"), max_length=100, required=False)
     annual_budget = forms.IntegerField(label=_("Budget per year (Rp)"))
     occupations = forms.MultipleChoiceField(
@@ -199,7 +200,7 @@ QUOTA_BOUND_CHOICES = [
 
 class QuotaForm(forms.Form):
     area = forms.CharField(label=_("Kecamatan or desa code"), max_length=13)
-    bound = forms.ChoiceField(label=_("Limit"), choices=QUOTA_BOUND_CHOICES)
+    bound = forms.ChoiceField(label=_("Limit"), choices=[("", "---"), *QUOTA_BOUND_CHOICES])
     value = forms.DecimalField(label=_("Value"), min_value=0, decimal_places=3)
 
 
@@ -339,3 +340,10 @@ def _initial(policy: Policy) -> dict[str, Any]:
             if getattr(q, bound) is not None
         ],
     }
+
+
+class NominationForm(forms.Form):
+    """A desa operator nominates a worker for sponsorship in a fiscal year."""
+
+    fiscal_year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
+    reason = forms.CharField(label=_("Why this worker"), max_length=500)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("kebijakan/ubah/", views.policy_edit, name="policy-edit"),
     path("kebijakan/pratinjau/", views.policy_preview, name="policy-preview"),
     path("kebijakan/<int:number>/", views.policy_detail, name="policy-detail"),
+    path("usulan/<int:pk>/", views.nominate_worker, name="nominate"),
 ]

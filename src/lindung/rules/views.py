@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.decorators import require, user_of
 from lindung.accounts.roles import Capability
 from lindung.audit.services import diff
+from lindung.registry.queries import get_worker_for
 from lindung.rules import calculators, eligibility, policy, services
-from lindung.rules.forms import CalculatorForm, PolicyForms, VersionForm
+from lindung.rules.forms import CalculatorForm, NominationForm, PolicyForms, VersionForm
 from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError, history, rules_for, to_toml
 from lindung.rules.policy import flatten
@@ -158,3 +159,30 @@ def _preview(forms: PolicyForms) -> dict[str, Any]:
     nominated = set(Nomination.objects.filter(fiscal_year=year).values_list("worker_id", flat=True))
     frame = eligibility.eligibility(eligibility.registry_frame(), checked, year, nominated)
     return {"fiscal_year": year, **eligibility.summary(frame, checked)}
+
+
+@require(Capability.EDIT_DATA)
+@require_POST
+def nominate_worker(request: HttpRequest, pk: int) -> HttpResponse:
+    """Nominate a worker of the operator's wilayah; back to the worker's page either way."""
+    user = user_of(request)
+    worker = get_worker_for(user, pk)  # Http404 outside the operator's wilayah
+    form = NominationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the fiscal year and the reason for the nomination."))
+    else:
+        try:
+            services.nominate(
+                by=user,
+                worker=worker,
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RulesError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Nominated for %(year)s.") % {"year": form.cleaned_data["fiscal_year"]},
+            )
+    return redirect("registry:worker-detail", pk=worker.pk)

@@ -11,6 +11,14 @@ class RunForm(forms.Form):
 
     fiscal_year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    supplement = forms.BooleanField(
+        label=_("Supplement to the approved list of the year"),
+        required=False,
+        help_text=_(
+            "Workers on the approved list count as already sponsored; the budgets cover more "
+            "workers on top of it (for example with a mid-year budget)."
+        ),
+    )
 
     def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -24,3 +32,20 @@ class RunForm(forms.Form):
 
     def budgets(self) -> dict[str, int]:
         return {code: self.cleaned_data[f"budget_{code}"] for code in self.sources}
+
+
+class ApproveForm(forms.Form):
+    """Approving a scenario as the beneficiary list: the decree it is annexed to and a note."""
+
+    decree = forms.CharField(
+        label=_("Decree number (SK Bupati)"),
+        max_length=100,
+        required=False,
+        help_text=_("Can be filled in later on a revision if the number is not known yet."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for a revision: why the approved list changes."),
+    )

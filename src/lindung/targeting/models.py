@@ -28,6 +28,16 @@ class Scenario(models.Model):
     by_kecamatan = models.JSONField(default=dict)
     eligible = models.PositiveIntegerField(default=0)
     workers = models.PositiveIntegerField(default=0)
+    # A supplement covers more workers on top of an approved list (e.g. with a mid-year budget):
+    # that list's workers count as already sponsored, and approving it adds to the list.
+    base_list = models.ForeignKey(
+        "BeneficiaryList",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supplements",
+    )
+    notes = models.JSONField(default=list)  # what a reader should know, e.g. missing population
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -65,3 +75,127 @@ class Selection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario_id}: {self.worker_id} @ {self.source}"
+
+
+class BeneficiaryList(models.Model):
+    """An approved scenario, frozen: the beneficiary list annexed to the SK Bupati.
+
+    The lists of a fiscal year form one chain: version 1 is the first approval, and each
+    revision is a new list naming the one it replaces (`previous`), with its differences kept as
+    `ListChange` rows. `number` runs over the whole deployment. Nothing here changes after the
+    approval: each worker's NIK, name, desa and occupation are copied into `Beneficiary`, so later
+    registry edits never alter an approved list.
+    """
+
+    number = models.PositiveIntegerField(_("number"), unique=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    previous = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revision"
+    )
+    scenario = models.OneToOneField(Scenario, on_delete=models.PROTECT, related_name="approved")
+    decree = models.CharField(_("decree number"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    selected = models.PositiveIntegerField(default=0)
+    cost = models.BigIntegerField(default=0)
+    budgets = models.JSONField(default=dict)
+    costs = models.JSONField(default=dict)
+    by_source = models.JSONField(default=dict)
+    by_kecamatan = models.JSONField(default=dict)
+    added = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0)  # same worker, another funding source
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    approved_by_label = models.CharField(max_length=150)
+    approved_at = models.DateTimeField(_("approved at"))
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("beneficiary list")
+        verbose_name_plural = _("beneficiary lists")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "version"], name="beneficiary_list_year_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.fiscal_year} v{self.version})"
+
+
+class Beneficiary(models.Model):
+    """One worker on an approved list, as the registry described them at approval."""
+
+    beneficiary_list = models.ForeignKey(
+        BeneficiaryList, on_delete=models.CASCADE, related_name="entries"
+    )
+    worker = models.ForeignKey(
+        "registry.Worker", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    source = models.CharField(max_length=30)
+    rank = models.PositiveIntegerField()
+    priority = models.BigIntegerField()
+    cost = models.BigIntegerField()  # what the source pays for the worker for the fiscal year
+    nik = models.CharField("NIK", max_length=16)
+    name = models.CharField(_("name"), max_length=200)
+    sex = models.CharField(_("sex"), max_length=1)
+    birth_date = models.DateField(_("birth date"))
+    occupation = models.CharField(_("occupation"), max_length=40)
+    desa_id = models.CharField(max_length=13)
+    kecamatan_id = models.CharField(max_length=8)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary_list", "worker"], name="beneficiary_unique_worker"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["beneficiary_list", "source", "rank"], name="beneficiary_source_rank"
+            ),
+            models.Index(
+                fields=["beneficiary_list", "kecamatan_id", "desa_id"], name="beneficiary_area"
+            ),
+            # "is this worker on an approved list?" (the worker page, already-sponsored checks)
+            models.Index(fields=["worker", "beneficiary_list"], name="beneficiary_worker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_list_id}: {self.worker_id}"
+
+
+class ChangeKind(models.TextChoices):
+    ADDED = "added", _("added")
+    REMOVED = "removed", _("removed")
+    MOVED = "moved", _("other funding source")
+
+
+class ListChange(models.Model):
+    """A difference between a revised list and the list it replaces."""
+
+    beneficiary_list = models.ForeignKey(
+        BeneficiaryList, on_delete=models.CASCADE, related_name="changes"
+    )
+    worker = models.ForeignKey(
+        "registry.Worker", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=ChangeKind.choices)
+    source_before = models.CharField(max_length=30, blank=True)
+    source_after = models.CharField(max_length=30, blank=True)
+    nik = models.CharField("NIK", max_length=16)
+    name = models.CharField(_("name"), max_length=200)
+    desa_id = models.CharField(max_length=13)
+    kecamatan_id = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["beneficiary_list", "kind", "kecamatan_id"], name="list_change_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_list_id}: {self.kind} {self.worker_id}"

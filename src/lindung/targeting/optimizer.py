@@ -6,14 +6,17 @@ The problem
 -----------
 Each source ``j`` can pay for at most ``capacity_j = budget_j // cost_j`` workers; each worker
 is covered at most once, by one of the sources in its ``eligible`` list; each kecamatan ``k``
-may have a minimum ``m_k`` (hard) and a maximum ``M_k`` on its covered workers. We maximise the
-total priority of the covered workers and, among the optimal choices, the number of covered
-workers (so a budget is never left unused while an eligible worker with priority 0 waits).
+may have a minimum ``m_k`` (hard) and a maximum ``M_k`` on its covered workers, and so may each
+desa ``d`` (``m_d``, ``M_d``). A desa lies inside one kecamatan, and both levels may be set at
+once: a kecamatan's covered workers include those of its desa. We maximise the total priority
+of the covered workers and, among the optimal choices, the number of covered workers (so a
+budget is never left unused while an eligible worker with priority 0 waits).
 
 Why groups suffice
 ------------------
-Workers with the same kecamatan and the same set of eligible sources are interchangeable for
-every constraint. If a solution covers worker ``a`` and not a worker ``b`` of the same group
+Workers with the same kecamatan, the same desa (only when that desa has a quota; the others
+count as "no desa") and the same set of eligible sources are interchangeable for every
+constraint. If a solution covers worker ``a`` and not a worker ``b`` of the same group
 with a higher priority (or equal priority and a smaller ``worker_id``), giving ``a``'s slot to
 ``b`` keeps every budget and quota and does not lower the objective. So some optimal solution
 covers, in each group, exactly a prefix of the group sorted by (priority desc, worker_id asc),
@@ -26,11 +29,17 @@ The flow network
 ``S -> source j`` (capacity ``capacity_j``) ``-> group g`` (when ``j`` is eligible)
 ``-> kecamatan k`` (convex cost: minus the gain of the group's best workers)
 ``-> T`` (lower bound ``m_k``, upper bound ``M_k``) ``-> S`` (return arc), i.e. a min-cost
-circulation with convex separable arc costs. Lower bounds become supplies (``k`` needs
-``m_k``, ``T`` has ``m_k``); artificial arcs ``S <-> v`` with a cost above any possible gain
-keep every imbalance routable, and the minimums are infeasible exactly when the optimum still
-uses them. Each worker's weight is ``priority * (n + 1) + 1``, which orders solutions by total
-priority first and by number of covered workers second.
+circulation with convex separable arc costs. A group of a desa ``d`` with a quota flows
+``-> desa d`` instead (same convex cost) ``-> kecamatan k`` (lower bound ``m_d``, upper bound
+``M_d``), so the desa arc carries the desa's covered workers and the kecamatan arc still
+carries all of the kecamatan's. Lower bounds become supplies (``k`` needs ``m_k``, ``T`` has
+``m_k``; ``d`` needs ``m_d``, ``k`` has ``m_d``); artificial arcs ``S <-> v`` with a cost above
+any possible gain keep every imbalance routable, and the minimums are infeasible exactly when
+the optimum still uses them (counting first names the plain cases: too few eligible workers in
+a desa or kecamatan, desa minimums above their kecamatan's maximum, desa maximums below their
+kecamatan's minimum, minimums above all budgets). Each worker's weight is
+``priority * (n + 1) + 1``, which orders solutions by total priority first and by number of
+covered workers second.
 
 The algorithm
 -------------
@@ -42,8 +51,9 @@ that violate it after halving Delta (at most one step per arc, by convexity), th
 imbalances along shortest paths (Dijkstra on reduced costs) Delta units at a time. The last
 phase has Delta = 1, where Delta-optimality is the ordinary optimality condition of a convex
 cost flow with integral breakpoints, so the result is exactly optimal. The graph has only
-``2 + sources + kecamatan + groups`` nodes, and there are ``O(log n)`` phases with ``O(arcs)``
-shortest paths each, independent of the number of workers; Polars does the per-worker work.
+``2 + sources + kecamatan + desa with a quota + groups`` nodes, and there are ``O(log n)``
+phases with ``O(arcs)`` shortest paths each, independent of the number of workers; Polars does
+the per-worker work.
 Costs are multiplied by the first Delta (a power of two), so every potential stays an integer.
 """
 
@@ -74,9 +84,12 @@ class Source:
 
 @dataclass(frozen=True)
 class Quota:
+    """Bounds on the covered workers of a kecamatan, or of one of its desa when ``desa`` is set."""
+
     kecamatan: str
     minimum: int = 0
     maximum: int | None = None
+    desa: str | None = None
 
 
 class Infeasible(Exception):
@@ -102,9 +115,10 @@ class Solution:
         """One row per worker: worker_id, selected, source, rank, reason, threshold, message.
 
         ``reason`` is ``selected``, ``not_eligible`` (empty eligible list),
-        ``kecamatan_maximum`` (its kecamatan is at its maximum) or ``budget_exhausted`` (every
-        source it is eligible for is full; ``threshold`` is the lowest priority those sources
-        selected, null when they selected nobody).
+        ``kecamatan_maximum`` (its kecamatan is at its maximum), ``desa_maximum`` (its desa is at
+        its maximum, its kecamatan is not) or ``budget_exhausted`` (every source it is eligible
+        for is full; ``threshold`` is the lowest priority those sources selected, null when they
+        selected nobody).
         """
         decided = self._workers.join(
             self.assignment, on="worker_id", how="left", maintain_order="left"
@@ -122,6 +136,8 @@ class Solution:
             .then(pl.lit("not eligible for any source"))
             .when(pl.col("reason") == "kecamatan_maximum")
             .then(pl.lit("kecamatan maximum reached"))
+            .when(pl.col("reason") == "desa_maximum")
+            .then(pl.lit("desa maximum reached"))
             .when(pl.col("threshold").is_null())
             .then(pl.lit("budget exhausted"))
             .otherwise(pl.format("budget exhausted at priority {}", "threshold"))
@@ -152,17 +168,21 @@ def optimize(
     """Cover the workers with the highest total priority within every budget and quota.
 
     ``workers`` has ``worker_id`` (Int64), ``priority`` (Int64 >= 0), ``kecamatan`` (String)
-    and ``eligible`` (List[String] of source codes; codes of no given source are ignored).
+    and ``eligible`` (List[String] of source codes; codes of no given source are ignored), and
+    ``desa`` (String, nulls allowed) when a quota names a desa. A worker of a desa with a quota
+    must lie in that quota's kecamatan.
     Raises ``Infeasible`` when the minimum quotas cannot all be met.
     """
     _validate(workers, sources, quotas)
     codes = [s.code for s in sources]
-    frame, groups = _group_workers(workers, codes)
+    desa_quotas = sorted((q for q in quotas if q.desa is not None), key=_desa_key)
+    frame, groups = _group_workers(workers, codes, [q.desa or "" for q in desa_quotas])
     kecamatans = sorted(set(groups["kecamatan"].to_list()) | {q.kecamatan for q in quotas})
-    quota_of = {q.kecamatan: q for q in quotas}
-    _check_counts(groups, sources, kecamatans, quota_of)
+    quota_of = {q.kecamatan: q for q in quotas if q.desa is None}
+    _check_counts(groups, sources, kecamatans, quota_of, desa_quotas)
 
     group_kecamatan = groups["kecamatan"].to_list()
+    group_desa = groups["_desa"].to_list()
     group_mask = groups["_mask"].to_list()
     group_size = groups["_size"].to_list()
     group_offset = groups["_offset"].to_list()
@@ -172,7 +192,9 @@ def optimize(
         capacities=[s.capacity for s in sources],
         kecamatans=kecamatans,
         quotas=quota_of,
+        desa_quotas=desa_quotas,
         group_kecamatan=group_kecamatan,
+        group_desa=group_desa,
         group_mask=group_mask,
         group_size=group_size,
         group_offset=group_offset,
@@ -181,12 +203,16 @@ def optimize(
     )
     network.solve()
     if network.artificial_flow() > 0:
-        _raise_unreachable(network, kecamatans, quota_of)
+        _raise_unreachable(network, kecamatans, quota_of, desa_quotas)
 
     covered, paid = network.group_flows()
     return _build_solution(
-        frame, groups, sources, kecamatans, quota_of, covered, paid, prefix, group_offset
+        frame, groups, sources, kecamatans, quota_of, desa_quotas, covered, paid, prefix
     )
+
+
+def _desa_key(quota: Quota) -> tuple[str, str]:
+    return quota.kecamatan, quota.desa or ""
 
 
 def _validate(workers: pl.DataFrame, sources: Sequence[Source], quotas: Sequence[Quota]) -> None:
@@ -208,19 +234,42 @@ def _validate(workers: pl.DataFrame, sources: Sequence[Source], quotas: Sequence
     for s in sources:
         if s.cost <= 0 or s.budget < 0:
             raise ValueError(f"source {s.code}: cost must be > 0 and budget >= 0")
-    names = [q.kecamatan for q in quotas]
+    names = [q.kecamatan for q in quotas if q.desa is None]
     if len(set(names)) != len(names):
         raise ValueError("one quota per kecamatan")
+    desa_of = {q.desa: q.kecamatan for q in quotas if q.desa is not None}
+    if len(desa_of) != len(quotas) - len(names):
+        raise ValueError("one quota per desa")
     for q in quotas:
         if q.minimum < 0 or (q.maximum is not None and q.maximum < 0):
-            raise ValueError(f"quota for {q.kecamatan} must not be negative")
+            raise ValueError(f"quota for {q.desa or q.kecamatan} must not be negative")
+    if not desa_of:
+        return
+    if "desa" not in workers.columns:
+        raise ValueError("workers lack the desa column that the desa quotas need")
+    misplaced = workers.filter(
+        pl.col("desa").cast(pl.String).is_in(list(desa_of))
+        & (
+            pl.col("kecamatan").cast(pl.String)
+            != pl.col("desa")
+            .cast(pl.String)
+            .replace_strict(desa_of, default=None, return_dtype=pl.String)
+        )
+    )
+    if misplaced.height:
+        desa = misplaced["desa"][0]
+        raise ValueError(f"workers of desa {desa} lie outside kecamatan {desa_of[desa]}")
 
 
-def _group_workers(workers: pl.DataFrame, codes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Sort the workers into groups of (kecamatan, eligible set), best first within a group.
+def _group_workers(
+    workers: pl.DataFrame, codes: list[str], desa: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Sort the workers into groups of (kecamatan, quota'd desa, eligible set), best first.
 
-    Returns the sorted frame (worker_id, priority, kecamatan, _group, _pos) and one row per
-    group (_group, kecamatan, _mask, _size, _offset) where ``_offset`` is the group's first row.
+    ``desa`` lists the desa with a quota; a worker's ``_desa`` is its index there, -1 for the
+    others. Returns the sorted frame (worker_id, priority, kecamatan, _group, _pos) and one row
+    per group (_group, kecamatan, _desa, _mask, _size, _offset) where ``_offset`` is the group's
+    first row.
     """
     bits = [1 << i for i in range(len(codes))]
     mask = (
@@ -237,11 +286,18 @@ def _group_workers(workers: pl.DataFrame, codes: list[str]) -> tuple[pl.DataFram
         pl.col("priority").cast(pl.Int64),
         pl.col("kecamatan").cast(pl.String),
         mask.alias("_mask"),
+        (
+            pl.col("desa")
+            .cast(pl.String)
+            .replace_strict(desa, range(len(desa)), default=-1, return_dtype=pl.Int64)
+            if desa
+            else pl.lit(-1, dtype=pl.Int64)
+        ).alias("_desa"),
     )
     groups = (
-        keyed.group_by("kecamatan", "_mask")
+        keyed.group_by("kecamatan", "_desa", "_mask")
         .agg(pl.len().cast(pl.Int64).alias("_size"))
-        .sort("kecamatan", "_mask")
+        .sort("kecamatan", "_desa", "_mask")
         .with_row_index("_group")
         .with_columns(
             pl.col("_group").cast(pl.Int64),
@@ -249,7 +305,10 @@ def _group_workers(workers: pl.DataFrame, codes: list[str]) -> tuple[pl.DataFram
         )
     )
     frame = (
-        keyed.join(groups.select("kecamatan", "_mask", "_group"), on=["kecamatan", "_mask"])
+        keyed.join(
+            groups.select("kecamatan", "_desa", "_mask", "_group"),
+            on=["kecamatan", "_desa", "_mask"],
+        )
         .sort(["_group", "priority", "worker_id"], descending=[False, True, False])
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_group").alias("_pos"))
     )
@@ -261,58 +320,153 @@ def _check_counts(
     sources: Sequence[Source],
     kecamatans: list[str],
     quota_of: dict[str, Quota],
+    desa_quotas: list[Quota],
 ) -> None:
+    """Name the quotas that counting alone shows cannot be met (before any flow is solved)."""
     inverted = [k for k, q in quota_of.items() if q.maximum is not None and q.maximum < q.minimum]
-    if inverted:
+    inverted_desa = [q for q in desa_quotas if q.maximum is not None and q.maximum < q.minimum]
+    if inverted or inverted_desa:
         raise Infeasible(
-            f"Minimum above maximum in kecamatan {', '.join(sorted(inverted))}",
-            {"reason": "minimum_above_maximum", "kecamatan": sorted(inverted)},
+            f"Minimum above maximum in {_where(sorted(inverted), inverted_desa)}",
+            _details("minimum_above_maximum", sorted(inverted), inverted_desa),
         )
-    eligible = dict(
-        groups.filter(pl.col("_mask") != 0)
-        .group_by("kecamatan")
-        .agg(pl.col("_size").sum())
-        .iter_rows()
-    )
+    eligible_groups = groups.filter(pl.col("_mask") != 0)
+    eligible = dict(eligible_groups.group_by("kecamatan").agg(pl.col("_size").sum()).iter_rows())
+    eligible_desa = dict(eligible_groups.group_by("_desa").agg(pl.col("_size").sum()).iter_rows())
     short = {
         k: {"minimum": quota_of[k].minimum, "eligible": eligible.get(k, 0)}
         for k in kecamatans
         if k in quota_of and quota_of[k].minimum > eligible.get(k, 0)
     }
-    if short:
+    short_desa = {
+        i: {"minimum": q.minimum, "eligible": eligible_desa.get(i, 0)}
+        for i, q in enumerate(desa_quotas)
+        if q.minimum > eligible_desa.get(i, 0)
+    }
+    if short or short_desa:
+        desa = [desa_quotas[i] for i in short_desa]
         raise Infeasible(
-            f"Not enough eligible workers for the minimum in kecamatan {', '.join(short)}",
-            {"reason": "not_enough_eligible", "kecamatan": list(short), "counts": short},
+            f"Not enough eligible workers for the minimum in {_where(list(short), desa)}",
+            _details(
+                "not_enough_eligible",
+                list(short),
+                desa,
+                counts=short,
+                **_desa_counts(short_desa, desa_quotas),
+            ),
         )
-    needed = sum(q.minimum for q in quota_of.values())
+    desa_in: dict[str, list[Quota]] = {}
+    for q in desa_quotas:
+        desa_in.setdefault(q.kecamatan, []).append(q)
+    maximum_of = {k: q.maximum for k, q in quota_of.items() if q.maximum is not None}
+    crowded = [
+        k
+        for k in kecamatans
+        if k in maximum_of and sum(q.minimum for q in desa_in.get(k, [])) > maximum_of[k]
+    ]
+    if crowded:
+        desa = [q for k in crowded for q in desa_in[k] if q.minimum]
+        raise Infeasible(
+            f"The desa minimums exceed the kecamatan maximum in {_where(crowded, desa)}",
+            _details("desa_minimums_above_maximum", crowded, desa),
+        )
+    capped: list[Quota] = []  # desa whose maximum leaves some of their eligible workers out
+    reachable = dict(eligible)
+    for i, q in enumerate(desa_quotas):
+        if q.maximum is not None and q.maximum < eligible_desa.get(i, 0):
+            capped.append(q)
+            reachable[q.kecamatan] -= eligible_desa[i] - q.maximum
+    out_of_reach = {
+        k: {"minimum": quota_of[k].minimum, "reachable": reachable.get(k, 0)}
+        for k in kecamatans
+        if k in quota_of and quota_of[k].minimum > reachable.get(k, 0)
+    }
+    if out_of_reach:
+        desa = [q for q in capped if q.kecamatan in out_of_reach]
+        raise Infeasible(
+            "The desa maximums keep the minimum out of reach in "
+            + _where(list(out_of_reach), desa),
+            _details("desa_maximums_below_minimum", list(out_of_reach), desa, counts=out_of_reach),
+        )
+    floor = {k: q.minimum for k, q in quota_of.items()}
+    for k, inside in desa_in.items():
+        floor[k] = max(floor.get(k, 0), sum(q.minimum for q in inside))
+    needed = sum(floor.values())
     capacity = sum(s.capacity for s in sources)
     if needed > capacity:
-        named = [k for k in kecamatans if k in quota_of and quota_of[k].minimum > 0]
+        named = [k for k in kecamatans if floor.get(k, 0) > 0]
+        desa = [q for q in desa_quotas if q.minimum > 0]
         raise Infeasible(
             f"The minimums ({needed}) exceed what all budgets pay for ({capacity}) "
-            f"in kecamatan {', '.join(named)}",
-            {
-                "reason": "minimums_exceed_capacity",
-                "kecamatan": named,
-                "minimums": needed,
-                "capacity": capacity,
-            },
+            f"in {_where(named, desa)}",
+            _details("minimums_exceed_capacity", named, desa, minimums=needed, capacity=capacity),
         )
 
 
 def _raise_unreachable(
-    network: _Network, kecamatans: list[str], quota_of: dict[str, Quota]
+    network: _Network, kecamatans: list[str], quota_of: dict[str, Quota], desa_quotas: list[Quota]
 ) -> None:
-    reached = network.real_coverage()
+    reached, reached_desa = network.real_coverage()
     short: dict[str, dict[str, int | None]] = {
         k: {"minimum": quota_of[k].minimum, "reachable": reached[i]}
         for i, k in enumerate(kecamatans)
         if k in quota_of and reached[i] < quota_of[k].minimum
-    } or {k: {"minimum": q.minimum, "reachable": None} for k, q in quota_of.items() if q.minimum}
+    }
+    short_desa: dict[int, dict[str, int | None]] = {
+        i: {"minimum": q.minimum, "reachable": reached_desa[i]}
+        for i, q in enumerate(desa_quotas)
+        if reached_desa[i] < q.minimum
+    }
+    if not short and not short_desa:
+        short = {
+            k: {"minimum": q.minimum, "reachable": None} for k, q in quota_of.items() if q.minimum
+        }
+        short_desa = {
+            i: {"minimum": q.minimum, "reachable": None}
+            for i, q in enumerate(desa_quotas)
+            if q.minimum
+        }
+    desa = [desa_quotas[i] for i in short_desa]
     raise Infeasible(
-        "The sources' budgets cannot reach the minimum in kecamatan " + ", ".join(short),
-        {"reason": "sources_cannot_reach", "kecamatan": list(short), "counts": short},
+        "The sources' budgets cannot reach the minimum in " + _where(list(short), desa),
+        _details(
+            "sources_cannot_reach",
+            list(short),
+            desa,
+            counts=short,
+            **_desa_counts(short_desa, desa_quotas),
+        ),
     )
+
+
+def _where(kecamatans: list[str], desa: list[Quota]) -> str:
+    """Name places for a message: ``kecamatan A, B; desa C (kecamatan A)``."""
+    parts = []
+    if kecamatans:
+        parts.append("kecamatan " + ", ".join(kecamatans))
+    if desa:
+        parts.append("desa " + ", ".join(f"{q.desa} (kecamatan {q.kecamatan})" for q in desa))
+    return "; ".join(parts)
+
+
+def _details(
+    reason: str, kecamatans: list[str], desa: list[Quota], **extra: object
+) -> dict[str, object]:
+    """``kecamatan`` names the kecamatan concerned and those of the desa; ``desa`` the desa."""
+    details: dict[str, object] = {"reason": reason, "kecamatan": list(kecamatans)}
+    if desa:
+        details["kecamatan"] = sorted(set(kecamatans) | {q.kecamatan for q in desa})
+        details["desa"] = [q.desa for q in desa]
+    return details | extra
+
+
+def _desa_counts(
+    counts: dict[int, dict[str, int | None]], desa_quotas: list[Quota]
+) -> dict[str, object]:
+    """``desa_counts`` (desa -> counts) for the details, when desa are concerned."""
+    if not counts:
+        return {}
+    return {"desa_counts": {desa_quotas[i].desa: c for i, c in counts.items()}}
 
 
 class _Network:
@@ -324,15 +478,18 @@ class _Network:
         capacities: list[int],
         kecamatans: list[str],
         quotas: dict[str, Quota],
+        desa_quotas: list[Quota],
         group_kecamatan: list[str],
+        group_desa: list[int],
         group_mask: list[int],
         group_size: list[int],
         group_offset: list[int],
         prefix: list[int],
         workers: int,
     ) -> None:
-        n_sources, n_kecamatan = len(capacities), len(kecamatans)
+        n_sources, n_kecamatan, n_desa = len(capacities), len(kecamatans), len(desa_quotas)
         self.n_kecamatan = n_kecamatan
+        self.n_desa = n_desa
         self.prefix = prefix
         self.weight_factor = workers + 1
         self.tail: list[int] = []
@@ -343,12 +500,13 @@ class _Network:
         self.flow: list[int] = []
         source_node = [2 + j for j in range(n_sources)]
         kecamatan_node = {k: 2 + n_sources + i for i, k in enumerate(kecamatans)}
-        first_group = 2 + n_sources + n_kecamatan
+        desa_node = [2 + n_sources + n_kecamatan + i for i in range(n_desa)]
+        first_group = 2 + n_sources + n_kecamatan + n_desa
         self.n_nodes = first_group + len(group_size)
         self.excess = [0] * self.n_nodes
 
         eligible_total = sum(size for size, m in zip(group_size, group_mask, strict=True) if m)
-        needed = sum(q.minimum for q in quotas.values())
+        needed = sum(q.minimum for q in [*quotas.values(), *desa_quotas])
         finite = [min(c, eligible_total) for c in capacities]
         largest = max([1, needed, *finite, *group_size])
         self.delta0 = 1 << (largest.bit_length() - 1)
@@ -361,8 +519,9 @@ class _Network:
         self.paid_arcs: list[list[tuple[int, int]]] = []  # per group: (source index, arc)
         self.group_arcs: list[int] = []
         self.group_kecamatan_index: list[int] = []
-        for g, (k, m, size, offset) in enumerate(
-            zip(group_kecamatan, group_mask, group_size, group_offset, strict=True)
+        self.group_desa = group_desa
+        for g, (k, d, m, size, offset) in enumerate(
+            zip(group_kecamatan, group_desa, group_mask, group_size, group_offset, strict=True)
         ):
             node = first_group + g
             paid = [
@@ -372,8 +531,14 @@ class _Network:
             ]
             self.paid_arcs.append(paid)
             cap = size if m else 0
-            self.group_arcs.append(self._arc(node, kecamatan_node[k], cap, 0, offset))
+            into = desa_node[d] if d >= 0 else kecamatan_node[k]
+            self.group_arcs.append(self._arc(node, into, cap, 0, offset))
             self.group_kecamatan_index.append(kecamatan_node[k] - kecamatan_node[kecamatans[0]])
+        for i, q in enumerate(desa_quotas):
+            upper = _INFINITE if q.maximum is None else q.maximum - q.minimum
+            self._arc(desa_node[i], kecamatan_node[q.kecamatan], upper, 0)
+            self.excess[desa_node[i]] -= q.minimum
+            self.excess[kecamatan_node[q.kecamatan]] += q.minimum
         for k in kecamatans:
             q = quotas.get(k, Quota(k))
             upper = _INFINITE if q.maximum is None else q.maximum - q.minimum
@@ -468,26 +633,46 @@ class _Network:
                 v = self.tail[a] if forward else self.head[a]
 
     def _dijkstra(self, start: int, delta: int) -> tuple[list[int], list[tuple[int, bool]]]:
+        """Shortest reduced-cost paths of Delta-steps from ``start`` (``_residual`` inlined)."""
         unreached = -1
         distance = [unreached] * self.n_nodes
         arriving: list[tuple[int, bool]] = [(-1, True)] * self.n_nodes
         done = [False] * self.n_nodes
         distance[start] = 0
         heap = [(0, start)]
-        tail, head = self.tail, self.head
+        tail, head, flow, cap, cost, convex = (
+            self.tail,
+            self.head,
+            self.flow,
+            self.cap,
+            self.cost,
+            self.convex,
+        )
+        pot, prefix, factor, scale = self.potential, self.prefix, self.weight_factor, self.scale
         while heap:
             d, u = heapq.heappop(heap)
             if done[u]:
                 continue
             done[u] = True
             for a, forward in self.adjacent[u]:
-                w = head[a] if forward else tail[a]
-                if done[w]:
-                    continue
-                r = self._residual(a, forward, delta)
-                if r is None:
-                    continue
-                nd = d + r
+                x = flow[a]
+                if forward:
+                    w = head[a]
+                    if done[w] or (cap[a] != _INFINITE and x + delta > cap[a]):
+                        continue
+                    step = delta
+                else:
+                    w = tail[a]
+                    if done[w] or x < delta:
+                        continue
+                    step = -delta
+                offset = convex[a]
+                if offset < 0:
+                    r = cost[a] * step
+                else:
+                    gain = factor * (prefix[offset + x + step] - prefix[offset + x]) + step
+                    r = -scale * gain
+                nd = d + r - delta * (pot[u] - pot[w])
                 if distance[w] == unreached or nd < distance[w]:
                     distance[w] = nd
                     arriving[w] = (a, forward)
@@ -497,13 +682,16 @@ class _Network:
     def artificial_flow(self) -> int:
         return sum(self.flow[a] for a in self.artificial_arcs)
 
-    def real_coverage(self) -> list[int]:
-        """Workers per kecamatan (by index) that the sources actually pay for."""
+    def real_coverage(self) -> tuple[list[int], list[int]]:
+        """Workers per kecamatan and per quota'd desa (by index) the sources actually pay for."""
         reached = [0] * self.n_kecamatan
+        reached_desa = [0] * self.n_desa
         for g, arc in enumerate(self.group_arcs):
-            paid = sum(self.flow[a] for _, a in self.paid_arcs[g])
-            reached[self.group_kecamatan_index[g]] += min(self.flow[arc], paid)
-        return reached
+            paid = min(self.flow[arc], sum(self.flow[a] for _, a in self.paid_arcs[g]))
+            reached[self.group_kecamatan_index[g]] += paid
+            if self.group_desa[g] >= 0:
+                reached_desa[self.group_desa[g]] += paid
+        return reached, reached_desa
 
     def group_flows(self) -> tuple[list[int], list[list[tuple[int, int]]]]:
         """Per group: workers covered, and (source index, workers paid) pairs."""
@@ -518,10 +706,10 @@ def _build_solution(
     sources: Sequence[Source],
     kecamatans: list[str],
     quota_of: dict[str, Quota],
+    desa_quotas: list[Quota],
     covered: list[int],
     paid: list[list[tuple[int, int]]],
     prefix: list[int],
-    group_offset: list[int],
 ) -> Solution:
     codes = [s.code for s in sources]
     n_sources = len(sources)
@@ -570,7 +758,8 @@ def _build_solution(
     )
     assignment = selected.select("worker_id", "source", "rank")
     objective = sum(
-        prefix[offset + x] - prefix[offset] for offset, x in zip(group_offset, covered, strict=True)
+        prefix[offset + x] - prefix[offset]
+        for offset, x in zip(groups["_offset"].to_list(), covered, strict=True)
     )
     lowest = dict(selected.group_by("source").agg(pl.col("priority").min()).iter_rows())
     usage = pl.DataFrame(
@@ -591,13 +780,19 @@ def _build_solution(
             "remaining": pl.Int64,
         },
     )
+    group_kecamatan = groups["kecamatan"].to_list()
+    group_desa = groups["_desa"].to_list()
     coverage = {k: 0 for k in kecamatans}
-    for k, x in zip(groups["kecamatan"].to_list(), covered, strict=True):
+    coverage_desa = [0] * len(desa_quotas)
+    for k, d, x in zip(group_kecamatan, group_desa, covered, strict=True):
         coverage[k] += x
+        if d >= 0:
+            coverage_desa[d] += x
     reasons: list[str] = []
     thresholds: list[int | None] = []
-    for k, mask in zip(groups["kecamatan"].to_list(), groups["_mask"].to_list(), strict=True):
+    for k, d, mask in zip(group_kecamatan, group_desa, groups["_mask"].to_list(), strict=True):
         maximum = quota_of[k].maximum if k in quota_of else None
+        desa_maximum = desa_quotas[d].maximum if d >= 0 else None
         floors = [
             lowest[codes[j]] for j in range(n_sources) if mask >> j & 1 and codes[j] in lowest
         ]
@@ -606,6 +801,9 @@ def _build_solution(
             thresholds.append(None)
         elif maximum is not None and coverage[k] >= maximum:
             reasons.append("kecamatan_maximum")
+            thresholds.append(None)
+        elif desa_maximum is not None and coverage_desa[d] >= desa_maximum:
+            reasons.append("desa_maximum")
             thresholds.append(None)
         else:
             reasons.append("budget_exhausted")

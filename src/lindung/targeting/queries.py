@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
 from django.db.models import Count
 
 from lindung.regions.models import Region
@@ -87,3 +88,53 @@ def compare(scenarios: list[Scenario]) -> dict[str, list[Row]]:
         keys = sorted({k for part in parts for k in part})
         tables[f"by_{name}"] = [Row(k, [part.get(k, 0) for part in parts]) for k in keys]
     return tables
+
+
+@dataclass(frozen=True)
+class ProjectionYear:
+    fiscal_year: int
+    kept: int  # covered workers still within the policy's age range
+    kept_cost: int  # what keeping them costs that year
+    same_number_cost: int  # what covering as many workers as this year costs
+    cost_per_worker: dict[str, int]  # per source, under the national rules in force that year
+
+
+def projection(scenario: Scenario, years: int = 3) -> list[ProjectionYear]:
+    """The cost of the scenario's list in the next `years` fiscal years, under the national rules
+    in force each month (a reduction that ends raises the cost) and the policy's income, months
+    and age range: the same workers minus those who age out, and the same number of workers."""
+    from lindung.rules.eligibility import age_on_new_year
+    from lindung.rules.policy import policy_of
+    from lindung.targeting.services import source_cost
+
+    policy = policy_of(scenario.policy_data)
+    born = pl.DataFrame(
+        list(
+            Selection.objects.filter(scenario=scenario)
+            .values("source", "worker__birth_date")
+            .annotate(n=Count("id"))
+            .values_list("source", "worker__birth_date", "n")
+        ),
+        schema={"source": pl.String, "birth_date": pl.Date, "n": pl.Int64},
+        orient="row",
+    )
+    result = []
+    for year in range(scenario.fiscal_year + 1, scenario.fiscal_year + 1 + years):
+        costs = {code: source_cost(policy, code, year) for code in scenario.costs}
+        kept = born.filter(
+            age_on_new_year(pl.col("birth_date"), year) <= policy.eligibility.max_age
+        )
+        per_source = dict(kept.group_by("source").agg(pl.col("n").sum()).iter_rows())
+        result.append(
+            ProjectionYear(
+                fiscal_year=year,
+                kept=sum(per_source.values()),
+                kept_cost=sum(n * costs.get(code, 0) for code, n in per_source.items()),
+                same_number_cost=sum(
+                    int(figures["selected"]) * costs.get(code, 0)
+                    for code, figures in scenario.by_source.items()
+                ),
+                cost_per_worker=costs,
+            )
+        )
+    return result

@@ -19,13 +19,15 @@ from django.utils.translation import gettext as _
 
 from lindung.audit.services import record
 from lindung.bulk import insert_frame
+from lindung.regions.models import Level, Population, Region
 from lindung.rules.calculators import contribution
 from lindung.rules.eligibility import eligibility, registry_frame
-from lindung.rules.models import PolicyVersion
+from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError
 from lindung.rules.policy import Policy, active_policy, policy_of
 from lindung.targeting import optimizer
-from lindung.targeting.models import Scenario, Selection
+from lindung.targeting.lists import current_list, listed_workers
+from lindung.targeting.models import BeneficiaryList, Scenario, Selection
 
 # Funding codes the contribution calculator knows; other policy sources (e.g. BAZNAS) are
 # charged like CSR co-funding.
@@ -85,13 +87,9 @@ def _budgets(policy: Policy, budgets: dict[str, int] | None) -> dict[str, int]:
 
 
 def _quotas(policy: Policy, capacity: int) -> list[optimizer.Quota]:
+    """The policy's quotas for the optimizer; shares are of what the budgets pay for."""
     quotas = []
     for quota in policy.quotas:
-        if quota.area.count(".") != 2:
-            raise TargetingError(
-                _("Quota for %(area)s: quotas per desa are not supported yet; use kecamatan.")
-                % {"area": quota.area}
-            )
         minimum = quota.minimum or 0
         if quota.minimum_share:
             minimum = max(minimum, int(quota.minimum_share * capacity))
@@ -99,8 +97,86 @@ def _quotas(policy: Policy, capacity: int) -> list[optimizer.Quota]:
         if quota.maximum_share is not None:
             share_max = int(quota.maximum_share * capacity)
             maximum = share_max if maximum is None else min(maximum, share_max)
-        quotas.append(optimizer.Quota(quota.area, minimum=minimum, maximum=maximum))
+        if quota.area.count(".") == 3:  # a desa
+            kecamatan, _dot, _desa = quota.area.rpartition(".")
+            quotas.append(
+                optimizer.Quota(kecamatan, minimum=minimum, maximum=maximum, desa=quota.area)
+            )
+        else:
+            quotas.append(optimizer.Quota(quota.area, minimum=minimum, maximum=maximum))
     return quotas
+
+
+def population_shares(deployment: tuple[str, ...]) -> tuple[dict[str, float], list[str]]:
+    """Each kecamatan's share of the deployment's population (latest figure per kecamatan),
+    and the kecamatan without a figure."""
+    kecamatan = list(
+        Region.objects.within(list(deployment))
+        .filter(level=Level.KECAMATAN)
+        .values_list("code", flat=True)
+        .order_by("code")
+    )
+    # ordered by year: the latest figure of a kecamatan wins
+    latest: dict[str, int] = dict(
+        Population.objects.filter(region_id__in=kecamatan)
+        .order_by("region_id", "year")
+        .values_list("region_id", "count")
+    )
+    total = sum(latest.values())
+    shares = {code: count / total for code, count in latest.items()} if total else {}
+    return shares, [code for code in kecamatan if code not in shares]
+
+
+def _proportional(
+    quotas: list[optimizer.Quota], workers: pl.DataFrame, covered: int, policy: Policy
+) -> tuple[list[optimizer.Quota], list[dict[str, Any]]]:
+    """Add to `quotas` a minimum per kecamatan of its population share of `covered` workers
+    (at most its eligible workers); the rest of the budget goes by priority anywhere."""
+    shares, unknown = population_shares(policy.deployment)
+    eligible = dict(
+        workers.filter(pl.col("eligible").list.len() > 0).group_by("kecamatan").len().iter_rows()
+    )
+    by_area = {(q.kecamatan, q.desa): q for q in quotas}
+    for code, share in shares.items():
+        floor = min(int(share * covered), int(eligible.get(code, 0)))
+        existing = by_area.get((code, None))
+        if existing is None:
+            by_area[(code, None)] = optimizer.Quota(code, minimum=floor)
+            continue
+        minimum = max(existing.minimum, floor)
+        if existing.maximum is not None:
+            minimum = min(minimum, existing.maximum)
+        by_area[(code, None)] = optimizer.Quota(code, minimum=minimum, maximum=existing.maximum)
+    notes: list[dict[str, Any]] = [{"code": "proportional", "covered": covered}]
+    if unknown:
+        notes.append({"code": "no_population", "kecamatan": unknown})
+    return list(by_area.values()), notes
+
+
+def _optimize(
+    workers: pl.DataFrame, sources: list[optimizer.Source], quotas: list[optimizer.Quota]
+) -> optimizer.Solution:
+    try:
+        return optimizer.optimize(workers, sources, quotas)
+    except optimizer.Infeasible as error:
+        areas = [
+            *_listed(error.details.get("kecamatan")),
+            *_listed(error.details.get("desa")),
+        ]
+        names = dict(Region.objects.filter(code__in=areas).values_list("code", "name"))
+        named = ", ".join(f"{names.get(code, code)} ({code})" for code in areas)
+        raise TargetingError(
+            _(
+                "The quotas cannot be met with these budgets and eligible workers "
+                "(%(areas)s). Lower the minimums or raise the budgets."
+            )
+            % {"areas": named or "-"},
+            error.details,
+        ) from error
+
+
+def _listed(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
 
 def run_scenario(
@@ -110,38 +186,46 @@ def run_scenario(
     budgets: dict[str, int] | None = None,
     policy_number: int | None = None,
     name: str = "",
+    supplement: bool = False,
 ) -> Scenario:
-    """Select, for each funding source, the workers it pays for in `fiscal_year`."""
+    """Select, for each funding source, the workers it pays for in `fiscal_year`.
+
+    With `supplement`, the workers on the year's approved list count as already sponsored and
+    the budgets cover more workers on top of it (approving the result adds them to the list).
+    """
     if not 2000 <= fiscal_year <= 2100:
         raise TargetingError(_("The fiscal year must be a year such as 2027."))
     policy, version = _policy(policy_number)
     amounts = _budgets(policy, budgets)
+    base = current_list(fiscal_year) if supplement else None
+    if supplement and base is None:
+        raise TargetingError(
+            _("There is no approved list for %(year)s to add to.") % {"year": fiscal_year}
+        )
     try:
         costs = {s.code: source_cost(policy, s.code, fiscal_year) for s in policy.sources}
     except RulesError as error:
         raise TargetingError(str(error)) from error
-    frame = eligibility(registry_frame(), policy, fiscal_year)
+    nominated = set(
+        Nomination.objects.filter(fiscal_year=fiscal_year).values_list("worker_id", flat=True)
+    )
+    already = listed_workers(base) if base is not None else set()
+    frame = eligibility(registry_frame(), policy, fiscal_year, nominated, already)
     sources = [optimizer.Source(code, amounts[code], costs[code]) for code in amounts]
     capacity = sum(s.capacity for s in sources)
     workers = frame.select(
         pl.col("id").alias("worker_id"),
         pl.col("priority").cast(pl.Int64),
         pl.col("kecamatan_id").alias("kecamatan"),
+        pl.col("desa_id").alias("desa"),
         pl.col("eligible"),
     )
-    try:
-        solution = optimizer.optimize(workers, sources, _quotas(policy, capacity))
-    except optimizer.Infeasible as error:
-        named = error.details.get("kecamatan") or []
-        kecamatan = ", ".join(str(k) for k in named) if isinstance(named, list | tuple) else ""
-        raise TargetingError(
-            _(
-                "The quotas cannot be met with these budgets and eligible workers "
-                "(kecamatan: %(kecamatan)s). Lower the minimums or raise the budgets."
-            )
-            % {"kecamatan": kecamatan or "-"},
-            error.details,
-        ) from error
+    quotas = _quotas(policy, capacity)
+    solution = _optimize(workers, sources, quotas)
+    notes: list[dict[str, Any]] = []
+    if policy.proportional_to_population:
+        quotas, notes = _proportional(quotas, workers, solution.assignment.height, policy)
+        solution = _optimize(workers, sources, quotas)
     return _save(
         by=by,
         name=name,
@@ -152,6 +236,8 @@ def run_scenario(
         costs=costs,
         frame=frame,
         solution=solution,
+        base=base,
+        notes=notes,
     )
 
 
@@ -167,6 +253,8 @@ def _save(
     costs: dict[str, int],
     frame: pl.DataFrame,
     solution: optimizer.Solution,
+    base: BeneficiaryList | None,
+    notes: list[dict[str, Any]],
 ) -> Scenario:
     chosen = solution.assignment.join(
         frame.select(pl.col("id").alias("worker_id"), "priority", "kecamatan_id"),
@@ -204,6 +292,8 @@ def _save(
         by_kecamatan=by_kecamatan,
         eligible=int(frame.get_column("reason").null_count()),
         workers=frame.height,
+        base_list=base,
+        notes=notes,
         created_by=actor,
     )
     _insert_selections(scenario, chosen)
@@ -226,6 +316,7 @@ def _save(
             "fiscal_year": fiscal_year,
             "policy_version": version.number if version else None,
             "budgets": amounts,
+            "supplement_to": base.number if base else None,
             "selected": scenario.selected,
             "cost": cost,
         },

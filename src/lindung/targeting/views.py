@@ -12,9 +12,17 @@ from lindung.accounts.roles import Capability
 from lindung.rules.policy import active_policy
 from lindung.targeting import queries
 from lindung.targeting.exports import write_lampiran
-from lindung.targeting.forms import RunForm
-from lindung.targeting.models import Scenario
+from lindung.targeting.forms import ApproveForm, RunForm
+from lindung.targeting.lists import (
+    ListError,
+    approval_problems,
+    approve,
+    changed_since,
+    current_list,
+)
+from lindung.targeting.models import BeneficiaryList, Scenario
 from lindung.targeting.services import TargetingError, run_scenario
+from lindung.ui.templatetags.lindung_format import format_number
 
 EXTRA_BUDGET = 1_000_000_000  # "how many more would Rp1 M cover"
 
@@ -32,6 +40,7 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
                 budgets=form.budgets(),
                 policy_number=version.number if version else None,
                 name=form.cleaned_data["name"],
+                supplement=form.cleaned_data["supplement"],
             )
         except TargetingError as error:
             form.add_error(None, error.message)
@@ -44,8 +53,11 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 
 @require(Capability.CONFIGURE)
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scenario = get_object_or_404(Scenario.objects.select_related("policy_version"), pk=pk)
+    scenario = get_object_or_404(
+        Scenario.objects.select_related("policy_version", "base_list"), pk=pk
+    )
     names = queries.kecamatan_names(list(scenario.by_kecamatan))
+    approved = BeneficiaryList.objects.filter(scenario=scenario).first()
     context = {
         "scenario": scenario,
         "kecamatan": [
@@ -56,8 +68,33 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cost_per_worker": queries.cost_per_worker(scenario),
         "extra_budget": EXTRA_BUDGET,
         "extra_covers": queries.extra_budget_covers(scenario, EXTRA_BUDGET),
+        "projection": queries.projection(scenario),
+        "approved": approved,
+        "can_approve": approved is None and user_of(request).can(Capability.APPROVE),
+        "notes": _notes(scenario),
     }
     return render(request, "targeting/scenario_detail.html", context)
+
+
+def _notes(scenario: Scenario) -> list[str]:
+    """The scenario's notes as sentences in the reader's language."""
+    sentences = []
+    for note in scenario.notes:
+        if note.get("code") == "proportional":
+            sentences.append(
+                _(
+                    "Each kecamatan was guaranteed its population share of %(covered)s workers "
+                    "(at most its eligible workers); the rest went by priority."
+                )
+                % {"covered": format_number(note.get("covered", 0))}
+            )
+        elif note.get("code") == "no_population":
+            names = queries.kecamatan_names(list(note.get("kecamatan", [])))
+            sentences.append(
+                _("No population figure for %(kecamatan)s: no proportional share was set there.")
+                % {"kecamatan": ", ".join(names.get(c, c) for c in note.get("kecamatan", []))}
+            )
+    return sentences
 
 
 @require(Capability.CONFIGURE)
@@ -84,3 +121,34 @@ def scenario_lampiran(request: HttpRequest, pk: int) -> FileResponse:
     )
     out.unlink()
     return response
+
+
+@require(Capability.APPROVE)
+def scenario_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and approve a scenario as the year's beneficiary list."""
+    scenario = get_object_or_404(Scenario.objects.select_related("base_list"), pk=pk)
+    form = ApproveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approved = approve(
+                by=user_of(request),
+                scenario=scenario,
+                decree=form.cleaned_data["decree"],
+                note=form.cleaned_data["note"],
+            )
+        except ListError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Approved as beneficiary list %(number)s.") % {"number": approved.number},
+            )
+            return redirect("targeting:list-detail", number=approved.number)
+    context = {
+        "scenario": scenario,
+        "form": form,
+        "problems": approval_problems(scenario),
+        "changed": changed_since(scenario),
+        "current": current_list(scenario.fiscal_year),
+    }
+    return render(request, "targeting/scenario_approve.html", context)

@@ -204,3 +204,36 @@ def test_an_operator_cannot_nominate_outside_their_desa() -> None:
     with pytest.raises(Http404):
         nominate(by=operator_desa("52.03.07.1001"), worker=worker, fiscal_year=2027, reason="x")
     assert not Nomination.objects.exists()
+
+
+def test_a_desa_operator_nominates_from_the_worker_page() -> None:
+
+    worker = WorkerFactory()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator_desa("52.03.07.1001"))
+    page = client.get(reverse("registry:worker-detail", args=[worker.pk]))
+    assert 'data-testid="nominate-form"' in page.content.decode()
+
+    response = client.post(
+        reverse("rules:nominate", args=[worker.pk]), {"fiscal_year": 2027, "reason": "Janda"}
+    )
+    again = client.post(
+        reverse("rules:nominate", args=[worker.pk]), {"fiscal_year": 2027, "reason": "lagi"}
+    )
+
+    assert response.status_code == 302 and again.status_code == 302
+    assert Nomination.objects.get(worker=worker).reason == "Janda"
+    page = client.get(reverse("registry:worker-detail", args=[worker.pk]))
+    html = page.content.decode()
+    assert "already nominated for 2027" in html and "Nominated for 2027" in html
+
+
+def test_a_desa_operator_cannot_nominate_outside_their_desa() -> None:
+
+    worker = WorkerFactory(desa_id="52.03.08.2001")
+    client = Client()
+    client.force_login(operator_desa("52.03.07.1001"))
+    response = client.post(
+        reverse("rules:nominate", args=[worker.pk]), {"fiscal_year": 2027, "reason": "x"}
+    )
+    assert response.status_code == 404 and not Nomination.objects.exists()
