@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lindung.registry",
     "lindung.rules",
     "lindung.targeting",
+    "lindung.dashboard",
     "lindung.ops",
 ]
 
@@ -217,6 +218,8 @@ STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
     # Front-end libraries installed by npm (package-lock.json), served by whitenoise.
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -246,6 +249,10 @@ LINDUNG_SHARED_DATA = Path(
     os.environ.get("LINDUNG_SHARED_DATA", BASE_DIR.parent / "shared" / "data" / "wilayah")
 )
 LINDUNG_DEFAULT_KABUPATEN = os.environ.get("LINDUNG_DEFAULT_KABUPATEN", "52.03")
+# Share of the population that works, to estimate the working population behind the dashboard's
+# UCJ-style coverage rate (sponsored ÷ working population). UNVERIFIED default: set the
+# regency's own figure (BPS Sakernas) when known.
+LINDUNG_WORKING_SHARE = float(os.environ.get("LINDUNG_WORKING_SHARE", "0.5"))
 
 LOGGING = {
     "version": 1,

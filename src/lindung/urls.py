@@ -10,6 +10,7 @@ urlpatterns = [
     path("pekerja/", include("lindung.registry.urls")),
     path("aturan/", include("lindung.rules.urls")),
     path("sasaran/", include("lindung.targeting.urls")),
+    path("dasbor/", include("lindung.dashboard.urls")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("api/v1/", api.urls),
 ]

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     if not user.is_authenticated:
         return {"nav_items": []}
     entries: list[tuple[str | Promise, str, Capability | None]] = [
+        (_("Dashboard"), "dashboard:home", None),
         (_("Wilayah"), "regions:home", None),
         (_("Workers"), "registry:worker-list", None),
         (_("Import"), "registry:import-list", Capability.EDIT_DATA),

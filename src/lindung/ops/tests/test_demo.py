@@ -8,13 +8,17 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Sum
 from django.test import RequestFactory
 from django.utils import translation
 
 from lindung.accounts.models import User
+from lindung.dashboard.aggregates import state
+from lindung.dashboard.models import Cell
 from lindung.ops.demo import DEMO_ACCOUNTS
 from lindung.regions.models import Boundary, Population
 from lindung.registry.models import Worker
+from lindung.targeting.models import BeneficiaryList, Scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +63,10 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data(
     # The synthetic registry is imported once; the second run finds every worker unchanged.
     assert Worker.objects.count() == 300
     assert "300 unchanged" in again.getvalue()
+    # Two scenarios for next year, the first approved as list 1; the second run adds none.
+    assert Scenario.objects.count() == 2
+    assert BeneficiaryList.objects.get().selected > 0
+    assert "list 1 approved" in output
+    assert Cell.objects.filter(dimension="total").aggregate(n=Sum("registered"))["n"] == 300 * len(
+        state().fiscal_years
+    )

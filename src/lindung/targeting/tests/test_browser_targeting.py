@@ -41,10 +41,8 @@ def test_policy_preview_two_scenarios_compare_approve_and_download(
     page.locator("input[name=max_desil]").dispatch_event("change")
     eligible = page.locator("[data-testid=preview-eligible]")
     eligible.wait_for()
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=preview-reason-desil] .num')"
-        "?.textContent.trim() === '1'"
-    )
+    # (a CSS wait: the Content-Security-Policy forbids the eval that wait_for_function needs)
+    page.wait_for_selector("[data-testid=preview-reason-desil] .num:text-is('1')")
     assert eligible.inner_text().startswith("5 ")
     screenshot(page, "targeting-policy-preview")
     page.click("[data-testid=policy-save]")

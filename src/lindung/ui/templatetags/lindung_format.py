@@ -111,3 +111,12 @@ def nik_for(value: Any, user: Any) -> str:
     if can_view is not None and can_view(Capability.VIEW_NIK):
         return str(value or "")
     return mask_nik(str(value or ""))
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """`{{ urls|get_item:code }}`: a dict's value for a key computed in the template."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -33,6 +33,8 @@ class Command(BaseCommand):
         self._reference_data()
         if options["workers"] > 0:
             self._registry(options["workers"])
+            self._targeting()
+        self._dashboard()
         password = demo_password()
         accounts = ensure_demo_accounts(password)
         self.stdout.write("")
@@ -67,6 +69,49 @@ class Command(BaseCommand):
                 "unchanged": format_number(summary["unchanged"]),
                 "file": path.name,
             }
+        )
+
+    def _targeting(self) -> None:
+        """Two scenarios for next year, sized to the demo registry, the first approved as list 1
+        (once: a demo that already has scenarios keeps them)."""
+        from django.utils import timezone
+
+        from lindung.targeting.lists import approve
+        from lindung.targeting.models import Scenario
+        from lindung.targeting.services import run_scenario
+
+        if Scenario.objects.exists():
+            return
+        year = timezone.localdate().year + 1
+        first = run_scenario(
+            by="demo", fiscal_year=year, name=_("Demo: APBD and DBHCHT"),
+            budgets={"apbd": 1_200_000_000, "dbhcht": 300_000_000},
+        )  # fmt: skip
+        run_scenario(
+            by="demo", fiscal_year=year, name=_("Demo: a larger APBD"),
+            budgets={"apbd": 2_000_000_000, "dbhcht": 300_000_000},
+        )  # fmt: skip
+        approved = approve(by="demo", scenario=first, decree=f"188.45/DEMO/{year}")
+        self.stdout.write(
+            _(
+                "Demo targeting: two scenarios for %(year)s; list %(number)s approved with "
+                "%(selected)s workers."
+            )
+            % {
+                "year": year,
+                "number": approved.number,
+                "selected": format_number(approved.selected),
+            }
+        )
+
+    def _dashboard(self) -> None:
+        """Count the dashboard's figures now, so the first page shows them."""
+        from lindung.dashboard.aggregates import refresh
+
+        done = refresh()
+        self.stdout.write(
+            _("Dashboard counted from %(workers)s workers in %(seconds)s s.")
+            % {"workers": format_number(done.workers), "seconds": done.seconds}
         )
 
     def _reference_data(self) -> None:

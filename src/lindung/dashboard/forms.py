@@ -1,0 +1,72 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lindung.dashboard.models import State
+from lindung.dashboard.queries import Filters
+from lindung.registry.models import Occupation, Sex
+
+# The map colours the child areas by one of these.
+INDICATORS = [
+    ("sponsored", _("Sponsored workers")),
+    ("registered", _("Registered workers")),
+    ("eligible", _("Eligible workers")),
+    ("covered_share", _("Share of eligible workers covered")),
+]
+
+
+class FilterForm(forms.Form):
+    """The dashboard's filters, read from the query string (so a view can be shared)."""
+
+    area = forms.CharField(required=False, widget=forms.HiddenInput)
+    tahun = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
+    sumber = forms.ChoiceField(label=_("Funding source"), required=False)
+    pekerjaan = forms.ChoiceField(
+        label=_("Occupation"),
+        required=False,
+        choices=[("", _("All occupations")), *Occupation.choices],
+    )
+    jk = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=[("", _("Both sexes")), *Sex.choices]
+    )
+    indikator = forms.ChoiceField(label=_("Map colour"), required=False, choices=INDICATORS)
+
+    def __init__(self, data: Any, *, state: State) -> None:
+        super().__init__(data)
+        years = state.fiscal_years or [timezone.localdate().year + 1]
+        self.default_year = _default_year(years, state)
+        year_field, source_field = self.fields["tahun"], self.fields["sumber"]
+        assert isinstance(year_field, forms.ChoiceField)  # noqa: S101 - declared above
+        assert isinstance(source_field, forms.ChoiceField)  # noqa: S101 - declared above
+        year_field.choices = [(y, str(y)) for y in years]
+        source_field.choices = [
+            ("", _("All sources")),
+            *sorted(state.labels.items()),
+        ]
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return Filters(
+            fiscal_year=data.get("tahun") or self.default_year,
+            source=data.get("sumber") or "",
+            occupation=data.get("pekerjaan") or "",
+            sex=data.get("jk") or "",
+        )
+
+    def indicator(self) -> str:
+        data = self.cleaned_data if self.is_valid() else {}
+        return str(data.get("indikator") or "sponsored")
+
+    def area_code(self) -> str:
+        data = self.cleaned_data if self.is_valid() else {}
+        return str(data.get("area") or "")
+
+
+def _default_year(years: list[int], state: State) -> int:
+    """The latest year with an approved list, else next year."""
+    listed = [int(y) for y in state.lists]
+    if listed:
+        return max(listed)
+    return timezone.localdate().year + 1 if timezone.localdate().year + 1 in years else years[-1]

@@ -1,0 +1,169 @@
+"""The map and chart data of the dashboard: GeoJSON coloured by an indicator, chart series.
+
+Boundaries come from `lindung regions load-boundaries`; each is simplified once per process
+(and again when it is reloaded), so the map data of a kabupaten is a few dozen kilobytes.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from lindung.accounts.models import User
+from lindung.dashboard.queries import (
+    Area,
+    AreaRow,
+    BreakdownRow,
+    Figure,
+    Filters,
+    children,
+    indicators,
+)
+from lindung.regions.geometry import ColorScale, simplify
+from lindung.regions.models import Boundary, Level
+from lindung.ui.templatetags.lindung_format import EMPTY, format_number
+
+TOLERANCE = 0.0004  # degrees (~45 m): invisible at kabupaten and kecamatan zoom
+SHARES = {"covered_share"}
+
+
+def value_of(row: AreaRow, indicator: str) -> float | None:
+    if indicator == "covered_share":
+        return row.covered_share
+    figure = getattr(row, indicator, None)
+    return figure.value if isinstance(figure, Figure) else None
+
+
+def display(row: AreaRow, indicator: str) -> str:
+    if indicator in SHARES:
+        share = row.covered_share
+        return EMPTY if share is None else f"{format_number(share * 100, 1)}%"
+    figure = getattr(row, indicator, None)
+    if isinstance(figure, Figure) and figure.hidden:
+        return _("fewer than 5")
+    value = value_of(row, indicator)
+    return EMPTY if value is None else format_number(value)
+
+
+def _area_codes(area: Area, rows: list[AreaRow]) -> list[str]:
+    return [row.code for row in rows] if rows else [area.code]
+
+
+def has_boundaries(area: Area) -> bool:
+    if area.region is None:
+        return (
+            Boundary.objects.filter(region_id__in=area.codes).exists()
+            or Boundary.objects.filter(region__parent_id__in=area.codes).exists()
+        )
+    if area.level == Level.DESA_KELURAHAN:
+        return Boundary.objects.filter(region_id=area.code).exists()
+    return Boundary.objects.filter(region__parent_id=area.code).exists()
+
+
+@lru_cache(maxsize=2048)
+def _simplified(code: str, loaded_at: str) -> dict[str, Any]:
+    geometry = Boundary.objects.values_list("geometry", flat=True).get(region_id=code)
+    return simplify(geometry, TOLERANCE)
+
+
+def collection(
+    user: User,
+    area: Area,
+    filters: Filters,
+    indicator: str,
+    *,
+    drill: Callable[[str], str],
+    workers_url: str = "",
+) -> dict[str, Any]:
+    """A FeatureCollection of the area's children (or of the desa itself) with `value`,
+    `display`, `color` and `url` per feature, and the `legend`."""
+    rows = children(user, area, filters)
+    if not rows and area.region is not None:  # a desa: the map shows the desa itself
+        figures = indicators(user, area, filters)
+        rows = [
+            AreaRow(
+                code=area.code,
+                name=area.region.name,
+                registered=figures.registered,
+                eligible=figures.eligible,
+                sponsored=figures.sponsored,
+                cost=figures.cost,
+            )
+        ]
+        urls = {area.code: workers_url}
+    else:
+        urls = {row.code: drill(row.code) for row in rows}
+    values = {row.code: value_of(row, indicator) for row in rows}
+    scale = scale_for(values.values(), indicator)
+    by_code = {row.code: row for row in rows}
+    features = []
+    stamps = Boundary.objects.filter(region_id__in=list(by_code)).values_list(
+        "region_id", "loaded_at"
+    )
+    for code, loaded_at in stamps.order_by("region_id"):
+        geometry = _simplified(code, loaded_at.isoformat())
+        if not geometry["coordinates"]:
+            continue
+        row = by_code[code]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": code,
+                    "name": row.name,
+                    "value": values[code],
+                    "display": display(row, indicator),
+                    "color": scale.color(values[code]),
+                    "url": urls.get(code, ""),
+                },
+                "geometry": geometry,
+            }
+        )
+
+    legend = legend_of(scale, indicator)
+    return {"type": "FeatureCollection", "features": features, "legend": legend}
+
+
+def scale_for(values: Iterable[float | None], indicator: str) -> ColorScale:
+    """Shares on a fixed 0-100% scale (the same colours mean the same on every page); counts
+    between the smallest and the largest shown."""
+    share = indicator in SHARES
+    return ColorScale(values, low=0.0 if share else None, high=1.0 if share else None)
+
+
+def legend_of(scale: ColorScale, indicator: str) -> list[dict[str, str]]:
+    share = indicator in SHARES
+
+    def label(value: float) -> str:
+        return f"{format_number(value * 100)}%" if share else format_number(round(value))
+
+    legend = [
+        {"low": low, "high": high, "color": color} for low, high, color in scale.legend(label)
+    ]
+    if scale.missing:
+        legend.append({"low": _("no data or hidden"), "high": "", "color": ColorScale.NO_DATA})
+    return legend
+
+
+def legend_for(rows: list[AreaRow], indicator: str) -> list[dict[str, str]]:
+    return legend_of(scale_for([value_of(r, indicator) for r in rows], indicator), indicator)
+
+
+def chart_data(by: str, rows: list[BreakdownRow]) -> dict[str, Any]:
+    """Chart.js data for a breakdown: registered, eligible and sponsored workers per key."""
+
+    def series(name: str) -> list[int | None]:
+        return [getattr(row, name).value for row in rows]
+
+    return {
+        "type": "line" if by == "month" else "bar",
+        "horizontal": by == "occupation",
+        "stacked": False,
+        "labels": [row.label for row in rows],
+        "datasets": [
+            {"label": _("Registered"), "data": series("registered")},
+            {"label": _("Eligible"), "data": series("eligible")},
+            {"label": _("Sponsored"), "data": series("sponsored")},
+        ],
+    }

@@ -1,0 +1,65 @@
+"""Pre-aggregated counts behind the dashboard, rebuilt from the registry, the active policy and
+the approved beneficiary lists (see `dashboard.aggregates`)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Dimension(models.TextChoices):
+    TOTAL = "total", _("total")
+    AGE = "age", _("age band")
+    DESIL = "desil", _("desil")
+    MONTH = "month", _("month of registration")
+
+
+class Cell(models.Model):
+    """Counts for one fiscal year, desa, occupation, sex and paying source, along one dimension.
+
+    Each registered worker adds `registered` 1 (and `eligible` 1 when the active policy admits
+    them for the year) to one cell per dimension; each worker on the year's approved list adds
+    `sponsored` 1 and its cost to one cell per dimension (except `month`), with the source and
+    the desa, occupation and sex the list froze. `source` is empty on registry rows. So every
+    dimension adds up to the same totals, and the `total` dimension (key "") alone gives them.
+    """
+
+    fiscal_year = models.PositiveSmallIntegerField()
+    kecamatan_id = models.CharField(max_length=8)
+    desa_id = models.CharField(max_length=13)
+    occupation = models.CharField(max_length=24)
+    sex = models.CharField(max_length=1)
+    source = models.CharField(max_length=30, blank=True)
+    dimension = models.CharField(max_length=8, choices=Dimension.choices)
+    key = models.CharField(max_length=10, blank=True)
+    registered = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    sponsored = models.PositiveIntegerField(default=0)
+    cost = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["fiscal_year", "dimension", "kecamatan_id", "desa_id"],
+                name="dashboard_cell_area",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.desa_id} {self.dimension}={self.key}"
+
+
+class State(models.Model):
+    """When the cells were rebuilt, from what, and whether a change has made them stale."""
+
+    refreshed_at = models.DateTimeField(null=True)
+    stale_since = models.DateTimeField(null=True)
+    queued = models.BooleanField(default=False)
+    fiscal_years = models.JSONField(default=list)
+    policy_version = models.PositiveIntegerField(null=True)
+    lists = models.JSONField(default=dict)  # fiscal year → number of the list in force
+    budgets = models.JSONField(default=dict)  # fiscal year → {source: pagu}
+    labels = models.JSONField(default=dict)  # source code → label
+    workers = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"dashboard state {self.refreshed_at}"

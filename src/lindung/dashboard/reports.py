@@ -1,0 +1,243 @@
+"""The dashboard's downloads: any table as XLSX, the one-page summary for the Bupati and the
+report of one kecamatan for the camat's meeting (PDF, with the map drawn from the boundaries)."""
+
+import datetime
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lindung.accounts.models import User
+from lindung.dashboard import aggregates, maps, queries
+from lindung.dashboard.forms import INDICATORS
+from lindung.dashboard.queries import Area, AreaRow, Figure, Filters
+from lindung.pdf import BOLD, MARGIN, Document, Rupiah
+from lindung.pdf_map import draw_legend, draw_map
+from lindung.regions.models import Boundary, Region
+from lindung.ui.templatetags.lindung_format import (
+    EMPTY,
+    format_date,
+    format_datetime,
+    format_number,
+)
+
+TOP = 5  # areas in the best and worst lists of the summary
+
+
+def area_name(area: Area) -> str:
+    if area.region is not None:
+        return queries.region_title(area.region)
+    names = Region.objects.filter(code__in=area.codes).values_list("name", flat=True)
+    return ", ".join(names) or _("the whole deployment")
+
+
+def _cell(figure: Figure) -> str | int:
+    return _("fewer than 5") if figure.hidden else int(figure.value or 0)
+
+
+def _share(value: float | None) -> str:
+    return EMPTY if value is None else f"{format_number(value * 100, 1)}%"
+
+
+def _filter_line(filters: Filters) -> str:
+    from lindung.registry.models import Occupation, Sex
+
+    parts = [_("Fiscal year %(year)s") % {"year": filters.fiscal_year}]
+    if filters.source:
+        parts.append(_("source %(source)s") % {"source": filters.source})
+    if filters.occupation:
+        parts.append(str(dict(Occupation.choices).get(filters.occupation, filters.occupation)))
+    if filters.sex:
+        parts.append(str(dict(Sex.choices).get(filters.sex, filters.sex)))
+    return " · ".join(parts)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def table_rows(
+    user: User, area: Area, filters: Filters, name: str
+) -> tuple[str, list[str], list[list[Any]]]:
+    """(title, header, rows) of one dashboard table."""
+    counts = [_("Registered"), _("Eligible"), _("Sponsored")]
+    if name == "areas":
+        rows = queries.children(user, area, filters)
+        return (
+            _("Per area"),
+            [_("Code"), _("Name"), *counts, _("Share of eligible covered"), _("Cost"),
+             _("Population")],
+            [[r.code, r.name, _cell(r.registered), _cell(r.eligible), _cell(r.sponsored),
+              _share(r.covered_share), r.cost, r.population] for r in rows],
+        )  # fmt: skip
+    if name == "sources":
+        figures = queries.indicators(user, area, filters)
+        return (
+            _("Per funding source"),
+            [_("Source"), _("Sponsored"), _("Cost"), _("Budget"), _("Used")],
+            [[s.label, _cell(s.sponsored), s.cost, s.budget, _share(s.used)]
+             for s in figures.by_source],
+        )  # fmt: skip
+    by = name if name in queries.BREAKDOWNS else "occupation"
+    titles = {"occupation": _("By occupation"), "sex": _("By sex"), "age": _("By age band"),
+              "desil": _("By desil"), "month": _("By month of registration")}  # fmt: skip
+    rows_b = queries.breakdown(user, area, filters, by)  # type: ignore[arg-type]
+    return (
+        titles[by],
+        [titles[by], *counts],
+        [[r.label, _cell(r.registered), _cell(r.eligible), _cell(r.sponsored)] for r in rows_b],
+    )
+
+
+def write_table_xlsx(path: Path, user: User, area: Area, filters: Filters, name: str) -> int:
+    title, header, rows = table_rows(user, area, filters, name)
+    workbook = xlsxwriter.Workbook(str(path))
+    try:
+        bold = workbook.add_format({"bold": True})
+        sheet = workbook.add_worksheet(title[:31])
+        sheet.write_string(0, 0, f"{title}: {area_name(area)}", bold)
+        sheet.write_string(1, 0, _filter_line(filters))
+        state = aggregates.state()
+        if state.refreshed_at:
+            sheet.write_string(
+                2, 0, _("Data as of %(when)s") % {"when": format_datetime(state.refreshed_at)}
+            )
+        sheet.write_row(4, 0, header, bold)
+        for i, row in enumerate(rows, start=5):
+            sheet.write_row(i, 0, ["" if v is None else v for v in row])
+    finally:
+        workbook.close()
+    return len(rows)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def _indicator_rows(figures: queries.Indicators) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        [_("Registered BPU workers"), _cell(figures.registered)],
+        [_("Eligible under the active policy"), _cell(figures.eligible)],
+        [_("Sponsored on the approved list"), _cell(figures.sponsored)],
+        [_("Share of eligible workers covered"), _share(figures.covered_share)],
+        [_("Contributions committed"), Rupiah(figures.cost)],
+    ]
+    if figures.budget is not None:
+        rows.append([_("Budget (pagu)"), Rupiah(figures.budget)])
+    if figures.coverage_rate is not None:
+        rows.append(
+            [_("Sponsored ÷ estimated working population (%(year)s)")
+             % {"year": figures.population_year}, _share(figures.coverage_rate)]
+        )  # fmt: skip
+    return rows
+
+
+def _draw_area_map(
+    doc: Document, user: User, area: Area, filters: Filters, indicator: str, height: float,
+    rows: Sequence[AreaRow], *, labels: bool,
+) -> bool:  # fmt: skip
+    """The children of `area` coloured by `indicator`, with its legend; False without
+    boundaries (nothing drawn)."""
+    codes = [row.code for row in rows]
+    geometries = dict(
+        Boundary.objects.filter(region_id__in=codes).values_list("region_id", "geometry")
+    )
+    if not geometries:
+        return False
+    values = {row.code: maps.value_of(row, indicator) for row in rows}
+    scale = maps.scale_for(values.values(), indicator)
+    features = [
+        (code, geometries[code], scale.color(values.get(code))) for code in codes
+        if code in geometries
+    ]  # fmt: skip
+    legend_width = 130.0
+    top = doc.y - 4
+    bottom = top - height
+    names = {row.code: row.name for row in rows} if labels else None
+    draw_map(doc.canvas, MARGIN, bottom, doc.width - legend_width, height, features,
+             labels=names)  # fmt: skip
+    legend = [(i["low"], i["high"], i["color"]) for i in maps.legend_of(scale, indicator)]
+    title = dict(INDICATORS).get(indicator, indicator)
+    doc.canvas.setFont(BOLD, 8)
+    x = MARGIN + doc.width - legend_width + 8
+    doc.canvas.drawString(x, top - 10, str(title)[:40])
+    draw_legend(doc.canvas, x, top - 14, legend)
+    doc.y = bottom - 6
+    return True
+
+
+def write_summary_pdf(
+    path: Path,
+    user: User,
+    area: Area,
+    filters: Filters,
+    indicator: str,
+    on: datetime.date | None = None,
+) -> int:
+    """One page: the indicators, the map of the kecamatan (or desa), the best and the last."""
+    on = on or timezone.localdate()
+    figures = queries.indicators(user, area, filters)
+    rows = queries.children(user, area, filters)
+    title = _("Social security protection of vulnerable workers: %(area)s") % {
+        "area": area_name(area)
+    }
+    with Document(path, header=title) as doc:
+        doc.heading(title, size=13)
+        doc.text(
+            [
+                _filter_line(filters),
+                _("Report of %(date)s; data as of %(when)s")
+                % {"date": format_date(on), "when": format_datetime(figures.state.refreshed_at)},
+            ],
+            align="center",
+        )
+        doc.space()
+        doc.table([_("Indicator"), _("Value")], _indicator_rows(figures), stretch=False)
+        doc.space()
+        if rows:
+            drawn = _draw_area_map(doc, user, area, filters, indicator, 300.0, rows, labels=False)
+            if not drawn:
+                doc.text([_("No boundaries are loaded: the areas are ranked in the table below.")])
+            ranked = [r for r in rows if r.covered_share is not None]
+            ranked.sort(key=lambda r: r.covered_share or 0, reverse=True)
+            best, last = ranked[:TOP], ranked[-TOP:][::-1] if len(ranked) > TOP else []
+            header = [_("Area"), _("Eligible"), _("Sponsored"), _("Share of eligible covered")]
+            doc.heading(_("Highest share covered"), size=9, align="left")
+            doc.table(header, [[r.name, _cell(r.eligible), _cell(r.sponsored),
+                                _share(r.covered_share)] for r in best])  # fmt: skip
+            if last:
+                doc.heading(_("Lowest share covered"), size=9, align="left")
+                doc.table(header, [[r.name, _cell(r.eligible), _cell(r.sponsored),
+                                    _share(r.covered_share)] for r in last])  # fmt: skip
+        return doc.page
+
+
+def write_kecamatan_pdf(
+    path: Path, user: User, area: Area, filters: Filters, indicator: str
+) -> int:
+    """A kecamatan's desa: the map with their names, every desa's figures, the breakdowns."""
+    figures = queries.indicators(user, area, filters)
+    rows = queries.children(user, area, filters)
+    title = _("Social security protection of vulnerable workers: %(area)s") % {
+        "area": area_name(area)
+    }
+    with Document(path, header=title) as doc:
+        doc.heading(title, size=13)
+        doc.text([_filter_line(filters), _("Data as of %(when)s")
+                  % {"when": format_datetime(figures.state.refreshed_at)}],
+                 align="center")  # fmt: skip
+        doc.space()
+        doc.table([_("Indicator"), _("Value")], _indicator_rows(figures), stretch=False)
+        doc.space()
+        if rows:
+            _draw_area_map(doc, user, area, filters, indicator, 320.0, rows, labels=True)
+            _title, header, table = table_rows(user, area, filters, "areas")
+            doc.heading(_("Per desa/kelurahan"), size=9, align="left")
+            doc.table(header[1:], [[*r[1:6], Rupiah(int(r[6] or 0)), r[7] or EMPTY]
+                                   for r in table])  # fmt: skip
+        for by in ("occupation", "sex", "age"):
+            name, header, table = table_rows(user, area, filters, by)
+            doc.heading(name, size=9, align="left")
+            doc.table(header, table, stretch=False)
+        return doc.page

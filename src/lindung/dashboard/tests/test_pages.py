@@ -1,0 +1,167 @@
+"""The dashboard pages, map data and downloads, per role and wilayah."""
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from pypdf import PdfReader
+
+from lindung.accounts.models import User
+from lindung.accounts.roles import Role
+from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
+from lindung.dashboard.aggregates import refresh
+from lindung.regions.models import Boundary, Level, Region
+from lindung.registry.tests.factories import WorkerFactory
+from lindung.targeting.lists import approve
+from lindung.targeting.services import run_scenario
+
+pytestmark = pytest.mark.django_db
+YEAR_COST = 12 * 16_800
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _var(settings: Any, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
+
+
+def square(index: int, size: float = 0.02) -> dict[str, Any]:
+    lng, lat = 116.4 + (index % 6) * size, -8.5 - (index // 6) * size
+    ring = [[lng, lat], [lng + size, lat], [lng + size, lat - size], [lng, lat - size], [lng, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def boundaries() -> None:
+    """A square per kecamatan of Lombok Timur and per desa of Selong (52.03.07)."""
+    regions = list(Region.objects.filter(parent_id="52.03", level=Level.KECAMATAN)) + list(
+        Region.objects.filter(parent_id="52.03.07", level=Level.DESA_KELURAHAN)
+    )
+    for i, region in enumerate(regions):
+        geometry = square(i)
+        Boundary.objects.update_or_create(
+            region=region,
+            defaults={"geometry": geometry, "min_lng": 0, "min_lat": 0, "max_lng": 1, "max_lat": 1},
+        )
+
+
+@pytest.fixture
+def data() -> None:
+    WorkerFactory.create_batch(8, desil=1)  # Pancor, Selong
+    WorkerFactory.create_batch(3, desil=2, desa_id="52.03.08.2001")  # Pringgabaya
+    scenario = run_scenario(by="test", fiscal_year=2027,
+                            budgets={"apbd": 6 * YEAR_COST, "dbhcht": 0})  # fmt: skip
+    approve(by="test", scenario=scenario)
+    boundaries()
+    refresh()
+
+
+def _client(user: User) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_the_dashboard_shows_indicators_areas_and_charts(data: None) -> None:
+    page = _client(admin()).get(reverse("dashboard:home"), {"tahun": 2027})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="ind-registered">11<' in html
+    assert 'data-testid="ind-sponsored">6<' in html
+    assert 'data-testid="dashboard-map"' in html and "Selong" in html
+    for by in ("occupation", "sex", "age", "desil", "month"):
+        assert f'id="chart-data-{by}"' in html
+
+
+def test_drilling_down_reaches_the_desa_and_the_worker_list(data: None) -> None:
+    client = _client(admin())
+    kecamatan = client.get(reverse("dashboard:home"), {"area": "52.03.07", "tahun": 2027})
+    assert 'data-testid="drill-52.03.07.1001"' in kecamatan.content.decode()
+    assert 'data-testid="kecamatan-pdf"' in kecamatan.content.decode()
+
+    desa = client.get(reverse("dashboard:home"), {"area": "52.03.07.1001", "tahun": 2027})
+
+    html = desa.content.decode()
+    assert 'data-testid="ind-registered">8<' in html
+    assert 'data-testid="worker-list-link"' in html and "desa=52.03.07.1001" in html
+
+
+def test_leadership_sees_aggregates_only(data: None) -> None:
+    leader = _client(UserFactory(role=Role.PIMPINAN))
+
+    page = leader.get(reverse("dashboard:home"), {"area": "52.03.08", "tahun": 2027})
+
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="ind-registered">&lt;5<' in html
+    assert 'data-testid="worker-list-link"' not in html
+    assert "NIK" not in html
+
+
+def test_an_operator_sees_their_kecamatan_and_nothing_else(data: None) -> None:
+    client = _client(operator_kecamatan("52.03.07"))
+    own = client.get(reverse("dashboard:home"))
+    assert own.status_code == 200 and 'data-testid="ind-registered">8<' in own.content.decode()
+    assert client.get(reverse("dashboard:home"), {"area": "52.03.08"}).status_code == 404
+    assert client.get(reverse("dashboard:map"), {"area": "52.03.08"}).status_code == 404
+
+
+def test_the_map_data_colours_every_kecamatan_and_links_to_it(data: None) -> None:
+    response = _client(admin()).get(reverse("dashboard:map"), {"tahun": 2027})
+
+    collection = response.json()
+    features = {f["properties"]["code"]: f["properties"] for f in collection["features"]}
+    assert len(features) == 21
+    selong = features["52.03.07"]
+    assert selong["value"] == 6 and selong["display"] == "6"
+    assert selong["url"].startswith(reverse("dashboard:home")) and "area=52.03.07" in selong["url"]
+    assert selong["color"] != features["52.03.01"]["color"]
+    assert collection["legend"]
+
+
+def test_a_table_downloads_as_xlsx(data: None) -> None:
+    response = _client(admin()).get(reverse("dashboard:table"), {"tabel": "areas", "tahun": 2027})
+
+    content = b"".join(response.streaming_content)
+    frame = pl.read_excel(io.BytesIO(content), read_options={"header_row": 4})
+    selong = frame.filter(pl.col("Code") == "52.03.07").row(0, named=True)
+    assert selong["Registered"] == 8 and selong["Sponsored"] == 6
+
+
+def test_the_summary_pdf_has_the_indicators_and_the_map(data: None) -> None:
+    response = _client(admin()).get(reverse("dashboard:summary-pdf"), {"tahun": 2027})
+
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Registered BPU workers" in text and "Highest share covered" in text
+    content = reader.pages[0].get_contents()
+    assert content is not None and b" f*" in content.get_data()  # filled map polygons
+
+
+def test_the_kecamatan_pdf_lists_its_desa(data: None) -> None:
+    response = _client(admin()).get(
+        reverse("dashboard:kecamatan-pdf"), {"area": "52.03.07", "tahun": 2027}
+    )
+
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Pancor" in text and "By occupation" in text
+
+
+def test_only_an_admin_recounts(data: None) -> None:
+    assert _client(operator_kecamatan()).post(reverse("dashboard:refresh")).status_code == 403
+    response = _client(admin()).post(
+        reverse("dashboard:refresh"), {"next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard:home")

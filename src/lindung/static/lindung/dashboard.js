@@ -1,0 +1,251 @@
+/* Lindung dashboard: choropleth maps (Leaflet) and bar charts (Chart.js), plain ES2017.
+ *
+ * Load after vendor/leaflet/leaflet.js and vendor/chartjs/chart.umd.js, with `defer`.
+ *
+ * Maps: <div class="map" data-map data-map-url="/…/peta.geojson"></div>
+ *   The URL returns a GeoJSON FeatureCollection; each feature's properties have
+ *   code, name, value (number|null), display (formatted text), color ("#rrggbb"), url ("" = none).
+ *   No tile layer (works offline). Hover: tooltip "name / display" and a dark outline;
+ *   click or Enter on a focused area: go to its url. When drawn the element gets
+ *   data-map-ready="1" and each area's <path> data-code="<code>"; on a failed request
+ *   data-map-error="1" and whatever the element held (a no-JS message) stays.
+ *
+ * Charts: <div class="chart"><canvas data-chart="coverage-data"></canvas></div>
+ *         <script type="application/json" id="coverage-data">{…}</script>  (json_script)
+ *   {"type": "bar", "labels": [...], "datasets": [{"label": "...", "data": [...]}],
+ *    "stacked": false, "horizontal": false, "percent": false}
+ *   Datasets go to Chart.js as given (a backgroundColor there wins over our palette).
+ *   "percent": values are fractions shown as 12,5 %. Numbers use Intl id-ID. When drawn the
+ *   canvas gets data-chart-ready="1". A horizontal chart sets its wrapper's height from the
+ *   number of labels; otherwise the wrapper's width sets the size (aspect 2:1).
+ *
+ * Both are (re)built on DOMContentLoaded and on htmx:afterSettle inside the settled element.
+ */
+(function () {
+  "use strict";
+
+  var NO_DATA = "#cccccc";
+  var OUTLINE = "#ffffff";
+  var HIGHLIGHT = "#1f2937";
+  var SINGLE = "#31a354"; // the map's greens, for a chart with one dataset
+  var PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]; // Okabe–Ito
+  var maps = new WeakMap(); // element → {map, request}
+  var numbers = new Intl.NumberFormat("id-ID");
+  var percents = new Intl.NumberFormat("id-ID", { style: "percent", maximumFractionDigits: 1 });
+
+  function within(root, selector) {
+    var found = Array.prototype.slice.call(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) {
+      found.unshift(root);
+    }
+    return found;
+  }
+
+  /* Maps */
+
+  function areaStyle(feature) {
+    var color = feature.properties.color || NO_DATA;
+    return { color: OUTLINE, weight: 1, opacity: 1, fillColor: color, fillOpacity: 1 };
+  }
+
+  function tooltip(properties) {
+    var box = document.createElement("div");
+    var name = document.createElement("strong");
+    name.textContent = properties.name || properties.code || "";
+    box.appendChild(name);
+    if (properties.display) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(properties.display));
+    }
+    return box;
+  }
+
+  function go(properties) {
+    if (properties.url) {
+      window.location = properties.url;
+    }
+  }
+
+  function bindArea(feature, layer) {
+    var properties = feature.properties;
+    layer.bindTooltip(tooltip(properties), { sticky: true, direction: "top", opacity: 0.95 });
+    layer.on("mouseover", function () {
+      layer.setStyle({ color: HIGHLIGHT, weight: 2.5 });
+      layer.bringToFront();
+    });
+    layer.on("mouseout", function () {
+      layer.setStyle(areaStyle(feature));
+    });
+    layer.on("click", function () {
+      go(properties);
+    });
+  }
+
+  function markPaths(areas) {
+    areas.eachLayer(function (layer) {
+      var element = layer.getElement && layer.getElement();
+      if (!element) {
+        return;
+      }
+      var properties = layer.feature.properties;
+      element.setAttribute("data-code", properties.code);
+      element.setAttribute("aria-label", [properties.name, properties.display].filter(Boolean).join(": "));
+      if (properties.url) {
+        element.setAttribute("tabindex", "0");
+        element.setAttribute("role", "link");
+        element.classList.add("map-area-link");
+        element.addEventListener("keydown", function (event) {
+          if (event.key === "Enter") {
+            go(properties);
+          }
+        });
+      } else {
+        element.classList.add("map-area-plain");
+      }
+    });
+  }
+
+  function drawMap(element, collection) {
+    var areas = L.geoJSON(collection, { style: areaStyle, onEachFeature: bindArea });
+    var bounds = areas.getBounds();
+    if (!bounds.isValid()) {
+      element.setAttribute("data-map-empty", "1");
+      element.setAttribute("data-map-ready", "1");
+      return null;
+    }
+    element.textContent = ""; // the no-JS fallback, if any
+    var map = L.map(element, {
+      attributionControl: false,
+      zoomSnap: 0.25,
+      scrollWheelZoom: false, // the page scrolls; zoom with the buttons or a double click
+      maxBounds: bounds.pad(0.5),
+    });
+    map.fitBounds(bounds, { padding: [8, 8] });
+    areas.addTo(map);
+    markPaths(areas);
+    element.setAttribute("data-map-ready", "1");
+    return map;
+  }
+
+  function initMap(element) {
+    var previous = maps.get(element);
+    if (previous && previous.map) {
+      previous.map.remove();
+    }
+    var state = { map: null };
+    maps.set(element, state);
+    element.removeAttribute("data-map-ready");
+    element.removeAttribute("data-map-error");
+    element.removeAttribute("data-map-empty");
+    var url = element.getAttribute("data-map-url");
+    if (!url) {
+      return;
+    }
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (collection) {
+        if (maps.get(element) === state) { // not re-initialised meanwhile
+          state.map = drawMap(element, collection);
+        }
+      })
+      .catch(function (error) {
+        if (maps.get(element) === state) {
+          element.setAttribute("data-map-error", "1");
+        }
+        console.error("map", url, error);
+      });
+  }
+
+  /* Charts */
+
+  function chartConfig(spec) {
+    var format = spec.percent ? percents : numbers;
+    var many = spec.datasets.length > 1;
+    var datasets = spec.datasets.map(function (dataset, index) {
+      var color = many ? PALETTE[index % PALETTE.length] : SINGLE;
+      return Object.assign({ backgroundColor: color, borderColor: color }, dataset);
+    });
+    var valueAxis = spec.horizontal ? "x" : "y";
+    var scales = { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked } };
+    scales[valueAxis].beginAtZero = true;
+    scales[valueAxis].ticks = {
+      callback: function (value) {
+        return format.format(value);
+      },
+    };
+    return {
+      type: spec.type || "bar",
+      data: { labels: spec.labels, datasets: datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: !spec.horizontal,
+        animation: false,
+        indexAxis: spec.horizontal ? "y" : "x",
+        // a tooltip anywhere along a bar's row or column, with every dataset of a stack
+        interaction: { mode: "index", axis: spec.horizontal ? "y" : "x", intersect: false },
+        scales: scales,
+        plugins: {
+          legend: { display: many },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                var value = spec.horizontal ? context.parsed.x : context.parsed.y;
+                var text = value === null || value === undefined ? "\u2013" : format.format(value);
+                return context.dataset.label ? context.dataset.label + ": " + text : text;
+              },
+            },
+          },
+        },
+      },
+    };
+  }
+
+  function initChart(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-chart"));
+    if (!source) {
+      console.error("chart: no JSON script with id", canvas.getAttribute("data-chart"));
+      return;
+    }
+    var spec = JSON.parse(source.textContent);
+    var existing = Chart.getChart(canvas);
+    if (existing) {
+      existing.destroy();
+    }
+    if (spec.horizontal && canvas.parentNode) {
+      canvas.parentNode.style.height = Math.max(160, spec.labels.length * 24 + 60) + "px";
+    }
+    new Chart(canvas, chartConfig(spec));
+    canvas.setAttribute("data-chart-ready", "1");
+  }
+
+  /* Start */
+
+  function init(root) {
+    if (window.L) {
+      within(root, "[data-map]").forEach(initMap);
+    }
+    if (window.Chart) {
+      Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
+      within(root, "canvas[data-chart]").forEach(initChart);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      init(document);
+    });
+  } else {
+    init(document);
+  }
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = (event.detail && event.detail.elt) || event.target;
+    if (root && root.querySelectorAll) {
+      init(root);
+    }
+  });
+})();
