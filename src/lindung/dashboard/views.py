@@ -5,14 +5,16 @@ Every page and download reads the same query string (`area`, `tahun`, `sumber`, 
 `dashboard.queries`, which keeps to the user's wilayah and hides small counts from leadership.
 """
 
+import datetime
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -137,52 +139,73 @@ def map_data(request: HttpRequest) -> JsonResponse:
     return response
 
 
-@login_required
-def table(request: HttpRequest) -> FileResponse:
-    """One dashboard table as XLSX."""
+def _download(
+    request: HttpRequest,
+    filename: Callable[[queries.Area], str],
+    write: Callable[[Path, User, queries.Area, FilterForm], object],
+) -> FileResponse:
+    """A file written for the request's area and filters, sent, then removed."""
     user = user_of(request)
     form = _form(request)
     area = queries.resolve_area(user, form.area_code())
-    name = request.GET.get("tabel", "areas")
-    if name not in TABLES:
-        name = "areas"
-    out = Path(tempfile.mkstemp(suffix=".xlsx")[1])
-    reports.write_table_xlsx(out, user, area, form.filters(), name)
-    response = FileResponse(
-        out.open("rb"), as_attachment=True, filename=f"dasbor-{name}-{area.code or 'semua'}.xlsx"
-    )
+    name = filename(area)
+    out = Path(tempfile.mkstemp(suffix=Path(name).suffix)[1])
+    write(out, user, area, form)
+    response = FileResponse(out.open("rb"), as_attachment=True, filename=name)
     out.unlink()
     return response
+
+
+@login_required
+def table(request: HttpRequest) -> FileResponse:
+    """One dashboard table as XLSX."""
+    name = request.GET.get("tabel", "areas")
+    name = name if name in TABLES else "areas"
+    return _download(
+        request,
+        lambda area: f"dasbor-{name}-{area.code or 'semua'}.xlsx",
+        lambda out, user, area, form: reports.write_table_xlsx(
+            out, user, area, form.filters(), name
+        ),
+    )
+
+
+def _report_date(request: HttpRequest) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("tanggal", ""))
+    except ValueError:
+        return timezone.localdate()
 
 
 @login_required
 def summary_pdf(request: HttpRequest) -> FileResponse:
-    """The one-page summary for the Bupati."""
-    user = user_of(request)
-    form = _form(request)
-    area = queries.resolve_area(user, form.area_code())
-    out = Path(tempfile.mkstemp(suffix=".pdf")[1])
-    reports.write_summary_pdf(out, user, area, form.filters(), form.indicator())
-    response = FileResponse(
-        out.open("rb"), as_attachment=True, filename=f"ringkasan-{area.code or 'kabupaten'}.pdf"
+    """The one-page summary for the Bupati, dated `tanggal` (default today)."""
+    on = _report_date(request)
+    return _download(
+        request,
+        lambda area: f"ringkasan-{area.code or 'kabupaten'}-{on.isoformat()}.pdf",
+        lambda out, user, area, form: reports.write_summary_pdf(
+            out, user, area, form.filters(), form.indicator(), on
+        ),
     )
-    out.unlink()
-    return response
 
 
 @login_required
 def kecamatan_pdf(request: HttpRequest) -> FileResponse:
     """A kecamatan's report for the camat's meeting: its desa, map and breakdowns."""
-    user = user_of(request)
-    form = _form(request)
-    area = queries.resolve_area(user, form.area_code())
-    out = Path(tempfile.mkstemp(suffix=".pdf")[1])
-    reports.write_kecamatan_pdf(out, user, area, form.filters(), form.indicator())
-    response = FileResponse(
-        out.open("rb"), as_attachment=True, filename=f"kecamatan-{area.code}.pdf"
+
+    def name(area: queries.Area) -> str:
+        if area.region is None or area.level != Level.KECAMATAN:
+            raise Http404
+        return f"kecamatan-{area.code}.pdf"
+
+    return _download(
+        request,
+        name,
+        lambda out, user, area, form: reports.write_kecamatan_pdf(
+            out, user, area, form.filters(), form.indicator()
+        ),
     )
-    out.unlink()
-    return response
 
 
 @require(Capability.CONFIGURE)

@@ -165,3 +165,18 @@ def test_only_an_admin_recounts(data: None) -> None:
         reverse("dashboard:refresh"), {"next": "https://evil.example/"}
     )
     assert response.status_code == 302 and response["Location"] == reverse("dashboard:home")
+
+
+def test_the_summary_carries_the_chosen_date(data: None) -> None:
+    response = _client(admin()).get(
+        reverse("dashboard:summary-pdf"), {"tahun": 2027, "tanggal": "2027-03-15"}
+    )
+
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    assert "15 March 2027" in reader.pages[0].extract_text()
+    assert "2027-03-15" in response["Content-Disposition"]
+
+
+def test_the_kecamatan_report_needs_a_kecamatan(data: None) -> None:
+    response = _client(admin()).get(reverse("dashboard:kecamatan-pdf"), {"area": "52.03"})
+    assert response.status_code == 404
