@@ -167,3 +167,29 @@ def chart_data(by: str, rows: list[BreakdownRow]) -> dict[str, Any]:
             {"label": _("Sponsored"), "data": series("sponsored")},
         ],
     }
+
+
+def areas_chart(rows: list[AreaRow]) -> dict[str, Any]:
+    """A stacked bar per child area: sponsored, eligible but not sponsored, not eligible (hidden
+    small counts count as none)."""
+
+    def n(figure: Figure) -> int:
+        return figure.value or 0
+
+    return {
+        "type": "bar",
+        "horizontal": True,
+        "stacked": True,
+        "labels": [row.name for row in rows],
+        "datasets": [
+            {"label": _("Sponsored"), "data": [n(r.sponsored) for r in rows]},
+            {
+                "label": _("Eligible, not sponsored"),
+                "data": [max(n(r.eligible) - n(r.sponsored), 0) for r in rows],
+            },
+            {
+                "label": _("Not eligible"),
+                "data": [max(n(r.registered) - n(r.eligible), 0) for r in rows],
+            },
+        ],
+    }

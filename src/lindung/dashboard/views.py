@@ -88,6 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "legend": maps.legend_for(rows, indicator),
         "map_url": link("dashboard:map", form),
         "chart_data": {by: maps.chart_data(by, charts[by]) for by in charts},
+        "areas_chart": maps.areas_chart(rows),
         "charts": charts,
         "drill": {row.code: link("dashboard:home", form, area=row.code) for row in rows},
         "workers_url": _workers_url(user, area, filters),
