@@ -15,13 +15,16 @@ from typing import Any
 import polars as pl
 from django.db import connection
 
-CHUNK = 20_000  # SQLite rows per executemany / fetchmany
+CHUNK = 20_000  # SQLite rows per executemany
 COPY_CHUNK = 200_000  # PostgreSQL rows per COPY
+READ_CHUNK = 100_000  # SQLite rows per fetchmany, turned into a frame at once
+_TEXT = "_lindung_text"  # SQLite: the column holding each row's text values as a JSON array
 
 
 def read_frame(sql: str, schema: dict[str, Any], params: Sequence[int] = ()) -> pl.DataFrame:
-    """The rows of `sql` as a frame of `schema` (its columns, in order). `params` are integers
-    only: PostgreSQL's COPY takes no bind parameters, so they are written into the query."""
+    """The rows of `sql` as a frame of `schema` (its columns, in order: integers, booleans,
+    strings and dates). `params` are integers only: PostgreSQL's COPY takes no bind parameters,
+    so they are written into the query."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             literal = sql % tuple(int(p) for p in params) if params else sql
@@ -38,14 +41,35 @@ def read_frame(sql: str, schema: dict[str, Any], params: Sequence[int] = ()) -> 
                 *(pl.col(n).str.to_date("%Y-%m-%d") for n, t in schema.items() if t == pl.Date),
                 *(pl.col(n) == "t" for n, t in schema.items() if t == pl.Boolean),
             )
-        cursor.execute(sql, list(params))
-        # Django's SQLite connection returns dates as datetime.date and booleans as 0/1.
-        raw = {n: pl.Int64 if t in (pl.Boolean, pl.Int16) else t for n, t in schema.items()}
+        # Python's sqlite3 module pays for every value it hands over, so the text columns
+        # (strings, ISO dates) come as one JSON array per row, decoded by Polars, and the others
+        # each as `+cN`: an expression has no declared type, so Django's per-value converters
+        # are skipped too. The CTE names the query's columns by position.
+        names = {n: f"c{i}" for i, n in enumerate(schema)}
+        packed = [n for n, t in schema.items() if t in (pl.String, pl.Date)]
+        raw = {
+            n: pl.Int64 if t in (pl.Boolean, pl.Int16) else t
+            for n, t in schema.items()
+            if n not in packed
+        }
+        select = [f"+{names[n]}" for n in raw]
+        raw[_TEXT] = pl.String
+        select.append(f"json_array({', '.join(names[n] for n in packed)})" if packed else "NULL")
+        columns = ", ".join(names.values())
+        wrapped = f"WITH q({columns}) AS ({sql}) SELECT {', '.join(select)} FROM q"  # noqa: S608
+        cursor.execute(wrapped, list(params))
         # In chunks: a million Python tuples at once would double the caller's peak memory.
         frames = [pl.DataFrame(schema=raw)]
-        while rows := cursor.fetchmany(CHUNK * 5):
+        while rows := cursor.fetchmany(READ_CHUNK):
             frames.append(pl.DataFrame(rows, schema=raw, orient="row"))
-    return pl.concat(frames, rechunk=True).cast(schema)  # type: ignore[arg-type]
+    frame = pl.concat(frames, rechunk=True)
+    if packed:
+        arrays = pl.col(_TEXT).str.json_decode(pl.List(pl.String))
+        frame = frame.with_columns(arrays.list.to_struct(fields=packed)).unnest(_TEXT)
+    return frame.select(
+        pl.col(n).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(n).cast(t)
+        for n, t in schema.items()
+    )
 
 
 def insert_frame(table: str, frame: pl.DataFrame) -> None:

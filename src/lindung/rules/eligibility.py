@@ -124,38 +124,36 @@ def eligibility(
         "outside_deployment": ~_in_deployment(policy.deployment),
         "already_sponsored": pl.col("id").is_in(list(already_sponsored)),
     }
-    sources = []
-    for source in policy.sources:
+    # Each source one bit of `_payers` (policy.MAX_SOURCES keeps to an Int64): a bit mask per
+    # worker is much faster than a list per worker.
+    mask: pl.Expr = pl.lit(0, pl.Int64)
+    for bit, source in enumerate(policy.sources):
         allowed: pl.Expr = pl.lit(True)
         if source.occupations:
             allowed = allowed & pl.col("occupation").is_in(list(source.occupations))
         if source.areas:
             allowed = allowed & _in_areas(source.areas)
-        sources.append(pl.when(allowed).then(pl.lit(source.code)))
-    reason: pl.Expr = pl.when(pl.col("_payers").list.len() == 0).then(pl.lit("no_source"))
+        mask = mask | pl.when(allowed).then(pl.lit(1 << bit, pl.Int64)).otherwise(0)
+    reason: pl.Expr = pl.when(pl.col("_payers") == 0).then(pl.lit("no_source"))
     for code in reversed(REASONS[:-1]):
         reason = pl.when(failed[code].fill_null(value=False)).then(pl.lit(code)).otherwise(reason)
-    return (
-        workers.with_columns(
-            pl.concat_list(sources).list.drop_nulls().alias("_payers")
-            if sources
-            else pl.lit([], pl.List(pl.String)).alias("_payers")
-        )
-        .with_columns(
-            reason.alias("reason"),
-            priority_parts(policy, fiscal_year, nominations).alias("priority_parts"),
-        )
-        .with_columns(
-            pl.when(pl.col("reason").is_null())
-            .then(pl.col("_payers"))
-            .otherwise(pl.lit([], pl.List(pl.String)))
-            .alias("eligible"),
-            pl.sum_horizontal(
-                *(pl.col("priority_parts").struct.field(p) for p in PRIORITY_PARTS)
-            ).alias("priority"),
-        )
-        .drop("_payers")
+    checked = workers.with_columns(mask.alias("_payers")).with_columns(
+        reason.alias("reason"),
+        priority_parts(policy, fiscal_year, nominations).alias("priority_parts"),
     )
+    codes = [s.code for s in policy.sources]
+    present = [0, *checked.get_column("_payers").unique().to_list()]
+    lists = {m: [c for bit, c in enumerate(codes) if m >> bit & 1] for m in set(present)}
+    return checked.with_columns(
+        pl.when(pl.col("reason").is_null())
+        .then(pl.col("_payers"))
+        .otherwise(0)
+        .replace_strict(lists, return_dtype=pl.List(pl.String))
+        .alias("eligible"),
+        pl.sum_horizontal(
+            *(pl.col("priority_parts").struct.field(p) for p in PRIORITY_PARTS)
+        ).alias("priority"),
+    ).drop("_payers")
 
 
 def explain(frame: pl.DataFrame, worker_id: int) -> dict[str, int]:
@@ -185,12 +183,14 @@ _COLUMNS = list(REGISTRY_SCHEMA)
 
 
 def registry_frame() -> pl.DataFrame:
-    """The current (not merged) workers with REGISTRY_SCHEMA's columns, read in bulk."""
+    """The current (not merged) workers with REGISTRY_SCHEMA's columns, read in bulk, by id."""
     sql = (
         f"SELECT {', '.join(_COLUMNS)} FROM {Worker._meta.db_table} "  # noqa: S608 - fixed names
-        "WHERE merged_into_id IS NULL ORDER BY id"
+        "WHERE merged_into_id IS NULL"
     )
-    return read_frame(sql, REGISTRY_SCHEMA)
+    # Sorted here rather than with ORDER BY: on SQLite an ORDER BY inside read_frame's wrapping
+    # query makes every row pass through a co-routine (~0,6 s more on 1.500.000 workers).
+    return read_frame(sql, REGISTRY_SCHEMA).sort("id")
 
 
 def sample_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 OCCUPATIONS: tuple[str, ...] = tuple(Occupation.values)
 STATUSES: tuple[str, ...] = tuple(WorkerStatus.values)
 MISSING_DESIL = ("include", "exclude")
+MAX_SOURCES = 62  # the bits of an Int64: eligibility and the optimizer mark sources so
 QUOTA_BOUNDS = ("minimum", "maximum", "minimum_share", "maximum_share")
 DEFAULT_HIGH_RISK = (
     Occupation.NELAYAN.value,
@@ -366,6 +367,10 @@ class _Data:
         if not sources:
             raise RulesError(
                 _("%(path)s.sources: add at least one funding source.") % {"path": self.path}
+            )
+        if len(sources) > MAX_SOURCES:
+            raise RulesError(
+                _("A policy can have at most %(count)s funding sources.") % {"count": MAX_SOURCES}
             )
         codes = [s.code for s in sources]
         if len(set(codes)) != len(codes):

@@ -6,6 +6,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lindung.registry.models import Worker
 from lindung.registry.tests.factories import WorkerFactory
@@ -228,3 +230,56 @@ def test_registry_frame_of_an_empty_registry() -> None:
 def test_the_default_eligibility_is_documented() -> None:
     assert Eligibility() == DEFAULT.eligibility
     assert (DEFAULT.eligibility.min_age, DEFAULT.eligibility.max_age) == (18, 65)
+
+
+OCCUPATIONS = ["petani", "petani_tembakau", "nelayan", "pedagang"]
+AREAS = ["52.03.07", "52.03.08", "52.03.07.1001"]
+
+
+@given(
+    workers=st.lists(
+        st.fixed_dictionaries(
+            {
+                "occupation": st.sampled_from(OCCUPATIONS),
+                "desa_id": st.sampled_from(["52.03.07.1001", "52.03.07.1002", "52.03.08.2001"]),
+                "desil": st.sampled_from([1, 3, 5, None]),
+            }
+        ),
+        max_size=30,
+    ),
+    restrictions=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(OCCUPATIONS), unique=True, max_size=2),
+            st.lists(st.sampled_from(AREAS), unique=True, max_size=2),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_the_paying_sources_match_each_sources_restrictions(
+    workers: list[dict[str, Any]], restrictions: list[tuple[list[str], list[str]]]
+) -> None:
+    rows = [{**w, "kecamatan_id": w["desa_id"][:8]} for w in workers]
+    sources = tuple(
+        FundingSource(f"s{i}", f"S{i}", 1, occupations=tuple(occ), areas=tuple(areas))
+        for i, (occ, areas) in enumerate(restrictions)
+    )
+    policy = dataclasses.replace(DEFAULT, sources=sources)
+
+    frame = _run(rows, policy)
+
+    for row, eligible, reason in zip(
+        rows, frame["eligible"].to_list(), frame["reason"].to_list(), strict=True
+    ):
+        payers = [
+            s.code
+            for s in sources
+            if (not s.occupations or row["occupation"] in s.occupations)
+            and (not s.areas or row["kecamatan_id"] in s.areas or row["desa_id"] in s.areas)
+        ]
+        if row["desil"] is None or row["desil"] > 4:
+            assert reason in ("desil", "desil_missing") and eligible == []
+        elif not payers:
+            assert reason == "no_source" and eligible == []
+        else:
+            assert reason is None and eligible == payers

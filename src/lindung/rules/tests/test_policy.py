@@ -120,3 +120,13 @@ def test_it_refuses_a_version_without_a_name() -> None:
     with pytest.raises(RulesError, match="name"):
         save_policy_version(by=admin(), data=_data(), name="  ", note="")
     assert not PolicyVersion.objects.exists()
+
+
+def test_a_policy_has_at_most_62_funding_sources() -> None:
+    data = Policy.default(["52.03"]).to_data()
+    data["sources"] = [{"code": f"desa_{i}", "annual_budget": 1} for i in range(63)]
+
+    with pytest.raises(RulesError, match="at most 62 funding sources"):
+        Policy.from_data(data)
+    data["sources"] = data["sources"][:62]
+    assert len(Policy.from_data(data).sources) == 62
