@@ -55,6 +55,9 @@ bench:
 	$(UV) run python bench/regions_load.py
 	$(UV) run python bench/registry_import.py
 	$(UV) run python bench/targeting_optimizer.py
+	$(UV) run python bench/targeting_run.py
+	$(UV) run python bench/lampiran_pdf.py
+	$(UV) run python bench/dashboard.py
 
 clean:
 	rm -rf .venv .tools node_modules var/static
