@@ -180,3 +180,16 @@ def test_the_summary_carries_the_chosen_date(data: None) -> None:
 def test_the_kecamatan_report_needs_a_kecamatan(data: None) -> None:
     response = _client(admin()).get(reverse("dashboard:kecamatan-pdf"), {"area": "52.03"})
     assert response.status_code == 404
+
+
+def test_without_boundaries_the_areas_are_ranked_in_a_table() -> None:
+    WorkerFactory.create_batch(2, desil=1)
+    WorkerFactory.create_batch(5, desil=1, desa_id="52.03.08.2001")
+    refresh()
+
+    page = _client(admin()).get(reverse("dashboard:home"), {"indikator": "registered"})
+
+    html = page.content.decode()
+    assert 'data-testid="no-map"' in html and 'data-testid="dashboard-map"' not in html
+    ranked = [line for line in html.split('data-testid="drill-')[1:]]
+    assert ranked[0].startswith("52.03.08") and ranked[1].startswith("52.03.07")
