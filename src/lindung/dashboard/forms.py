@@ -34,9 +34,13 @@ class FilterForm(forms.Form):
     indikator = forms.ChoiceField(label=_("Map colour"), required=False, choices=INDICATORS)
 
     def __init__(self, data: Any, *, state: State) -> None:
-        super().__init__(data)
         years = state.fiscal_years or [timezone.localdate().year + 1]
-        self.default_year = _default_year(years, state)
+        default_year = _default_year(years, state)
+        if not (data or {}).get("tahun"):  # show the year the figures are for
+            data = data.copy() if hasattr(data, "copy") else dict(data or {})
+            data["tahun"] = str(default_year)
+        super().__init__(data)
+        self.default_year = default_year
         year_field, source_field = self.fields["tahun"], self.fields["sumber"]
         assert isinstance(year_field, forms.ChoiceField)  # noqa: S101 - declared above
         assert isinstance(source_field, forms.ChoiceField)  # noqa: S101 - declared above

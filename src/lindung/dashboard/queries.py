@@ -78,12 +78,12 @@ class SourceFigures:
     code: str
     label: str
     sponsored: Figure
-    cost: int
+    cost: int | None  # None when the count is hidden: a cost would tell it
     budget: int | None  # the pagu, shown for the whole deployment only
 
     @property
     def used(self) -> float | None:
-        return self.cost / self.budget if self.budget else None
+        return self.cost / self.budget if self.budget and self.cost is not None else None
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Indicators:
     registered: Figure
     eligible: Figure
     sponsored: Figure
-    cost: int
+    cost: int | None
     by_source: list[SourceFigures]
     population: int | None
     population_year: int | None
@@ -121,7 +121,7 @@ class AreaRow:
     registered: Figure
     eligible: Figure
     sponsored: Figure
-    cost: int
+    cost: int | None
     population: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -165,6 +165,11 @@ def resolve_area(user: User, code: str = "") -> Area:
 
 def sees_persons(user: User) -> bool:
     return user.can(Capability.VIEW_PERSONS)
+
+
+def _cost(value: int | None, count: Figure) -> int | None:
+    """The cost of a count, hidden with it (every sponsored worker costs about the same)."""
+    return None if count.hidden else int(value or 0)
 
 
 def _figure(value: int | None, user: User) -> Figure:
@@ -235,23 +240,26 @@ def indicators(user: User, area: Area, filters: Filters) -> Indicators:
     codes = sorted(set(per_source) | set(budgets))
     if filters.source:
         codes = [c for c in codes if c == filters.source]
-    by_source = [
-        SourceFigures(
-            code=code,
-            label=current.labels.get(code, code.upper()),
-            sponsored=_figure(per_source.get(code, {}).get("n"), user),
-            cost=int(per_source.get(code, {}).get("total") or 0),
-            budget=int(budgets[code]) if code in budgets else None,
+    by_source = []
+    for code in codes:
+        count = _figure(per_source.get(code, {}).get("n"), user)
+        by_source.append(
+            SourceFigures(
+                code=code,
+                label=current.labels.get(code, code.upper()),
+                sponsored=count,
+                cost=_cost(per_source.get(code, {}).get("total"), count),
+                budget=int(budgets[code]) if code in budgets else None,
+            )
         )
-        for code in codes
-    ]
     people, people_year = population(area.code) if area.region else _sum_population(area.codes)
     budget = sum(int(v) for c, v in budgets.items() if not filters.source or c == filters.source)
+    sponsored = _figure(totals["sponsored_n"], user)
     return Indicators(
         registered=_figure(totals["registered_n"], user),
         eligible=_figure(totals["eligible_n"], user),
-        sponsored=_figure(totals["sponsored_n"], user),
-        cost=int(totals["cost_n"] or 0),
+        sponsored=sponsored,
+        cost=_cost(totals["cost_n"], sponsored),
         by_source=by_source,
         population=people,
         population_year=people_year,
@@ -296,14 +304,15 @@ def children(user: User, area: Area, filters: Filters) -> list[AreaRow]:
     rows = []
     for code, name in names.items():
         row = sums.get(code, {})
+        sponsored = _figure(row.get("sponsored_n"), user)
         rows.append(
             AreaRow(
                 code=code,
                 name=name,
                 registered=_figure(row.get("registered_n"), user),
                 eligible=_figure(row.get("eligible_n"), user),
-                sponsored=_figure(row.get("sponsored_n"), user),
-                cost=int(row.get("cost_n") or 0),
+                sponsored=sponsored,
+                cost=_cost(row.get("cost_n"), sponsored),
                 population=people.get(code),
             )
         )

@@ -38,6 +38,10 @@ def _cell(figure: Figure) -> str | int:
     return _("fewer than 5") if figure.hidden else int(figure.value or 0)
 
 
+def _money(value: int | None) -> str | int:
+    return EMPTY if value is None else Rupiah(value)
+
+
 def _share(value: float | None) -> str:
     return EMPTY if value is None else f"{format_number(value * 100, 1)}%"
 
@@ -121,7 +125,10 @@ def _indicator_rows(figures: queries.Indicators) -> list[list[Any]]:
         [_("Eligible under the active policy"), _cell(figures.eligible)],
         [_("Sponsored on the approved list"), _cell(figures.sponsored)],
         [_("Share of eligible workers covered"), _share(figures.covered_share)],
-        [_("Contributions committed"), Rupiah(figures.cost)],
+        [
+            _("Contributions committed"),
+            EMPTY if figures.cost is None else Rupiah(figures.cost),
+        ],
     ]
     if figures.budget is not None:
         rows.append([_("Budget (pagu)"), Rupiah(figures.budget)])
@@ -234,8 +241,7 @@ def write_kecamatan_pdf(
             _draw_area_map(doc, user, area, filters, indicator, 320.0, rows, labels=True)
             _title, header, table = table_rows(user, area, filters, "areas")
             doc.heading(_("Per desa/kelurahan"), size=9, align="left")
-            doc.table(header[1:], [[*r[1:6], Rupiah(int(r[6] or 0)), r[7] or EMPTY]
-                                   for r in table])  # fmt: skip
+            doc.table(header[1:], [[*r[1:6], _money(r[6]), r[7] or EMPTY] for r in table])
         for by in ("occupation", "sex", "age"):
             name, header, table = table_rows(user, area, filters, by)
             doc.heading(name, size=9, align="left")

@@ -29,6 +29,7 @@ from lindung.dashboard.aggregates import refresh, state
 from lindung.dashboard.forms import INDICATORS, FilterForm
 from lindung.regions.models import Level, Region
 from lindung.regions.queries import scope_codes
+from lindung.ui.templatetags.lindung_format import format_number
 
 TABLES = ("areas", "sources", *queries.BREAKDOWNS)
 
@@ -216,7 +217,7 @@ def refresh_now(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         _("The dashboard was rebuilt from %(workers)s workers in %(seconds)s s.")
-        % {"workers": done.workers, "seconds": done.seconds},
+        % {"workers": format_number(done.workers), "seconds": format_number(done.seconds, 2)},
     )
     back = str(request.POST.get("next", ""))
     home_url = reverse("dashboard:home")

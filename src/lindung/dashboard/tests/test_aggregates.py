@@ -220,3 +220,18 @@ def test_an_approval_and_a_status_change_reach_the_numbers(
         set_worker_status(by=None, worker=alive, status="meninggal")
     after = indicators(user, resolve_area(user, ""), Filters(YEAR)).eligible.value
     assert after == before - 1
+
+
+def test_a_hidden_count_hides_its_cost_too() -> None:
+    WorkerFactory.create_batch(3, desa_id="52.03.07.1001", desil=1)
+    WorkerFactory.create_batch(7, desa_id="52.03.08.2001", desil=1)
+    scenario = run_scenario(by="test", fiscal_year=YEAR, budgets={"apbd": 10 * YEAR_COST,
+                                                                  "dbhcht": 0})  # fmt: skip
+    approve(by="test", scenario=scenario)
+    refresh()
+    leader = UserFactory(role=Role.PIMPINAN)
+
+    rows = {r.code: r for r in children(leader, resolve_area(leader, ""), Filters(YEAR))}
+
+    assert rows["52.03.07"].sponsored.hidden and rows["52.03.07"].cost is None
+    assert rows["52.03.08"].sponsored.value == 7 and rows["52.03.08"].cost == 7 * YEAR_COST

@@ -193,3 +193,12 @@ def test_without_boundaries_the_areas_are_ranked_in_a_table() -> None:
     assert 'data-testid="no-map"' in html and 'data-testid="dashboard-map"' not in html
     ranked = [line for line in html.split('data-testid="drill-')[1:]]
     assert ranked[0].startswith("52.03.08") and ranked[1].startswith("52.03.07")
+
+
+def test_without_a_year_the_page_shows_the_year_of_the_latest_list(data: None) -> None:
+    page = _client(admin()).get(reverse("dashboard:home"))
+
+    html = page.content.decode()
+    assert '<option value="2027" selected>' in html
+    assert 'data-testid="ind-sponsored">6<' in html
+    assert "tahun=2027" in html  # drill-down links carry the year

@@ -111,7 +111,7 @@ class Command(BaseCommand):
         done = refresh()
         self.stdout.write(
             _("Dashboard counted from %(workers)s workers in %(seconds)s s.")
-            % {"workers": format_number(done.workers), "seconds": done.seconds}
+            % {"workers": format_number(done.workers), "seconds": format_number(done.seconds, 2)}
         )
 
     def _reference_data(self) -> None:
