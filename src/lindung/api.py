@@ -6,9 +6,11 @@ from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
 from lindung.accounts.models import User
+from lindung.dashboard.api import router as dashboard_router
 from lindung.regions.api import router as regions_router
 from lindung.registry.api import router as registry_router
 from lindung.rules.api import router as rules_router
+from lindung.targeting.api import router as targeting_router
 
 api = NinjaAPI(
     title="Lindung API",
@@ -19,6 +21,8 @@ api = NinjaAPI(
 api.add_router("/wilayah/", regions_router)
 api.add_router("/registry/", registry_router)
 api.add_router("/rules/", rules_router)
+api.add_router("/targeting/", targeting_router)
+api.add_router("/dashboard/", dashboard_router)
 
 
 class Me(Schema):

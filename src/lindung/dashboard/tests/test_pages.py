@@ -202,3 +202,20 @@ def test_without_a_year_the_page_shows_the_year_of_the_latest_list(data: None) -
     assert '<option value="2027" selected>' in html
     assert 'data-testid="ind-sponsored">6<' in html
     assert "tahun=2027" in html  # drill-down links carry the year
+
+
+def test_the_api_gives_the_same_figures(data: None) -> None:
+    figures = _client(admin()).get("/api/v1/dashboard/indicators", {"fiscal_year": 2027}).json()
+
+    assert (figures["registered"], figures["sponsored"]) == (11, 6)
+    areas = {a["code"]: a for a in figures["areas"]}
+    assert areas["52.03.07"]["sponsored"] == 6 and len(areas) == 21
+    leader = _client(UserFactory(role=Role.PIMPINAN))
+    hidden = leader.get("/api/v1/dashboard/indicators", {"area": "52.03.08"}).json()
+    assert hidden["registered"] is None and hidden["fiscal_year"] == 2027
+    assert (
+        _client(operator_kecamatan())
+        .get("/api/v1/dashboard/indicators", {"area": "52.03.08"})
+        .status_code
+        == 404
+    )

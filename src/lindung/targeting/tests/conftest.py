@@ -8,6 +8,11 @@ from django.utils import translation
 
 from lindung.registry.models import Occupation
 from lindung.registry.tests.factories import WorkerFactory
+from lindung.targeting.lists import approve
+from lindung.targeting.models import BeneficiaryList
+from lindung.targeting.services import run_scenario
+
+YEAR_COST_2027 = 12 * 16_800  # one APBD-paid worker for 2027 (as in test_scenarios.YEAR_COST)
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +44,11 @@ def registry() -> dict[str, Any]:
     rich = WorkerFactory(desil=9)
     unknown = WorkerFactory(desil=None)
     return locals()
+
+
+@pytest.fixture
+def approved(registry: dict[str, Any]) -> BeneficiaryList:
+    """All five eligible workers: four in Selong (52.03.07), one in Pringgabaya (52.03.08)."""
+    scenario = run_scenario(by="test", fiscal_year=2027, budgets={"apbd": 5 * YEAR_COST_2027,
+                                                                  "dbhcht": 0})  # fmt: skip
+    return approve(by="test", scenario=scenario, decree="188.45/7/2027")

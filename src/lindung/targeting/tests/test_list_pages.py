@@ -18,20 +18,11 @@ from lindung.accounts.tests.factories import (
     operator_kecamatan,
 )
 from lindung.audit.models import Event
-from lindung.targeting.lists import approve
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
 from lindung.targeting.tests.test_scenarios import YEAR_COST
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def approved(registry: dict[str, Any]) -> BeneficiaryList:
-    """All five eligible workers: four in Selong (52.03.07), one in Pringgabaya (52.03.08)."""
-    scenario = run_scenario(by="test", fiscal_year=2027, budgets={"apbd": 5 * YEAR_COST,
-                                                                  "dbhcht": 0})  # fmt: skip
-    return approve(by="test", scenario=scenario, decree="188.45/7/2027")
 
 
 def _get(user: User, name: str, *args: Any, **params: Any) -> Any:

@@ -1,0 +1,100 @@
+"""The dashboard's figures over the JSON API: the same sums, scope and small-cell rule as the
+page (a count from 1 to 4 is null for roles that do not see persons)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from lindung.accounts.models import User
+from lindung.dashboard import queries
+from lindung.dashboard.aggregates import state
+
+router = Router(tags=["dashboard"])
+
+
+class SourceOut(Schema):
+    code: str
+    label: str
+    sponsored: int | None
+    cost: int | None
+    budget: int | None
+
+
+class AreaOut(Schema):
+    code: str
+    name: str
+    registered: int | None
+    eligible: int | None
+    sponsored: int | None
+    cost: int | None
+    population: int | None
+
+
+class IndicatorsOut(Schema):
+    area: str = Field(description="Region code; empty for the whole deployment")
+    fiscal_year: int
+    registered: int | None
+    eligible: int | None
+    sponsored: int | None
+    cost: int | None
+    budget: int | None
+    covered_share: float | None = Field(description="sponsored ÷ eligible")
+    coverage_rate: float | None = Field(description="sponsored ÷ estimated working population")
+    by_source: list[SourceOut]
+    areas: list[AreaOut] = Field(description="The child areas (kecamatan or desa)")
+    refreshed_at: str | None
+    stale: bool
+
+
+@router.get("/indicators", response=IndicatorsOut)
+def indicators(
+    request: HttpRequest,
+    area: str = "",
+    fiscal_year: int | None = None,
+    source: str = "",
+    occupation: str = "",
+    sex: str = "",
+) -> IndicatorsOut:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    where = queries.resolve_area(user, area)
+    current = state()
+    year = fiscal_year or max([int(y) for y in current.lists] or current.fiscal_years or [0])
+    filters = queries.Filters(year, source=source, occupation=occupation, sex=sex)
+    figures = queries.indicators(user, where, filters)
+    return IndicatorsOut(
+        area=where.code,
+        fiscal_year=year,
+        registered=figures.registered.value,
+        eligible=figures.eligible.value,
+        sponsored=figures.sponsored.value,
+        cost=figures.cost,
+        budget=figures.budget,
+        covered_share=figures.covered_share,
+        coverage_rate=figures.coverage_rate,
+        by_source=[
+            SourceOut(
+                code=s.code,
+                label=s.label,
+                sponsored=s.sponsored.value,
+                cost=s.cost,
+                budget=s.budget,
+            )
+            for s in figures.by_source
+        ],
+        areas=[
+            AreaOut(
+                code=r.code,
+                name=r.name,
+                registered=r.registered.value,
+                eligible=r.eligible.value,
+                sponsored=r.sponsored.value,
+                cost=r.cost,
+                population=r.population,
+            )
+            for r in queries.children(user, where, filters)
+        ],
+        refreshed_at=current.refreshed_at.isoformat() if current.refreshed_at else None,
+        stale=current.stale_since is not None,
+    )

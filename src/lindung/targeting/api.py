@@ -1,0 +1,185 @@
+"""The approved beneficiary lists over the JSON API (for BPJS enrollment and other systems).
+
+Scoped and masked like the pages: entries only for roles that see persons, within their wilayah,
+NIK masked without VIEW_NIK; 500 entries a page with a keyset cursor.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from lindung.accounts.models import User
+from lindung.accounts.roles import Capability
+from lindung.targeting.lists import current_list, visible_changes, visible_entries
+from lindung.targeting.models import BeneficiaryList
+from lindung.ui.templatetags.lindung_format import mask_nik
+
+router = Router(tags=["targeting"])
+PAGE = 500
+
+
+class SourceTotals(Schema):
+    selected: int
+    cost: int
+    budget: int
+
+
+class ListOut(Schema):
+    number: int
+    fiscal_year: int
+    version: int
+    in_force: bool
+    previous: int | None = Field(description="Number of the list this one replaces")
+    decree: str
+    selected: int
+    cost: int
+    by_source: dict[str, SourceTotals]
+    added: int
+    removed: int
+    moved: int
+    approved_at: datetime.datetime
+    approved_by: str
+
+
+class EntryOut(Schema):
+    worker_id: int
+    nik: str = Field(description="Masked (5203********0001) for roles without VIEW_NIK")
+    name: str
+    sex: str
+    birth_date: datetime.date
+    occupation: str
+    desa: str
+    kecamatan: str
+    source: str
+    rank: int
+    cost: int = Field(description="Contributions for the fiscal year, rupiah")
+
+
+class EntryPageOut(Schema):
+    items: list[EntryOut]
+    next_cursor: str | None
+
+
+class ChangeOut(Schema):
+    worker_id: int
+    kind: str = Field(description="added, removed or moved (another funding source)")
+    source_before: str
+    source_after: str
+    nik: str
+    name: str
+    desa: str
+    kecamatan: str
+
+
+class ChangePageOut(Schema):
+    items: list[ChangeOut]
+    next_cursor: str | None
+
+
+def _user(request: HttpRequest, capability: Capability | None = None) -> User:
+    user = request.user
+    if not isinstance(user, User) or (capability and not user.can(capability)):
+        raise PermissionDenied
+    return user
+
+
+def _list_out(item: BeneficiaryList) -> ListOut:
+    current = current_list(item.fiscal_year)
+    return ListOut(
+        number=item.number,
+        fiscal_year=item.fiscal_year,
+        version=item.version,
+        in_force=current is not None and current.pk == item.pk,
+        previous=item.previous.number if item.previous else None,
+        decree=item.decree,
+        selected=item.selected,
+        cost=item.cost,
+        by_source={code: SourceTotals(**figures) for code, figures in item.by_source.items()},
+        added=item.added,
+        removed=item.removed,
+        moved=item.moved,
+        approved_at=item.approved_at,
+        approved_by=item.approved_by_label,
+    )
+
+
+def _cursor(text: str) -> int:
+    return int(text) if text.isdigit() else 0
+
+
+@router.get("/lists/", response=list[ListOut])
+def list_index(request: HttpRequest, fiscal_year: int | None = None) -> list[ListOut]:
+    """Approved lists, newest first (totals only)."""
+    _user(request)
+    lists = BeneficiaryList.objects.select_related("previous").order_by("-fiscal_year", "-version")
+    if fiscal_year is not None:
+        lists = lists.filter(fiscal_year=fiscal_year)
+    return [_list_out(item) for item in lists]
+
+
+@router.get("/lists/{number}", response=ListOut)
+def list_detail(request: HttpRequest, number: int) -> ListOut:
+    _user(request)
+    return _list_out(
+        get_object_or_404(BeneficiaryList.objects.select_related("previous"), number=number)
+    )
+
+
+@router.get("/lists/{number}/entries", response=EntryPageOut)
+def list_entries(request: HttpRequest, number: int, cursor: str = "") -> EntryPageOut:
+    """The list's workers in the caller's wilayah, 500 a page; pass next_cursor as `cursor`."""
+    user = _user(request, Capability.VIEW_PERSONS)
+    approved = get_object_or_404(BeneficiaryList, number=number)
+    rows = list(
+        visible_entries(user, approved).filter(pk__gt=_cursor(cursor)).order_by("pk")[: PAGE + 1]
+    )
+    show_nik = user.can(Capability.VIEW_NIK)
+    items = [
+        EntryOut(
+            worker_id=e.worker_id,
+            nik=e.nik if show_nik else mask_nik(e.nik),
+            name=e.name,
+            sex=e.sex,
+            birth_date=e.birth_date,
+            occupation=e.occupation,
+            desa=e.desa_id,
+            kecamatan=e.kecamatan_id,
+            source=e.source,
+            rank=e.rank,
+            cost=e.cost,
+        )
+        for e in rows[:PAGE]
+    ]
+    return EntryPageOut(
+        items=items, next_cursor=str(rows[PAGE - 1].pk) if len(rows) > PAGE else None
+    )
+
+
+@router.get("/lists/{number}/changes", response=ChangePageOut)
+def list_changes(request: HttpRequest, number: int, cursor: str = "") -> ChangePageOut:
+    """The differences from the list this one replaces, in the caller's wilayah."""
+    user = _user(request, Capability.VIEW_PERSONS)
+    approved = get_object_or_404(BeneficiaryList, number=number)
+    rows = list(
+        visible_changes(user, approved).filter(pk__gt=_cursor(cursor)).order_by("pk")[: PAGE + 1]
+    )
+    show_nik = user.can(Capability.VIEW_NIK)
+    items = [
+        ChangeOut(
+            worker_id=c.worker_id,
+            kind=c.kind,
+            source_before=c.source_before,
+            source_after=c.source_after,
+            nik=c.nik if show_nik else mask_nik(c.nik),
+            name=c.name,
+            desa=c.desa_id,
+            kecamatan=c.kecamatan_id,
+        )
+        for c in rows[:PAGE]
+    ]
+    return ChangePageOut(
+        items=items, next_cursor=str(rows[PAGE - 1].pk) if len(rows) > PAGE else None
+    )
