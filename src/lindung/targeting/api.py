@@ -5,8 +5,10 @@ NIK masked without VIEW_NIK; 500 entries a page with a keyset cursor.
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -106,8 +108,11 @@ def _list_out(item: BeneficiaryList) -> ListOut:
     )
 
 
-def _cursor(text: str) -> int:
-    return int(text) if text.isdigit() else 0
+def _page(rows: QuerySet[Any], cursor: str) -> tuple[list[Any], str | None]:
+    """A keyset page of `rows` by primary key: PAGE rows after `cursor`, and the next cursor."""
+    after = int(cursor) if cursor.isdigit() else 0
+    found = list(rows.filter(pk__gt=after).order_by("pk")[: PAGE + 1])
+    return found[:PAGE], str(found[PAGE - 1].pk) if len(found) > PAGE else None
 
 
 @router.get("/lists/", response=list[ListOut])
@@ -133,9 +138,7 @@ def list_entries(request: HttpRequest, number: int, cursor: str = "") -> EntryPa
     """The list's workers in the caller's wilayah, 500 a page; pass next_cursor as `cursor`."""
     user = _user(request, Capability.VIEW_PERSONS)
     approved = get_object_or_404(BeneficiaryList, number=number)
-    rows = list(
-        visible_entries(user, approved).filter(pk__gt=_cursor(cursor)).order_by("pk")[: PAGE + 1]
-    )
+    rows, next_cursor = _page(visible_entries(user, approved), cursor)
     show_nik = user.can(Capability.VIEW_NIK)
     items = [
         EntryOut(
@@ -151,11 +154,9 @@ def list_entries(request: HttpRequest, number: int, cursor: str = "") -> EntryPa
             rank=e.rank,
             cost=e.cost,
         )
-        for e in rows[:PAGE]
+        for e in rows
     ]
-    return EntryPageOut(
-        items=items, next_cursor=str(rows[PAGE - 1].pk) if len(rows) > PAGE else None
-    )
+    return EntryPageOut(items=items, next_cursor=next_cursor)
 
 
 @router.get("/lists/{number}/changes", response=ChangePageOut)
@@ -163,9 +164,7 @@ def list_changes(request: HttpRequest, number: int, cursor: str = "") -> ChangeP
     """The differences from the list this one replaces, in the caller's wilayah."""
     user = _user(request, Capability.VIEW_PERSONS)
     approved = get_object_or_404(BeneficiaryList, number=number)
-    rows = list(
-        visible_changes(user, approved).filter(pk__gt=_cursor(cursor)).order_by("pk")[: PAGE + 1]
-    )
+    rows, next_cursor = _page(visible_changes(user, approved), cursor)
     show_nik = user.can(Capability.VIEW_NIK)
     items = [
         ChangeOut(
@@ -178,8 +177,6 @@ def list_changes(request: HttpRequest, number: int, cursor: str = "") -> ChangeP
             desa=c.desa_id,
             kecamatan=c.kecamatan_id,
         )
-        for c in rows[:PAGE]
+        for c in rows
     ]
-    return ChangePageOut(
-        items=items, next_cursor=str(rows[PAGE - 1].pk) if len(rows) > PAGE else None
-    )
+    return ChangePageOut(items=items, next_cursor=next_cursor)

@@ -79,3 +79,20 @@ def test_lindung_approve_prints_the_json_contract(registry: dict[str, Any]) -> N
         call_command("approve", str(scenario.pk), "--note", "again")
     with pytest.raises(CommandError, match="no scenario 999"):
         call_command("approve", "999")
+
+
+def test_entries_come_in_keyset_pages_without_gaps_or_repeats(monkeypatch: pytest.MonkeyPatch,
+                                      approved: BeneficiaryList) -> None:  # fmt: skip
+    from lindung.targeting import api
+
+    monkeypatch.setattr(api, "PAGE", 2)
+    url = f"/api/v1/targeting/lists/{approved.number}/entries"
+    seen, cursor = [], ""
+    while True:
+        page = _get(admin(), url, cursor=cursor).json()
+        seen += [e["worker_id"] for e in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = page["next_cursor"]
+    assert sorted(seen) == sorted(approved.entries.values_list("worker_id", flat=True))
+    assert len(seen) == len(set(seen)) == 5
