@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lindung.bulk import insert_frame, read_frame
-from lindung.dashboard.models import Cell, Dimension, State
+from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
 from lindung.registry.models import Worker
 from lindung.rules.eligibility import REGISTRY_SCHEMA, age_on_new_year, eligibility
 from lindung.rules.policy import active_policy
@@ -197,6 +197,7 @@ def refresh(years: list[int] | None = None) -> State:
             cursor.execute(f"DELETE FROM {Cell._meta.db_table}")  # noqa: S608 - fixed name
         if cells.height:
             insert_frame(Cell._meta.db_table, cells)
+        _snapshot(cells, budgets, lists)
         current = State.objects.select_for_update().get_or_create(pk=1)[0]
         current.refreshed_at = timezone.now()
         if current.stale_since is not None and current.stale_since <= began:
@@ -210,3 +211,30 @@ def refresh(years: list[int] | None = None) -> State:
         current.seconds = round(time.monotonic() - started, 2)
         current.save()
     return current
+
+
+def _snapshot(
+    cells: pl.DataFrame, budgets: dict[str, dict[str, int]], lists: dict[str, int]
+) -> None:
+    """Keep today's totals per fiscal year, desa and source (replacing today's earlier ones)."""
+    today = timezone.localdate()
+    Snapshot.objects.filter(day=today).delete()
+    SnapshotDay.objects.update_or_create(
+        day=today, defaults={"taken_at": timezone.now(), "budgets": budgets, "lists": lists}
+    )
+    if not cells.height:
+        return
+    daily = (
+        cells.filter(pl.col("dimension") == Dimension.TOTAL.value)
+        .group_by("fiscal_year", "kecamatan_id", "desa_id", "source")
+        .agg(pl.col(c).sum() for c in _COUNTS)
+        .select(
+            pl.lit(today).alias("day"),
+            "fiscal_year",
+            "kecamatan_id",
+            "desa_id",
+            "source",
+            *_COUNTS,
+        )
+    )
+    insert_frame(Snapshot._meta.db_table, daily)

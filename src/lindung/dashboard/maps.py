@@ -17,12 +17,13 @@ from lindung.dashboard.queries import (
     BreakdownRow,
     Figure,
     Filters,
+    TrendPoint,
     children,
     indicators,
 )
 from lindung.regions.geometry import ColorScale, simplify
 from lindung.regions.models import Boundary, Level
-from lindung.ui.templatetags.lindung_format import EMPTY, format_number
+from lindung.ui.templatetags.lindung_format import EMPTY, format_date, format_number
 
 TOLERANCE = 0.0004  # degrees (~45 m): invisible at kabupaten and kecamatan zoom
 SHARES = {"covered_share"}
@@ -191,5 +192,21 @@ def areas_chart(rows: list[AreaRow]) -> dict[str, Any]:
                 "label": _("Not eligible"),
                 "data": [max(n(r.registered) - n(r.eligible), 0) for r in rows],
             },
+        ],
+    }
+
+
+def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
+    """Eligible and sponsored workers per snapshot day; None with fewer than two days."""
+    if len(points) < 2:
+        return None
+    return {
+        "type": "line",
+        "horizontal": False,
+        "stacked": False,
+        "labels": [format_date(p.day) for p in points],
+        "datasets": [
+            {"label": _("Eligible"), "data": [p.eligible.value for p in points]},
+            {"label": _("Sponsored"), "data": [p.sponsored.value for p in points]},
         ],
     }

@@ -63,3 +63,41 @@ class State(models.Model):
 
     def __str__(self) -> str:
         return f"dashboard state {self.refreshed_at}"
+
+
+class Snapshot(models.Model):
+    """The `total` cells of one day, summed per fiscal year, desa and paying source: what the
+    dashboard showed that day, for reports of a past date and the trend over time. A rebuild
+    replaces the rows of its own (local) day."""
+
+    day = models.DateField()
+    fiscal_year = models.PositiveSmallIntegerField()
+    kecamatan_id = models.CharField(max_length=8)
+    desa_id = models.CharField(max_length=13)
+    source = models.CharField(max_length=30, blank=True)
+    registered = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    sponsored = models.PositiveIntegerField(default=0)
+    cost = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["fiscal_year", "day", "kecamatan_id"], name="dashboard_snapshot_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.fiscal_year} {self.desa_id} {self.source}"
+
+
+class SnapshotDay(models.Model):
+    """A day with a snapshot: when it was taken and the budgets and lists of that day."""
+
+    day = models.DateField(primary_key=True)
+    taken_at = models.DateTimeField()
+    budgets = models.JSONField(default=dict)  # fiscal year → {source: pagu}
+    lists = models.JSONField(default=dict)  # fiscal year → list number
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -11,17 +11,19 @@ aggregates only, and a count from 1 to 4 is hidden from them (`SMALL_CELL`) so t
 be singled out.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from lindung.accounts.models import User
 from lindung.accounts.roles import Capability
 from lindung.dashboard.aggregates import AGE_BANDS, state
-from lindung.dashboard.models import Cell, Dimension, State
+from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
 from lindung.regions.models import Level, Population, Region
 from lindung.regions.queries import deployment_codes, get_region_for, scope_codes
 from lindung.registry.models import Occupation, Sex
@@ -179,8 +181,33 @@ def _figure(value: int | None, user: User) -> Figure:
     return Figure(number)
 
 
-def cells(area: Area, filters: Filters, dimension: str = Dimension.TOTAL) -> QuerySet[Cell]:
-    rows = Cell.objects.filter(fiscal_year=filters.fiscal_year, dimension=dimension)
+def snapshot_day(on: datetime.date) -> SnapshotDay | None:
+    """The last day with a snapshot on or before `on`."""
+    return SnapshotDay.objects.filter(day__lte=on).order_by("-day").first()
+
+
+def cells(
+    area: Area,
+    filters: Filters,
+    dimension: str = Dimension.TOTAL,
+    day: datetime.date | None = None,
+) -> QuerySet[Any]:
+    """The cells of the area (or, with `day`, that day's snapshot rows; occupation and sex are
+    not kept there, so those filters apply to the current figures only)."""
+    rows: QuerySet[Any]
+    if day is None:
+        rows = Cell.objects.filter(fiscal_year=filters.fiscal_year, dimension=dimension)
+    else:
+        rows = Snapshot.objects.filter(fiscal_year=filters.fiscal_year, day=day)
+    rows = _in_area(rows, area)
+    if day is None and filters.occupation:
+        rows = rows.filter(occupation=filters.occupation)
+    if day is None and filters.sex:
+        rows = rows.filter(sex=filters.sex)
+    return rows
+
+
+def _in_area(rows: QuerySet[Any], area: Area) -> QuerySet[Any]:
     if area.region is None:
         q = Q()
         for code in area.codes:
@@ -194,10 +221,6 @@ def cells(area: Area, filters: Filters, dimension: str = Dimension.TOTAL) -> Que
         rows = rows.filter(desa_id=area.code)
     else:  # a province: its kabupaten
         rows = rows.filter(kecamatan_id__startswith=area.code + ".")
-    if filters.occupation:
-        rows = rows.filter(occupation=filters.occupation)
-    if filters.sex:
-        rows = rows.filter(sex=filters.sex)
     return rows
 
 
@@ -223,16 +246,21 @@ def working_population(people: int | None) -> int | None:
     return round(people * share) if people else None
 
 
-def indicators(user: User, area: Area, filters: Filters) -> Indicators:
-    totals = cells(area, filters).aggregate(**_sums(filters))
+def indicators(
+    user: User, area: Area, filters: Filters, day: SnapshotDay | None = None
+) -> Indicators:
+    """The area's figures now, or as the snapshot of `day` recorded them."""
+    on = day.day if day else None
+    totals = cells(area, filters, day=on).aggregate(**_sums(filters))
     current = state()
     year = str(filters.fiscal_year)
-    budgets = current.budgets.get(year, {}) if area.region is None or (
+    all_budgets = day.budgets if day else current.budgets
+    budgets = all_budgets.get(year, {}) if area.region is None or (
         area.level == Level.KABUPATEN_KOTA
     ) else {}  # fmt: skip
     per_source = {
         row["source"]: row
-        for row in cells(area, filters)
+        for row in cells(area, filters, day=on)
         .exclude(source="")
         .values("source")
         .annotate(n=Sum("sponsored"), total=Sum("cost"))
@@ -276,8 +304,12 @@ def _sum_population(codes: tuple[str, ...]) -> tuple[int | None, int | None]:
     return sum(c for c, _y in figures if c), max(y for _c, y in figures if y)
 
 
-def children(user: User, area: Area, filters: Filters) -> list[AreaRow]:
-    """One row per child region (every child, also those without workers), by name."""
+def children(
+    user: User, area: Area, filters: Filters, day: SnapshotDay | None = None
+) -> list[AreaRow]:
+    """One row per child region (every child, also those without workers), by name; now, or as
+    the snapshot of `day` recorded them."""
+    on = day.day if day else None
     level = area.child_level
     if level is None:
         return []
@@ -291,11 +323,11 @@ def children(user: User, area: Area, filters: Filters) -> list[AreaRow]:
     )
     sums: dict[str, dict[str, Any]] = {}
     if field is not None:
-        for row in cells(area, filters).values(field).annotate(**_sums(filters)):
+        for row in cells(area, filters, day=on).values(field).annotate(**_sums(filters)):
             sums[row[field]] = row
     else:  # kabupaten of a multi-kabupaten deployment
         for code in names:
-            sums[code] = cells(Area(None, (code,)), filters).aggregate(**_sums(filters))
+            sums[code] = cells(Area(None, (code,)), filters, day=on).aggregate(**_sums(filters))
     people = dict(
         Population.objects.filter(region_id__in=list(names))
         .order_by("region_id", "year")
@@ -351,4 +383,32 @@ def breakdown(user: User, area: Area, filters: Filters, by: Breakdown) -> list[B
         )
         for key in order
         if key in found or by in ("age", "desil", "sex")
+    ]
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: datetime.date
+    eligible: Figure
+    sponsored: Figure
+
+
+def trend(user: User, area: Area, filters: Filters, days: int = 400) -> list[TrendPoint]:
+    """Eligible and sponsored workers of the area on each day with a snapshot (latest `days`)."""
+    since = timezone.localdate() - datetime.timedelta(days=days)
+    query = Snapshot.objects.filter(fiscal_year=filters.fiscal_year, day__gte=since)
+    query = _in_area(query, area)
+    sponsored = Q(source=filters.source) if filters.source else Q()
+    points = (
+        query.values("day")
+        .annotate(eligible_n=Sum("eligible"), sponsored_n=Sum("sponsored", filter=sponsored))
+        .order_by("day")
+    )
+    return [
+        TrendPoint(
+            day=row["day"],
+            eligible=_figure(row["eligible_n"], user),
+            sponsored=_figure(row["sponsored_n"], user),
+        )
+        for row in points
     ]

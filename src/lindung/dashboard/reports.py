@@ -182,23 +182,37 @@ def write_summary_pdf(
     indicator: str,
     on: datetime.date | None = None,
 ) -> int:
-    """One page: the indicators, the map of the kecamatan (or desa), the best and the last."""
+    """One page: the indicators, the map of the kecamatan (or desa), the best and the last.
+
+    For a past date the figures are the snapshot of the last day recorded on or before it
+    (occupation and sex filters do not apply there); for today or later, the current figures.
+    """
     on = on or timezone.localdate()
-    figures = queries.indicators(user, area, filters)
-    rows = queries.children(user, area, filters)
+    day = queries.snapshot_day(on) if on < timezone.localdate() else None
     title = _("Social security protection of vulnerable workers: %(area)s") % {
         "area": area_name(area)
     }
     with Document(path, header=title) as doc:
         doc.heading(title, size=13)
-        doc.text(
-            [
-                _filter_line(filters),
-                _("Report of %(date)s; data as of %(when)s")
-                % {"date": format_date(on), "when": format_datetime(figures.state.refreshed_at)},
-            ],
-            align="center",
-        )
+        if on < timezone.localdate() and day is None:
+            doc.text(
+                [_("No figures were recorded on or before %(date)s.") % {"date": format_date(on)}],
+                align="center",
+            )
+            return doc.page
+        figures = queries.indicators(user, area, filters, day)
+        rows = queries.children(user, area, filters, day)
+        when = day.taken_at if day else figures.state.refreshed_at
+        lines = [
+            _filter_line(filters),
+            _("Report of %(date)s; data as of %(when)s")
+            % {"date": format_date(on), "when": format_datetime(when)},
+        ]
+        if day is not None and (filters.occupation or filters.sex):
+            lines.append(
+                _("Occupation and sex are not kept for past dates: all workers are counted.")
+            )
+        doc.text(lines, align="center")
         doc.space()
         doc.table([_("Indicator"), _("Value")], _indicator_rows(figures), stretch=False)
         doc.space()

@@ -90,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "map_url": link("dashboard:map", form),
         "chart_data": {by: maps.chart_data(by, charts[by]) for by in charts},
         "areas_chart": maps.areas_chart(rows),
+        "trend_chart": maps.trend_chart(queries.trend(user, area, filters)),
         "charts": charts,
         "drill": {row.code: link("dashboard:home", form, area=row.code) for row in rows},
         "workers_url": _workers_url(user, area, filters),

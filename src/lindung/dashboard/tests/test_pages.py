@@ -1,6 +1,8 @@
 """The dashboard pages, map data and downloads, per role and wilayah."""
 
+import datetime
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from lindung.accounts.models import User
 from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
 from lindung.dashboard.aggregates import refresh
+from lindung.dashboard.models import Snapshot, SnapshotDay
 from lindung.regions.models import Boundary, Level, Region
 from lindung.registry.tests.factories import WorkerFactory
 from lindung.targeting.lists import approve
@@ -219,3 +222,55 @@ def test_the_api_gives_the_same_figures(data: None) -> None:
         .status_code
         == 404
     )
+
+
+def _move_snapshot_back(days: int) -> datetime.date:
+    """Pretend today's snapshot was taken `days` ago."""
+    from django.utils import timezone
+
+    past = timezone.localdate() - datetime.timedelta(days=days)
+    Snapshot.objects.filter(day=timezone.localdate()).update(day=past)
+    day = SnapshotDay.objects.get(day=timezone.localdate())
+    SnapshotDay.objects.create(day=past, taken_at=day.taken_at, budgets=day.budgets,
+                               lists=day.lists)  # fmt: skip
+    day.delete()
+    return past
+
+
+def test_a_summary_of_a_past_date_shows_that_days_figures(data: None) -> None:
+    past = _move_snapshot_back(10)
+    WorkerFactory.create_batch(4, desil=1)  # registered after that day
+    refresh()
+    client = _client(admin())
+
+    then = client.get(
+        reverse("dashboard:summary-pdf"),
+        {"tahun": 2027, "tanggal": (past + datetime.timedelta(days=2)).isoformat()},
+    )
+    now = client.get(reverse("dashboard:summary-pdf"), {"tahun": 2027})
+
+    text_then = PdfReader(io.BytesIO(b"".join(then.streaming_content))).pages[0].extract_text()
+    text_now = PdfReader(io.BytesIO(b"".join(now.streaming_content))).pages[0].extract_text()
+    assert "Registered BPU workers 11" in text_then.replace("\n", " ")
+    assert "Registered BPU workers 15" in text_now.replace("\n", " ")
+    before = client.get(
+        reverse("dashboard:summary-pdf"),
+        {"tahun": 2027, "tanggal": (past - datetime.timedelta(days=1)).isoformat()},
+    )
+    text_before = PdfReader(io.BytesIO(b"".join(before.streaming_content))).pages[0].extract_text()
+    assert "No figures were recorded" in text_before
+
+
+def test_the_trend_shows_each_snapshot_day(data: None) -> None:
+    _move_snapshot_back(3)
+    WorkerFactory.create_batch(2, desil=1)
+    refresh()
+
+    page = _client(admin()).get(reverse("dashboard:home"), {"tahun": 2027})
+
+    html = page.content.decode()
+    assert 'id="chart-data-trend"' in html
+    script = html.split('id="chart-data-trend"')[1].split(">", 1)[1].split("</script>")[0]
+    chart = json.loads(script)
+    assert chart["datasets"][0]["data"] == [11, 13]  # eligible: 8 + 3, then 2 more
+    assert chart["datasets"][1]["data"] == [6, 6]
