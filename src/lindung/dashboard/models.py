@@ -12,7 +12,23 @@ class Dimension(models.TextChoices):
     MONTH = "month", _("month of registration")
 
 
-class Cell(models.Model):
+class Counts(models.Model):
+    """Workers of a fiscal year in a desa, and those a source pays for (with their cost)."""
+
+    fiscal_year = models.PositiveSmallIntegerField()
+    kecamatan_id = models.CharField(max_length=8)
+    desa_id = models.CharField(max_length=13)
+    source = models.CharField(max_length=30, blank=True)
+    registered = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    sponsored = models.PositiveIntegerField(default=0)
+    cost = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Cell(Counts):
     """Counts for one fiscal year, desa, occupation, sex and paying source, along one dimension.
 
     Each registered worker adds `registered` 1 (and `eligible` 1 when the active policy admits
@@ -22,18 +38,10 @@ class Cell(models.Model):
     dimension adds up to the same totals, and the `total` dimension (key "") alone gives them.
     """
 
-    fiscal_year = models.PositiveSmallIntegerField()
-    kecamatan_id = models.CharField(max_length=8)
-    desa_id = models.CharField(max_length=13)
     occupation = models.CharField(max_length=24)
     sex = models.CharField(max_length=1)
-    source = models.CharField(max_length=30, blank=True)
     dimension = models.CharField(max_length=8, choices=Dimension.choices)
     key = models.CharField(max_length=10, blank=True)
-    registered = models.PositiveIntegerField(default=0)
-    eligible = models.PositiveIntegerField(default=0)
-    sponsored = models.PositiveIntegerField(default=0)
-    cost = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -65,20 +73,12 @@ class State(models.Model):
         return f"dashboard state {self.refreshed_at}"
 
 
-class Snapshot(models.Model):
+class Snapshot(Counts):
     """The `total` cells of one day, summed per fiscal year, desa and paying source: what the
     dashboard showed that day, for reports of a past date and the trend over time. A rebuild
     replaces the rows of its own (local) day."""
 
     day = models.DateField()
-    fiscal_year = models.PositiveSmallIntegerField()
-    kecamatan_id = models.CharField(max_length=8)
-    desa_id = models.CharField(max_length=13)
-    source = models.CharField(max_length=30, blank=True)
-    registered = models.PositiveIntegerField(default=0)
-    eligible = models.PositiveIntegerField(default=0)
-    sponsored = models.PositiveIntegerField(default=0)
-    cost = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [
