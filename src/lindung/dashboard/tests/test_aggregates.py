@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
@@ -235,3 +237,37 @@ def test_a_hidden_count_hides_its_cost_too() -> None:
 
     assert rows["52.03.07"].sponsored.hidden and rows["52.03.07"].cost is None
     assert rows["52.03.08"].sponsored.value == 7 and rows["52.03.08"].cost == 7 * YEAR_COST
+
+
+def test_a_deployment_of_two_kabupaten_shows_them_side_by_side() -> None:
+    from lindung.regions.models import Deployment
+
+    Deployment.objects.get(pk=1).areas.set(["52.03", "52.01"])
+    WorkerFactory.create_batch(2, desil=1)  # Lombok Timur
+    WorkerFactory.create_batch(3, desil=1, desa_id=_first_desa("52.01"))  # Lombok Barat
+    refresh()
+    user = admin()
+
+    area = resolve_area(user, "")
+    rows = {r.code: r for r in children(user, area, Filters(YEAR))}
+
+    assert area.region is None and set(area.codes) == {"52.03", "52.01"}
+    assert rows["52.03"].registered.value == 2 and rows["52.01"].registered.value == 3
+    assert indicators(user, area, Filters(YEAR)).registered.value == 5
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    page = client.get(reverse("dashboard:home"), {"tahun": YEAR})
+    assert page.status_code == 200
+    assert 'data-testid="drill-52.03"' in page.content.decode()
+    assert 'data-testid="drill-52.01"' in page.content.decode()
+
+
+def _first_desa(kabupaten: str) -> str:
+    from lindung.regions.models import Region
+
+    return str(
+        Region.objects.filter(code__startswith=kabupaten + ".", level=4)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
