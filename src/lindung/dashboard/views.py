@@ -6,7 +6,6 @@ Every page and download reads the same query string (`area`, `tahun`, `sumber`, 
 """
 
 import datetime
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from lindung.dashboard.aggregates import refresh, state
 from lindung.dashboard.forms import INDICATORS, FilterForm
 from lindung.regions.models import Level, Region
 from lindung.regions.queries import scope_codes
+from lindung.ui.downloads import send_file
 from lindung.ui.templatetags.lindung_format import format_number
 
 TABLES = ("areas", "sources", *queries.BREAKDOWNS)
@@ -151,12 +151,7 @@ def _download(
     user = user_of(request)
     form = _form(request)
     area = queries.resolve_area(user, form.area_code())
-    name = filename(area)
-    out = Path(tempfile.mkstemp(suffix=Path(name).suffix)[1])
-    write(out, user, area, form)
-    response = FileResponse(out.open("rb"), as_attachment=True, filename=name)
-    out.unlink()
-    return response
+    return send_file(filename(area), lambda out: write(out, user, area, form))
 
 
 @login_required

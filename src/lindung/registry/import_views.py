@@ -5,7 +5,6 @@ operator, auditor). Uploading needs EDIT_DATA; rows outside a region-bound opera
 are rejected by the check (WILAYAH_OUTSIDE_SCOPE).
 """
 
-import tempfile
 from pathlib import Path
 
 from django import forms
@@ -24,6 +23,7 @@ from lindung.registry import imports
 from lindung.registry.models import ImportBatch, ImportStatus, Source
 from lindung.registry.pipeline.codes import RowStatus, message_for
 from lindung.registry.pipeline.report import status_label
+from lindung.ui.downloads import send_file
 
 PREVIEW_ROWS = 200
 _WHOLE_DEPLOYMENT = (Role.ADMIN, Role.OPERATOR_KABUPATEN, Role.AUDITOR)
@@ -152,14 +152,8 @@ def import_report(request: HttpRequest, batch_id: str) -> FileResponse:
     batch = _get_batch(user, batch_id)
     if not user.can(Capability.VIEW_NIK):
         raise PermissionDenied
-    out = Path(tempfile.mkstemp(suffix=".xlsx")[1])
+    name = _("%(name)s-checked.xlsx") % {"name": Path(batch.file_name).stem}
     try:
-        imports.write_batch_report(batch, out)
+        return send_file(name, lambda out: imports.write_batch_report(batch, out))
     except imports.ImportFailed as error:
-        out.unlink(missing_ok=True)
         raise Http404(error.message) from error
-    stem = Path(batch.file_name).stem
-    name = _("%(name)s-checked.xlsx") % {"name": stem}
-    response = FileResponse(out.open("rb"), as_attachment=True, filename=name)
-    out.unlink()  # the open handle keeps the data until the response is sent
-    return response

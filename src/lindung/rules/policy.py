@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.utils.translation import gettext as _
 
 from lindung.registry.models import TOBACCO_OCCUPATIONS, Occupation, WorkerStatus
-from lindung.rules.national import PROGRAMS, RulesError, whole_number_problem
+from lindung.rules.national import FUNDING, PROGRAMS, RulesError, whole_number_problem
 from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
 
 if TYPE_CHECKING:
@@ -208,20 +208,27 @@ class Policy:
             raise RulesError(_("The quota minimum shares add up to more than 1 (100%)."))
 
 
-def cost_per_worker(policy: Policy, fiscal_year: int) -> int:
-    """What one sponsored worker costs over the policy's months of `fiscal_year`, under the
-    national rules in force each month (paid by the regency budget, APBD)."""
+def source_cost(policy: Policy, code: str, fiscal_year: int) -> int:
+    """One worker for the policy's coverage months of `fiscal_year`, paid by source `code`,
+    under the national rules in force in each month. Sources the contribution calculator does
+    not know (e.g. BAZNAS) are charged like CSR co-funding."""
     from lindung.rules.calculators import contribution
 
+    funding = code if code in FUNDING else "csr"
     return sum(
         contribution(
             policy.reported_income,
             programs=policy.programs,
             month=datetime.date(fiscal_year, month, 1),
-            funding="apbd",
+            funding=funding,
         ).total_per_month
         for month in range(1, policy.coverage_months + 1)
     )
+
+
+def cost_per_worker(policy: Policy, fiscal_year: int) -> int:
+    """What one sponsored worker costs in `fiscal_year` when the regency budget (APBD) pays."""
+    return source_cost(policy, "apbd", fiscal_year)
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

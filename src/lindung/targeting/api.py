@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema
 
 from lindung.accounts.models import User
 from lindung.accounts.roles import Capability
-from lindung.targeting.lists import current_list, visible_changes, visible_entries
+from lindung.targeting.lists import lists_with_status, visible_changes, visible_entries
 from lindung.targeting.models import BeneficiaryList
 from lindung.ui.templatetags.lindung_format import mask_nik
 
@@ -88,13 +88,13 @@ def _user(request: HttpRequest, capability: Capability | None = None) -> User:
     return user
 
 
-def _list_out(item: BeneficiaryList) -> ListOut:
-    current = current_list(item.fiscal_year)
+def _list_out(item: Any) -> ListOut:
+    """`item` comes from lists_with_status (it carries `in_force`)."""
     return ListOut(
         number=item.number,
         fiscal_year=item.fiscal_year,
         version=item.version,
-        in_force=current is not None and current.pk == item.pk,
+        in_force=item.in_force,
         previous=item.previous.number if item.previous else None,
         decree=item.decree,
         selected=item.selected,
@@ -119,7 +119,7 @@ def _page(rows: QuerySet[Any], cursor: str) -> tuple[list[Any], str | None]:
 def list_index(request: HttpRequest, fiscal_year: int | None = None) -> list[ListOut]:
     """Approved lists, newest first (totals only)."""
     _user(request)
-    lists = BeneficiaryList.objects.select_related("previous").order_by("-fiscal_year", "-version")
+    lists = lists_with_status()
     if fiscal_year is not None:
         lists = lists.filter(fiscal_year=fiscal_year)
     return [_list_out(item) for item in lists]
@@ -128,9 +128,7 @@ def list_index(request: HttpRequest, fiscal_year: int | None = None) -> list[Lis
 @router.get("/lists/{number}", response=ListOut)
 def list_detail(request: HttpRequest, number: int) -> ListOut:
     _user(request)
-    return _list_out(
-        get_object_or_404(BeneficiaryList.objects.select_related("previous"), number=number)
-    )
+    return _list_out(get_object_or_404(lists_with_status(), number=number))
 
 
 @router.get("/lists/{number}/entries", response=EntryPageOut)

@@ -4,7 +4,6 @@ Everyone who may see persons opens them, each within their own wilayah: a desa o
 the beneficiaries of their desa, and the totals of what they see.
 """
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,28 +21,20 @@ from lindung.registry.models import Occupation
 from lindung.targeting.exports import region_names, write_list_pdf_file, write_list_xlsx
 from lindung.targeting.lists import (
     entry_totals,
+    lists_with_status,
     source_labels,
     visible_changes,
     visible_entries,
 )
 from lindung.targeting.models import BeneficiaryList
+from lindung.ui.downloads import send_file
 
 PAGE_SIZE = 100
 
 
 @require(Capability.VIEW_PERSONS)
 def list_index(request: HttpRequest) -> HttpResponse:
-    lists = BeneficiaryList.objects.select_related("previous", "scenario").order_by(
-        "-fiscal_year", "-version"
-    )
-    current: dict[int, int] = {}
-    for item in lists:
-        current.setdefault(item.fiscal_year, item.pk)
-    return render(
-        request,
-        "targeting/list_index.html",
-        {"lists": lists, "current": set(current.values())},
-    )
+    return render(request, "targeting/list_index.html", {"lists": lists_with_status()})
 
 
 @require(Capability.VIEW_PERSONS)
@@ -105,26 +96,27 @@ def _download(
     user = user_of(request)
     entries = visible_entries(user, approved)
     show_nik = user.can(Capability.VIEW_NIK)
-    out = Path(tempfile.mkstemp(suffix=suffix)[1])
-    if with_changes:
-        rows = write(approved, entries, visible_changes(user, approved), out, show_nik=show_nik)
-    else:
-        rows = write(approved, entries, out, show_nik=show_nik)
+    written: list[int] = []
+
+    def write_file(out: Path) -> None:
+        if with_changes:
+            changes = visible_changes(user, approved)
+            written.append(write(approved, entries, changes, out, show_nik=show_nik))
+        else:
+            written.append(write(approved, entries, out, show_nik=show_nik))
+
+    name = _("beneficiaries-%(year)s-no%(number)s") % {
+        "year": approved.fiscal_year,
+        "number": approved.number,
+    }
+    response = send_file(name + suffix, write_file)
     with transaction.atomic():  # taking personal data out is audited
         record(
             by=user,
             action="list_exported",
             obj=approved,
-            after={"format": suffix.lstrip("."), "rows": rows, "nik": show_nik},
+            after={"format": suffix.lstrip("."), "rows": written[0], "nik": show_nik},
         )
-    response = FileResponse(
-        out.open("rb"),
-        as_attachment=True,
-        filename=_("beneficiaries-%(year)s-no%(number)s") % {"year": approved.fiscal_year,
-                                                            "number": approved.number}
-        + suffix,
-    )  # fmt: skip
-    out.unlink()
     return response
 
 

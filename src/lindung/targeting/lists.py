@@ -15,7 +15,7 @@ INSERT … SELECT, so later registry changes never alter an approved list.
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,15 @@ class ListError(Exception):
 def current_list(fiscal_year: int) -> BeneficiaryList | None:
     """The list in force for `fiscal_year`: the latest version, or None before any approval."""
     return BeneficiaryList.objects.filter(fiscal_year=fiscal_year).order_by("-version").first()
+
+
+def lists_with_status() -> QuerySet[BeneficiaryList]:
+    """Every list, newest first, with `in_force`: no revision has replaced it."""
+    return (
+        BeneficiaryList.objects.select_related("previous", "scenario")
+        .annotate(in_force=ExpressionWrapper(Q(revision__isnull=True), output_field=BooleanField()))
+        .order_by("-fiscal_year", "-version")
+    )
 
 
 def approval_problems(scenario: Scenario) -> list[str]:

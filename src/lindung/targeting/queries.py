@@ -104,8 +104,7 @@ def projection(scenario: Scenario, years: int = 3) -> list[ProjectionYear]:
     in force each month (a reduction that ends raises the cost) and the policy's income, months
     and age range: the same workers minus those who age out, and the same number of workers."""
     from lindung.rules.eligibility import age_on_new_year
-    from lindung.rules.policy import policy_of
-    from lindung.targeting.services import source_cost
+    from lindung.rules.policy import policy_of, source_cost
 
     policy = policy_of(scenario.policy_data)
     born = pl.DataFrame(

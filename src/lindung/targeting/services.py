@@ -8,7 +8,6 @@ selection written in bulk, totals per source and kecamatan, every worker's reaso
 Parquet, one audit event.
 """
 
-import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +19,13 @@ from django.utils.translation import gettext as _
 from lindung.audit.services import record
 from lindung.bulk import insert_frame
 from lindung.regions.models import Level, Population, Region
-from lindung.rules.calculators import contribution
 from lindung.rules.eligibility import eligibility, registry_frame
 from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError
-from lindung.rules.policy import Policy, active_policy, policy_of
+from lindung.rules.policy import Policy, active_policy, policy_of, source_cost
 from lindung.targeting import optimizer
 from lindung.targeting.lists import current_list, listed_workers
 from lindung.targeting.models import BeneficiaryList, Scenario, Selection
-
-# Funding codes the contribution calculator knows; other policy sources (e.g. BAZNAS) are
-# charged like CSR co-funding.
-_CALCULATOR_FUNDING = {"apbd", "apbdes", "dbhcht", "csr", "mandiri", "apbd_provinsi"}
 
 
 class TargetingError(Exception):
@@ -43,21 +37,6 @@ class TargetingError(Exception):
 
 def scenario_dir(scenario: Scenario) -> Path:
     return Path(settings.VAR_DIR) / "scenarios" / str(scenario.pk)
-
-
-def source_cost(policy: Policy, code: str, fiscal_year: int) -> int:
-    """One worker for the policy's coverage months of `fiscal_year`, paid by source `code`,
-    under the national rules in force in each month."""
-    funding = code if code in _CALCULATOR_FUNDING else "csr"
-    return sum(
-        contribution(
-            policy.reported_income,
-            programs=set(policy.programs),
-            month=datetime.date(fiscal_year, month, 1),
-            funding=funding,
-        ).total_per_month
-        for month in range(1, policy.coverage_months + 1)
-    )
 
 
 def _policy(number: int | None) -> tuple[Policy, PolicyVersion | None]:

@@ -1,6 +1,3 @@
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +19,7 @@ from lindung.targeting.lists import (
 )
 from lindung.targeting.models import BeneficiaryList, Scenario
 from lindung.targeting.services import TargetingError, run_scenario
+from lindung.ui.downloads import send_file
 from lindung.ui.templatetags.lindung_format import format_number
 
 EXTRA_BUDGET = 1_000_000_000  # "how many more would Rp1 M cover"
@@ -114,13 +112,8 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
 @require(Capability.CONFIGURE)
 def scenario_lampiran(request: HttpRequest, pk: int) -> FileResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
-    out = Path(tempfile.mkstemp(suffix=".xlsx")[1])
-    write_lampiran(scenario, out)
-    response = FileResponse(
-        out.open("rb"), as_attachment=True, filename=f"sasaran-{scenario.fiscal_year}-{pk}.xlsx"
-    )
-    out.unlink()
-    return response
+    name = f"sasaran-{scenario.fiscal_year}-{pk}.xlsx"
+    return send_file(name, lambda out: write_lampiran(scenario, out))
 
 
 @require(Capability.APPROVE)
