@@ -1,5 +1,6 @@
 """The JSON API (django-ninja): session-authenticated, scoped like the HTML pages."""
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
@@ -17,6 +18,8 @@ api = NinjaAPI(
     version="1",
     auth=django_auth,
     urls_namespace="api",
+    # The schema and its docs page describe the data we hold: for logged-in users only.
+    docs_decorator=login_required,
 )
 api.add_router("/wilayah/", regions_router)
 api.add_router("/registry/", registry_router)

@@ -5,6 +5,8 @@ sees the real 91.599 regions and the deployment 52.03 (Lombok Timur) without rel
 Browser tests use `transactional_db` and run in their own pytest session (see Makefile).
 """
 
+import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,3 +41,44 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {Event._meta.db_table}")  # noqa: S608
     yield
+
+
+# --- log lines ------------------------------------------------------------------------------------
+# Whatever a test run logs is recorded as the configured console handler writes it (its formatter
+# and filters, from settings.LOGGING), so a test can read the log of its requests, and the run
+# ends with a check that no line of the whole session holds an unmasked NIK or No. KK.
+SIXTEEN_DIGITS = re.compile(r"\d(?:[ .\-]?\d){15}")
+
+
+class LogLines(logging.Handler):
+    """Collects formatted lines, passing each record through the console handler's filters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        console = next(h for h in logging.getLogger().handlers if h.name == "console")
+        self.setFormatter(console.formatter)
+        self.filters = list(console.filters)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.extend(self.format(record).splitlines())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_nik_in_the_session_log() -> Iterator[None]:
+    recorder = LogLines()
+    logging.getLogger().addHandler(recorder)
+    yield
+    logging.getLogger().removeHandler(recorder)
+    leaked = [line for line in recorder.lines if SIXTEEN_DIGITS.search(line)]
+    if leaked:
+        pytest.fail(f"log lines with a NIK-like number: {leaked[:5]}")
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[str]]:
+    """The lines this test logs, formatted and filtered as the console handler writes them."""
+    recorder = LogLines()
+    logging.getLogger().addHandler(recorder)
+    yield recorder.lines
+    logging.getLogger().removeHandler(recorder)

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "lindung.audit.middleware.AuditContextMiddleware",
     "lindung.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "lindung.accounts.person_level.PersonLevelMiddleware",  # pimpinan: aggregates only
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -156,17 +157,30 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # `aaaaaaaaaaaa` or `abcdefghij` pass the four above: refuse too few distinct characters,
+    # repeated blocks and straight sequences.
+    {"NAME": "lindung.accounts.validators.VariedCharactersValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+# Login throttling, two limits (lindung/accounts/throttle.py explains why): axes locks an IP
+# address after AXES_IP_FAILURE_LIMIT failures across all usernames within the cool-off; a
+# username gets a growing delay (never a lock) after AXES_USERNAME_FAILURE_LIMIT failures from
+# any address, at most the cool-off. AXES_FAILURE_LIMIT, the older name, still sets the latter.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "30"))
+LOGIN_USERNAME_FAILURE_LIMIT = int(
+    os.environ.get("AXES_USERNAME_FAILURE_LIMIT", os.environ.get("AXES_FAILURE_LIMIT", "5"))
+)
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+# Not axes' reset, which would forgive every failure of the address (an insider with an account
+# could then spray on): a successful login forgives only that username's failures.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+AXES_CLIENT_STR_CALLABLE = "lindung.accounts.throttle.client_str"  # no IP in axes' log lines
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
 SESSION_COOKIE_HTTPONLY = True
@@ -177,10 +191,12 @@ SESSION_COOKIE_NAME = "lindung_session"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "lindung_csrf"
+CSRF_COOKIE_AGE = None  # a browser-session cookie, like the session's (Django's default: a year)
 CSRF_FAILURE_VIEW = "lindung.ui.views.csrf_failure"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -249,17 +265,32 @@ LINDUNG_SHARED_DATA = Path(
     os.environ.get("LINDUNG_SHARED_DATA", BASE_DIR.parent / "shared" / "data" / "wilayah")
 )
 LINDUNG_DEFAULT_KABUPATEN = os.environ.get("LINDUNG_DEFAULT_KABUPATEN", "52.03")
+# Days an uploaded worker list and its checking result are kept after the commit (or the upload
+# for an import that failed or was never decided), then `lindung purge` removes them (UU PDP).
+LINDUNG_UPLOAD_RETENTION_DAYS = int(os.environ.get("LINDUNG_UPLOAD_RETENTION_DAYS", "30"))
 # Share of the population that works, to estimate the working population behind the dashboard's
 # UCJ-style coverage rate (sponsored ÷ working population). UNVERIFIED default: set the
 # regency's own figure (BPS Sakernas) when known.
 LINDUNG_WORKING_SHARE = float(os.environ.get("LINDUNG_WORKING_SHARE", "0.5"))
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every handler masks NIK-like numbers and cuts query strings (lindung.logsafe); gunicorn's
+    # access and error logs get the same filter through `lindung serve` (--logger-class).
+    "filters": {"redact": {"()": "lindung.logsafe.RedactPersonalData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # axes logs usernames and IPs on every attempt: keep personal data out of the logs.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers (a console without the filter, mail_admins, runserver's request
+        # lines with their query strings) are replaced: everything goes to the root's console.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # axes logs usernames and IPs on every attempt: keep personal data out of the logs.
+        "axes": {"level": "WARNING"},
+    },
 }

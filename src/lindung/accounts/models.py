@@ -55,3 +55,16 @@ class User(AbstractUser):
 
     def can(self, capability: Capability) -> bool:
         return self.is_active and capability in CAPABILITIES.get(self.role, frozenset())
+
+
+class LoginFailures(models.Model):
+    """Wrong passwords for one username, from any address, since its last login: the growing
+    delay of `throttle.py`. The username is kept only as a keyed hash."""
+
+    username_hash = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    # Indexed for the clean-up of rows no longer remembered (throttle.record_failure).
+    last_failure_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.failures} failures, last {self.last_failure_at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,9 @@ The Users pages and `lindung createuser` call these functions; `by=None` means t
 (recorded as actor "system"). Each one runs in a transaction that also writes the audit event.
 """
 
+import math
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from axes.utils import reset as reset_lockouts
@@ -14,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lindung.accounts import throttle
 from lindung.accounts.models import User
 from lindung.accounts.roles import REQUIRED_LEVEL, Role
 from lindung.audit.services import diff, record, snapshot
@@ -135,8 +138,9 @@ def _check_username(username: str) -> None:
 
 
 def _checked_password(password: str | None, user: User) -> str:
+    """The given password, or a generated one; either must pass every password validator."""
     if password is None:
-        return generate_password()
+        password = generate_password()
     try:
         validate_password(password, user)
     except ValidationError as e:
@@ -255,25 +259,37 @@ def reset_password(
     user.must_change_password = must_change_password
     user.save(update_fields=["password", "must_change_password"])
     after: dict[str, Any] = {"must_change_password": must_change_password}
-    if cleared := reset_lockouts(username=user.username):
+    reset_lockouts(username=user.username)  # its failures in axes' per-address counts
+    if cleared := throttle.forgive(username=user.username):
         after["failed_logins_cleared"] = cleared
     record(by=by, action="password_reset", obj=user, before=before, after=after)
     return password
 
 
 @transaction.atomic
-def record_login(*, user: User) -> None:
+def record_login(*, user: User, ip: str | None = None) -> None:
+    """A successful login: the user's failed logins (from `ip`, the address as axes sees it,
+    in the per-address count) are forgiven."""
+    throttle.forgive(username=user.username, ip=ip)
     record(by=user, action="login", obj=user)
 
 
 @transaction.atomic
-def record_failed_login(*, username: str, locked_out: bool = False) -> None:
+def record_failed_login(*, username: str, locked_out: bool = False) -> timedelta | None:
+    """A refused login; returns how long the next attempt for `username` must wait.
+
+    `locked_out`: axes refused (or locked) the address; such an attempt does not count against
+    the username, since its password may not even have been checked.
+    """
+    wait = None if locked_out else throttle.record_failure(username)
     record(
         by=None,
         action="login_locked_out" if locked_out else "login_failed",
         object_type="accounts.user",
         object_repr=username[:150],
+        after={"delay_seconds": math.ceil(wait.total_seconds())} if wait else None,
     )
+    return wait
 
 
 @transaction.atomic

@@ -1,3 +1,6 @@
+import math
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -9,12 +12,13 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from lindung.accounts import queries, services
+from lindung.accounts import queries, services, throttle
 from lindung.accounts.decorators import require, user_of
 from lindung.accounts.forms import (
     OwnPasswordChangeForm,
@@ -39,6 +43,35 @@ def _next_url(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _wait_message(wait: timedelta) -> str:
+    seconds = math.ceil(wait.total_seconds())
+    if seconds < 120:
+        return ngettext(
+            "Too many attempts. Try again in %(count)d second.",
+            "Too many attempts. Try again in %(count)d seconds.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Too many attempts. Try again in %(count)d minute.",
+        "Too many attempts. Try again in %(count)d minutes.",
+        minutes,
+    ) % {"count": minutes}
+
+
+def _login_page(
+    request: HttpRequest, form: AuthenticationForm, wait: timedelta | None = None
+) -> HttpResponse:
+    """The login page; with `wait`, HTTP 429 saying when the username may try again."""
+    context = {"form": form, "next": _next_url(request)}
+    if wait is None:
+        return render(request, "accounts/login.html", context)
+    context["wait_message"] = _wait_message(wait)
+    response = render(request, "accounts/login.html", context, status=429)
+    response["Retry-After"] = str(math.ceil(wait.total_seconds()))
+    return response
+
+
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -46,18 +79,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_next_url(request))
     form = AuthenticationForm(request, data=request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            user = form.get_user()
-            login(request, user)
-            services.record_login(user=user)
-            return redirect(_next_url(request))
-        # axes marks the request when this attempt is refused for (or causes) a lockout; its
-        # middleware then answers with the lockout page instead of this one.
-        locked_out = bool(getattr(request, "axes_locked_out", False))
-        username = request.POST.get("username", "")
-        services.record_failed_login(username=username, locked_out=locked_out)
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+    if request.method != "POST":
+        return _login_page(request, form)
+    username = request.POST.get("username", "")
+    if wait := throttle.wait_before_login(username):
+        # Refused before the password is checked: a form that is not validated.
+        return _login_page(request, AuthenticationForm(initial={"username": username}), wait)
+    if form.is_valid():
+        user = form.get_user()
+        login(request, user)
+        services.record_login(user=user, ip=getattr(request, "axes_ip_address", None))
+        return redirect(_next_url(request))
+    # axes marks the request when its address is locked out (or this attempt locks it); its
+    # middleware then answers with the lockout page instead of this one.
+    locked_out = bool(getattr(request, "axes_locked_out", False))
+    wait = services.record_failed_login(username=username, locked_out=locked_out)
+    return _login_page(request, form, wait)
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """The dashboard's figures over the JSON API: the same sums, scope and small-cell rule as the
-page (a count from 1 to 4 is null for roles that do not see persons)."""
+page (for roles that do not see persons, a count from 1 to 4 is null, and so is every count from
+which a hidden one could be worked out, with its cost: `dashboard.disclosure`)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
 from lindung.dashboard.queries import (
+    HIDDEN_MARK,
     Area,
     AreaRow,
     BreakdownRow,
@@ -42,7 +43,7 @@ def display(row: AreaRow, indicator: str) -> str:
         return EMPTY if share is None else f"{format_number(share * 100, 1)}%"
     figure = getattr(row, indicator, None)
     if isinstance(figure, Figure) and figure.hidden:
-        return _("fewer than 5")
+        return HIDDEN_MARK
     value = value_of(row, indicator)
     return EMPTY if value is None else format_number(value)
 

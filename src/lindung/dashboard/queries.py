@@ -7,12 +7,22 @@
 
 Filters: occupation and sex narrow every count; a funding source narrows the sponsored workers
 and their cost (registered and eligible workers have no source). Leadership (`pimpinan`) sees
-aggregates only, and a count from 1 to 4 is hidden from them (`SMALL_CELL`) so that nobody can
-be singled out.
+aggregates only: a count from 1 to 4 is hidden from them (`disclosure.SMALL_CELL`) so that
+nobody can be singled out, and so is every count from which a hidden one could be worked out
+by subtraction (`dashboard.disclosure` has the rule). `_shield` decides that once for the
+cells of the whole deployment, per fiscal year, filters and day, so a desa's count is hidden on
+its kecamatan's page, on its own page, in the API and in every download alike.
+
+A filtered view takes its totals' decisions from the view without that filter, where the same
+count is a category (the petani of a desa are a category of the unfiltered desa), so switching a
+filter on does not show what the breakdown hid. With two or three filters at once the totals are
+hidden where any of the views with one filter less hides them.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from django.conf import settings
@@ -23,13 +33,14 @@ from django.utils import timezone
 from lindung.accounts.models import User
 from lindung.accounts.roles import Capability
 from lindung.dashboard.aggregates import AGE_BANDS, state
+from lindung.dashboard.disclosure import is_small, suppress
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
 from lindung.regions.models import Level, Population, Region
 from lindung.regions.queries import deployment_codes, get_region_for, scope_codes
 from lindung.registry.models import Occupation, Sex
 from lindung.ui.templatetags.lindung_format import EMPTY
 
-SMALL_CELL = 5  # counts below this (but above 0) are hidden from roles without VIEW_PERSONS
+HIDDEN_MARK = "x"  # how a hidden count is shown: the same for a small one and its companions
 Breakdown = Literal["occupation", "sex", "age", "desil", "month"]
 BREAKDOWN_NAMES: tuple[Breakdown, ...] = ("occupation", "sex", "age", "desil", "month")
 BREAKDOWNS: tuple[str, ...] = BREAKDOWN_NAMES
@@ -174,11 +185,135 @@ def _cost(value: int | None, count: Figure) -> int | None:
     return None if count.hidden else int(value or 0)
 
 
-def _figure(value: int | None, user: User) -> Figure:
-    number = int(value or 0)
-    if 0 < number < SMALL_CELL and not sees_persons(user):
-        return Figure(None, hidden=True)
-    return Figure(number)
+CellKey = tuple[str, str, str]  # (area code, "" or a breakdown, its category); "" = deployment
+MEASURES = ("registered", "eligible", "sponsored")
+FILTERED = ("occupation", "sex", "source")  # the filters that are also breakdowns
+
+
+@dataclass(frozen=True)
+class Shield:
+    """The counts hidden from a role that does not see persons, per measure."""
+
+    hidden: dict[str, frozenset[CellKey]]
+
+    def figure(self, measure: str, key: CellKey, value: int | None) -> Figure:
+        number = int(value or 0)
+        if number and (is_small(number) or key in self.hidden[measure]):
+            return Figure(None, hidden=True)
+        return Figure(number)
+
+
+def _figure(shield: Shield | None, measure: str, key: CellKey, value: int | None) -> Figure:
+    return Figure(int(value or 0)) if shield is None else shield.figure(measure, key, value)
+
+
+def _shield(user: User, filters: Filters, day: SnapshotDay | None = None) -> Shield | None:
+    """What `user` may not see (None: everything is shown), decided for the whole deployment."""
+    if sees_persons(user):
+        return None
+    if day is not None:  # snapshots keep neither occupation nor sex
+        filters = Filters(filters.fiscal_year, source=filters.source)
+    refreshed = state().refreshed_at
+    stamp = "|".join(
+        [refreshed.isoformat() if refreshed else "", day.taken_at.isoformat() if day else ""]
+    )
+    return _decide(filters, day.day if day else None, tuple(deployment_codes()), stamp)
+
+
+@lru_cache(maxsize=64)
+def _decide(
+    filters: Filters, day: datetime.date | None, kabupaten: tuple[str, ...], stamp: str
+) -> Shield:
+    """The suppression of one view (`stamp` changes whenever the counts do). A filtered view
+    starts from the categories the view without that filter hides."""
+    counts = _counts(filters, day, kabupaten)
+    seed: dict[str, set[CellKey]] = {measure: set() for measure in MEASURES}
+    for name in FILTERED:
+        value = getattr(filters, name)
+        if not value:
+            continue
+        wider = _decide(_without(filters, name), day, kabupaten, stamp)
+        for measure in ("sponsored",) if name == "source" else MEASURES:
+            seed[measure] |= {
+                (area, "", "")
+                for area, by, key in wider.hidden[measure]
+                if (by, key) == (name, value)
+            }
+    groups = _groups(set().union(*(counts[m] for m in MEASURES)))
+    return Shield({m: frozenset(suppress(counts[m], groups, seed[m])) for m in MEASURES})
+
+
+def _without(filters: Filters, name: str) -> Filters:
+    return Filters(
+        filters.fiscal_year,
+        source="" if name == "source" else filters.source,
+        occupation="" if name == "occupation" else filters.occupation,
+        sex="" if name == "sex" else filters.sex,
+    )
+
+
+def _parent(code: str) -> str:
+    """The area above `code` in the deployment: desa → kecamatan → kabupaten → "" (all)."""
+    return code.rsplit(".", 1)[0] if code.count(".") >= 2 else ""
+
+
+def _counts(
+    filters: Filters, day: datetime.date | None, kabupaten: tuple[str, ...]
+) -> dict[str, dict[CellKey, int]]:
+    """Every count the dashboard can show for these filters: each area of the deployment
+    (the deployment "", kabupaten, kecamatan, desa), in total and per category of each
+    breakdown and source."""
+    counts: dict[str, dict[CellKey, int]] = {m: defaultdict(int) for m in MEASURES}
+
+    def add(kecamatan: str, desa: str, measure: str, value: int | None,
+            categories: list[tuple[str, str]]) -> None:  # fmt: skip
+        if not value:
+            return
+        for area in ("", _parent(kecamatan), kecamatan, desa):
+            for by, key in categories:
+                counts[measure][(area, by, key)] += int(value)
+
+    everywhere = Area(None, kabupaten)
+    group = ["kecamatan_id", "desa_id", "source"] + ([] if day else ["occupation", "sex"])
+    plain = {"r": Sum("registered"), "e": Sum("eligible"), "s": Sum("sponsored")}
+    for row in cells(everywhere, filters, day=day).values(*group).annotate(**plain):
+        categories = [("", "")]
+        if day is None:
+            categories += [("occupation", row["occupation"]), ("sex", row["sex"])]
+        where = row["kecamatan_id"], row["desa_id"]
+        add(*where, "registered", row["r"], categories)
+        add(*where, "eligible", row["e"], categories)
+        if row["source"] and (not filters.source or row["source"] == filters.source):
+            add(*where, "sponsored", row["s"], [*categories, ("source", row["source"])])
+    if day is None:
+        dimensions = {"age": Dimension.AGE, "desil": Dimension.DESIL, "month": Dimension.MONTH}
+        for by, dimension in dimensions.items():
+            rows = cells(everywhere, filters, dimension).values("kecamatan_id", "desa_id", "key")
+            for row in rows.annotate(**_sums(filters)):
+                for measure in MEASURES:
+                    add(row["kecamatan_id"], row["desa_id"], measure, row[f"{measure}_n"],
+                        [(by, row["key"])])  # fmt: skip
+    return counts
+
+
+def _groups(keys: set[CellKey]) -> list[tuple[CellKey, list[CellKey]]]:
+    """(total, its parts): the child areas of each area, in total and per category; the
+    categories of each breakdown (and the sources) within each area."""
+    children: dict[str, set[str]] = defaultdict(set)
+    categories: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for area, by, key in keys:
+        if area:
+            children[_parent(area)].add(area)
+        if by:
+            categories[(area, by)].add(key)
+    slices = sorted({(by, key) for _area, by, key in keys} | {("", "")})
+    groups: list[tuple[CellKey, list[CellKey]]] = []
+    for parent, members in sorted(children.items()):
+        for by, key in slices:
+            groups.append(((parent, by, key), [(child, by, key) for child in sorted(members)]))
+    for (area, by), keys_of in sorted(categories.items()):
+        groups.append(((area, "", ""), [(area, by, key) for key in sorted(keys_of)]))
+    return groups
 
 
 def snapshot_day(on: datetime.date) -> SnapshotDay | None:
@@ -268,9 +403,11 @@ def indicators(
     codes = sorted(set(per_source) | set(budgets))
     if filters.source:
         codes = [c for c in codes if c == filters.source]
+    shield = _shield(user, filters, day)
     by_source = []
     for code in codes:
-        count = _figure(per_source.get(code, {}).get("n"), user)
+        count = _figure(shield, "sponsored", (area.code, "source", code),
+                        per_source.get(code, {}).get("n"))  # fmt: skip
         by_source.append(
             SourceFigures(
                 code=code,
@@ -282,10 +419,11 @@ def indicators(
         )
     people, people_year = population(area.code) if area.region else _sum_population(area.codes)
     budget = sum(int(v) for c, v in budgets.items() if not filters.source or c == filters.source)
-    sponsored = _figure(totals["sponsored_n"], user)
+    key = (area.code, "", "")
+    sponsored = _figure(shield, "sponsored", key, totals["sponsored_n"])
     return Indicators(
-        registered=_figure(totals["registered_n"], user),
-        eligible=_figure(totals["eligible_n"], user),
+        registered=_figure(shield, "registered", key, totals["registered_n"]),
+        eligible=_figure(shield, "eligible", key, totals["eligible_n"]),
         sponsored=sponsored,
         cost=_cost(totals["cost_n"], sponsored),
         by_source=by_source,
@@ -333,16 +471,18 @@ def children(
         .order_by("region_id", "year")
         .values_list("region_id", "count")
     )
+    shield = _shield(user, filters, day)
     rows = []
     for code, name in names.items():
         row = sums.get(code, {})
-        sponsored = _figure(row.get("sponsored_n"), user)
+        key = (code, "", "")
+        sponsored = _figure(shield, "sponsored", key, row.get("sponsored_n"))
         rows.append(
             AreaRow(
                 code=code,
                 name=name,
-                registered=_figure(row.get("registered_n"), user),
-                eligible=_figure(row.get("eligible_n"), user),
+                registered=_figure(shield, "registered", key, row.get("registered_n")),
+                eligible=_figure(shield, "eligible", key, row.get("eligible_n")),
                 sponsored=sponsored,
                 cost=_cost(row.get("cost_n"), sponsored),
                 population=people.get(code),
@@ -373,13 +513,19 @@ def breakdown(user: User, area: Area, filters: Filters, by: Breakdown) -> list[B
         else:
             order = sorted(k for k in found if k)
             labels = {key: key for key in order}
+    shield = _shield(user, filters)
+
+    def figure(measure: str, key: str) -> Figure:
+        value = found.get(key, {}).get(f"{measure}_n")
+        return _figure(shield, measure, (area.code, by, key), value)
+
     return [
         BreakdownRow(
             key=key,
             label=str(labels.get(key, key)),
-            registered=_figure(found.get(key, {}).get("registered_n"), user),
-            eligible=_figure(found.get(key, {}).get("eligible_n"), user),
-            sponsored=_figure(found.get(key, {}).get("sponsored_n"), user),
+            registered=figure("registered", key),
+            eligible=figure("eligible", key),
+            sponsored=figure("sponsored", key),
         )
         for key in order
         if key in found or by in ("age", "desil", "sex")
@@ -394,7 +540,14 @@ class TrendPoint:
 
 
 def trend(user: User, area: Area, filters: Filters, days: int = 400) -> list[TrendPoint]:
-    """Eligible and sponsored workers of the area on each day with a snapshot (latest `days`)."""
+    """Eligible and sponsored workers of the area on each day with a snapshot (latest `days`).
+
+    Leadership sees the trend of the whole deployment only, and of all sources together: a
+    smaller area's or a source's count of some day may have been hidden that day as the
+    companion of a small one, and deciding it again for every past day costs too much.
+    """
+    if not sees_persons(user) and (filters.source or not _is_everything(area)):
+        return []
     since = timezone.localdate() - datetime.timedelta(days=days)
     query = Snapshot.objects.filter(fiscal_year=filters.fiscal_year, day__gte=since)
     query = _in_area(query, area)
@@ -404,11 +557,17 @@ def trend(user: User, area: Area, filters: Filters, days: int = 400) -> list[Tre
         .annotate(eligible_n=Sum("eligible"), sponsored_n=Sum("sponsored", filter=sponsored))
         .order_by("day")
     )
+    shield = Shield({m: frozenset() for m in MEASURES}) if not sees_persons(user) else None
     return [
         TrendPoint(
             day=row["day"],
-            eligible=_figure(row["eligible_n"], user),
-            sponsored=_figure(row["sponsored_n"], user),
+            eligible=_figure(shield, "eligible", ("", "", ""), row["eligible_n"]),
+            sponsored=_figure(shield, "sponsored", ("", "", ""), row["sponsored_n"]),
         )
         for row in points
     ]
+
+
+def _is_everything(area: Area) -> bool:
+    """The whole deployment, or its only kabupaten (the same counts)."""
+    return area.region is None or [area.code] == deployment_codes()

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,7 @@ from lindung.ui.templatetags.lindung_format import (
     format_datetime,
     format_number,
 )
+from lindung.xlsx import Column, Kind, Workbook
 
 TOP = 5  # areas in the best and worst lists of the summary
 
@@ -35,7 +35,17 @@ def area_name(area: Area) -> str:
 
 
 def _cell(figure: Figure) -> str | int:
-    return _("fewer than 5") if figure.hidden else int(figure.value or 0)
+    return queries.HIDDEN_MARK if figure.hidden else int(figure.value or 0)
+
+
+def _hidden_note(doc: Document, user: User) -> None:
+    """What the mark of a hidden count means, for roles that get counts hidden."""
+    note = _(
+        "x: hidden so that nobody can be singled out (fewer than 5 workers, or a count from "
+        "which such a small count could be worked out by subtraction)."
+    )
+    if not queries.sees_persons(user):
+        doc.text([note])
 
 
 def _money(value: int | None) -> str | int:
@@ -97,22 +107,24 @@ def table_rows(
 
 def write_table_xlsx(path: Path, user: User, area: Area, filters: Filters, name: str) -> int:
     title, header, rows = table_rows(user, area, filters, name)
-    workbook = xlsxwriter.Workbook(str(path))
-    try:
-        bold = workbook.add_format({"bold": True})
-        sheet = workbook.add_worksheet(title[:31])
-        sheet.write_string(0, 0, f"{title}: {area_name(area)}", bold)
-        sheet.write_string(1, 0, _filter_line(filters))
+    # A column with a number in it is numeric ("fewer than 5" in it stays text); data text such
+    # as a name is never a formula (lindung.xlsx).
+    columns = [
+        Column(h, Kind.INTEGER if any(isinstance(r[i], int | float) for r in rows) else Kind.TEXT)
+        for i, h in enumerate(header)
+    ]
+    with Workbook(path) as book:
+        sheet = book.sheet(title)
+        sheet.text(0, 0, f"{title}: {area_name(area)}", book.bold)
+        sheet.text(1, 0, _filter_line(filters))
         state = aggregates.state()
         if state.refreshed_at:
-            sheet.write_string(
+            sheet.text(
                 2, 0, _("Data as of %(when)s") % {"when": format_datetime(state.refreshed_at)}
             )
-        sheet.write_row(4, 0, header, bold)
+        sheet.header(4, columns)
         for i, row in enumerate(rows, start=5):
-            sheet.write_row(i, 0, ["" if v is None else v for v in row])
-    finally:
-        workbook.close()
+            sheet.row(i, row)
     return len(rows)
 
 
@@ -215,6 +227,7 @@ def write_summary_pdf(
         doc.text(lines, align="center")
         doc.space()
         doc.table([_("Indicator"), _("Value")], _indicator_rows(figures), stretch=False)
+        _hidden_note(doc, user)
         doc.space()
         if rows:
             drawn = _draw_area_map(doc, user, area, filters, indicator, 300.0, rows, labels=False)
@@ -250,6 +263,7 @@ def write_kecamatan_pdf(
                  align="center")  # fmt: skip
         doc.space()
         doc.table([_("Indicator"), _("Value")], _indicator_rows(figures), stretch=False)
+        _hidden_note(doc, user)
         doc.space()
         if rows:
             _draw_area_map(doc, user, area, filters, indicator, 320.0, rows, labels=True)

@@ -1,7 +1,9 @@
 """The registry over the JSON API: the list with the page's filters and a keyset cursor, and one
-worker by NIK. Scoped and masked exactly like the HTML pages."""
+worker by NIK (POSTed: a NIK never goes in a URL, which reaches the access log). Scoped and
+masked exactly like the HTML pages."""
 
 import datetime
+import re
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -115,10 +117,17 @@ def worker_list(request: HttpRequest, filters: Query[WorkerQuery]) -> WorkerPage
     return WorkerPageOut(items=[_out(w, user) for w in page.workers], next_cursor=page.next_cursor)
 
 
-@router.get("/workers/{nik}", response=WorkerOut)
-def worker_detail(request: HttpRequest, nik: str) -> WorkerOut:
-    """One worker by NIK; 404 when unknown or outside the caller's wilayah."""
+class LookupIn(Schema):
+    nik: str = Field(max_length=40, description="16 digits; spaces, dots and dashes are ignored")
+
+
+@router.post("/workers/lookup", response=WorkerOut)
+def worker_lookup(request: HttpRequest, lookup: LookupIn) -> WorkerOut:
+    """One worker by NIK, sent in the body; 404 when unknown or outside the caller's wilayah.
+
+    Like every POST of a session, it needs the CSRF token in the X-CSRFToken header."""
     user = _user(request)
+    nik = re.sub(r"[\s.\-]", "", lookup.nik)
     worker = queries.visible_workers(user).filter(nik=nik).first()
     if worker is None:
         raise Http404

@@ -1,15 +1,19 @@
 """Web pages of the import: upload, progress, preview, commit or discard, error report.
 
 Who sees a batch: its uploader, and roles working for the whole deployment (admin, regency
-operator, auditor). Uploading needs EDIT_DATA; rows outside a region-bound operator's wilayah
-are rejected by the check (WILAYAH_OUTSIDE_SCOPE).
+operator, auditor). Uploading, committing and discarding need EDIT_DATA; rows outside a
+region-bound operator's wilayah are rejected by the check (WILAYAH_OUTSIDE_SCOPE). The auditor
+(VIEW_AUDIT, no EDIT_DATA) reads: the batches, their preview and the checked file, whose
+download is audited like every download of personal data.
 """
 
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +23,8 @@ from django.views.decorators.http import require_POST
 from lindung.accounts.decorators import require, user_of
 from lindung.accounts.models import User
 from lindung.accounts.roles import Capability, Role
-from lindung.registry import imports
+from lindung.audit.services import record
+from lindung.registry import imports, retention
 from lindung.registry.models import ImportBatch, ImportStatus, Source
 from lindung.registry.pipeline.codes import RowStatus, message_for
 from lindung.registry.pipeline.report import status_label
@@ -62,9 +67,20 @@ def _get_batch(user: User, batch_id: str) -> ImportBatch:
     return batch  # type: ignore[no-any-return]
 
 
-@require(Capability.EDIT_DATA)
-def import_list(request: HttpRequest) -> HttpResponse:
+def _reader(request: HttpRequest) -> User:
+    """Those who import (EDIT_DATA) and the auditor (VIEW_AUDIT) see import batches."""
     user = user_of(request)
+    if not (user.can(Capability.EDIT_DATA) or user.can(Capability.VIEW_AUDIT)):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    user = _reader(request)
+    can_import = user.can(Capability.EDIT_DATA)
+    if request.method == "POST" and not can_import:
+        raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -82,15 +98,16 @@ def import_list(request: HttpRequest) -> HttpResponse:
             return redirect("registry:import-detail", batch_id=batch.pk)
     batches = _batches_for(user)[:50]  # type: ignore[index]
     sources = Source.objects.values_list("name", flat=True)
-    return render(
-        request, "registry/import_list.html", {"form": form, "batches": batches, "sources": sources}
-    )
+    context = {"form": form, "batches": batches, "sources": sources, "can_import": can_import}
+    context["retention_days"] = retention.retention_days()
+    return render(request, "registry/import_list.html", context)
 
 
-@require(Capability.EDIT_DATA)
+@login_required
 def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
-    batch = _get_batch(user_of(request), batch_id)
-    context = {"batch": batch, **_preview(batch)}
+    user = _reader(request)
+    batch = _get_batch(user, batch_id)
+    context = {"batch": batch, "can_import": user.can(Capability.EDIT_DATA), **_preview(batch)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "registry/import_detail.html#status", context)
     return render(request, "registry/import_detail.html", context)
@@ -101,7 +118,8 @@ def _preview(batch: ImportBatch) -> dict[str, object]:
     percent = 0
     if batch.progress_total:
         percent = min(100, round(100 * batch.progress_done / batch.progress_total))
-    context: dict[str, object] = {"running": running, "percent": percent}
+    kept = retention.kept_for(batch)
+    context: dict[str, object] = {"running": running, "percent": percent, "kept": kept}
     if batch.status in (ImportStatus.READY, ImportStatus.COMMITTED):
         rows = imports.outcome_rows(batch)
         if rows is not None:
@@ -146,14 +164,17 @@ def import_discard(request: HttpRequest, batch_id: str) -> HttpResponse:
     return redirect("registry:import-detail", batch_id=batch.pk)
 
 
-@require(Capability.EDIT_DATA)
+@login_required
 def import_report(request: HttpRequest, batch_id: str) -> FileResponse:
-    user = user_of(request)
+    user = _reader(request)
     batch = _get_batch(user, batch_id)
     if not user.can(Capability.VIEW_NIK):
         raise PermissionDenied
     name = _("%(name)s-checked.xlsx") % {"name": Path(batch.file_name).stem}
     try:
-        return send_file(name, lambda out: imports.write_batch_report(batch, out))
+        response = send_file(name, lambda out: imports.write_batch_report(batch, out))
     except imports.ImportFailed as error:
         raise Http404(error.message) from error
+    with transaction.atomic():  # taking personal data out is audited
+        record(by=user, action="import_report_downloaded", obj=batch, batch=batch.pk)
+    return response

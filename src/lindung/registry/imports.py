@@ -33,10 +33,11 @@ from lindung.regions.queries import deployment_codes, scope_codes
 from lindung.registry.models import ImportBatch, ImportStatus, Source, Worker, WorkerSource
 from lindung.registry.pipeline import load
 from lindung.registry.pipeline.codes import RowStatus
-from lindung.registry.pipeline.decide import decide
+from lindung.registry.pipeline.decide import decide, requested_moves
 from lindung.registry.pipeline.read import DEFAULT_LIMITS, ReadError, read_table
 from lindung.registry.pipeline.report import write_report
 from lindung.registry.pipeline.validate import Places, validate
+from lindung.registry.services import request_moves
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 _ADVISORY_LOCK = 52_03_0001  # PostgreSQL: one import commit at a time
@@ -205,7 +206,9 @@ def preview(checked: Checked, *, source: str | None) -> Outcome:
     """What a commit would do now, writing nothing (dry run, web preview)."""
     source_id = Source.objects.filter(name=source).values_list("id", flat=True).first()
     existing = load.existing_workers(source_id)
-    plan, _pairs = decide(checked.checked, existing)
+    # The scope the rows were checked under: a region-bound operator's rows never touch a
+    # worker outside it (NIK_OUTSIDE_SCOPE).
+    plan, _pairs = decide(checked.checked, existing, scope=checked.key["scope"])
     return Outcome(None, checked.file_sha256, checked.rows_skipped, _outcome_rows(plan))
 
 
@@ -315,6 +318,7 @@ def _commit(
     now = timezone.now()
     actor = by if getattr(by, "is_authenticated", False) else None
     label = actor.get_username() if actor else str(by or "system")
+    requester, scope = _bound_uploader(batch, by)
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -327,7 +331,7 @@ def _commit(
             if progress:
                 progress("compare", 0, checked.height)
             existing = load.existing_workers(batch.source_id)
-            plan, pairs = decide(checked, existing)
+            plan, pairs = decide(checked, existing, scope=scope)
             if progress:
                 progress("write", 0, checked.height)
             load.write(
@@ -340,6 +344,8 @@ def _commit(
                 actor_label=label,
                 now=now,
             )
+            if requester is not None:
+                request_moves(by=requester, moves=requested_moves(plan), batch=batch)
             outcome = Outcome(batch.id, batch.file_sha256, batch.rows_skipped, _outcome_rows(plan))
             _finish(batch, outcome, by=actor, status=ImportStatus.COMMITTED, when=now)
             record(
@@ -359,6 +365,15 @@ def _commit(
     if outcome.count(RowStatus.NEW) + outcome.count(RowStatus.UPDATED) >= ANALYZE_AFTER:
         _refresh_statistics()
     return outcome
+
+
+def _bound_uploader(batch: ImportBatch, by: Any) -> tuple[User | None, list[str] | None]:
+    """(user, scope) of the region-bound operator a commit acts for — the uploader, else the
+    committer — with their scope as it is now; (None, None) for the whole deployment."""
+    for user in (batch.created_by, by):
+        if isinstance(user, User) and user.region_id:
+            return user, scope_codes(user)
+    return None, None
 
 
 # After a commit that writes this many rows the planner's statistics are refreshed: without them
@@ -510,6 +525,10 @@ def discard_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
     record(by=by, action="import_discarded", obj=locked, batch=locked.id)
+    # The uploaded file and the checked rows are not needed any more (UU PDP): removed once the
+    # discard is saved. A folder left behind by a crash here is removed by `lindung purge`.
+    folder = batch_dir(locked)
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
     return locked
 
 

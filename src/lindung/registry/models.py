@@ -289,3 +289,67 @@ class PossibleDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ~ {self.other_id}"
+
+
+class MoveState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class MoveRequest(models.Model):
+    """A request to move a worker registered in another wilayah into the requester's desa.
+
+    An import by a region-bound operator never changes a worker outside their wilayah (row code
+    NIK_OUTSIDE_SCOPE); committing it records one of these per worker instead. Whoever may
+    change the worker where they live now (that wilayah's operators, the regency, admin)
+    accepts it, which moves the worker and applies `fields`, or refuses it. The requester sees
+    only the masked NIK and the state.
+    """
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
+    target_desa = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    # The values the import row gave, by worker field name (dates as ISO text).
+    fields = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=MoveState.choices, default=MoveState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("move request")
+        verbose_name_plural = _("move requests")
+        constraints = [
+            # One pending request per worker and requester: importing the same row again
+            # refreshes it instead of adding another.
+            models.UniqueConstraint(
+                fields=["worker", "requested_by"],
+                condition=models.Q(state="pending"),
+                name="move_request_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="pending") | models.Q(decided_at__isnull=False),
+                name="move_request_decided_when",
+            ),
+        ]
+        indexes = [
+            # the deciders' page: pending requests, newest first
+            models.Index(fields=["state", "id"], name="move_request_state"),
+            # the requester's own requests
+            models.Index(fields=["requested_by", "id"], name="move_request_requester"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} → {self.target_desa_id}"

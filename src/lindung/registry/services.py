@@ -7,7 +7,7 @@ writes its audit event. Imports write through registry.pipeline, not through her
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -15,11 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.accounts.roles import Capability
+from lindung.audit.context import request_ip
+from lindung.audit.models import Event
 from lindung.audit.services import diff, record, snapshot
 from lindung.regions.models import Level, Region
 from lindung.regions.queries import deployment_codes, scope_codes
 from lindung.registry.models import (
     DuplicateStatus,
+    ImportBatch,
+    MoveRequest,
+    MoveState,
     Occupation,
     PossibleDuplicate,
     Sex,
@@ -27,6 +33,7 @@ from lindung.registry.models import (
     WorkerSource,
     WorkerStatus,
 )
+from lindung.registry.pipeline.decide import RequestedMove
 from lindung.registry.queries import WORKER_OBJECT_TYPE, name_key_for
 
 # What a person may change on the edit page (the NIK is the worker's identity: never edited).
@@ -150,6 +157,11 @@ def update_worker(*, by: User | None, worker: Worker, changes: Mapping[str, Any]
     """
     _check_can_change(by, worker)
     values = {name: _clean(by, name, value) for name, value in changes.items()}
+    return _apply_changes(by, worker, values)
+
+
+def _apply_changes(by: User | None, worker: Worker, values: Mapping[str, Any]) -> Worker:
+    """Set cleaned `values` (desa as a Region) and record what changed as worker_updated."""
     before = snapshot(worker, EDITABLE_FIELDS)
     for name, value in values.items():
         if name == "desa":
@@ -308,3 +320,175 @@ def record_worker_export(*, by: User, filters: Mapping[str, str], rows: int) -> 
         object_type=WORKER_OBJECT_TYPE,
         after={"filters": dict(filters), "rows": rows},
     )
+
+
+# --- move requests ------------------------------------------------------------------------------
+# The worker fields a move request may carry (the desa travels apart, as its target).
+MOVE_FIELDS = frozenset(EDITABLE_FIELDS) - {"desa", "status"}
+
+
+@transaction.atomic
+def request_move(
+    *,
+    by: User,
+    worker: Worker,
+    target_desa: str,
+    fields: Mapping[str, Any],
+    batch: ImportBatch | None = None,
+) -> MoveRequest:
+    """Ask the wilayah where `worker` lives (or the regency) to move them to `target_desa`, a
+    desa of `by`, with `fields` (worker field names; dates as ISO text)."""
+    request_moves(by=by, moves=[RequestedMove(worker.pk, target_desa, dict(fields))], batch=batch)
+    return MoveRequest.objects.get(worker=worker, requested_by=by, state=MoveState.PENDING)
+
+
+@transaction.atomic
+def request_moves(
+    *, by: User, moves: Sequence[RequestedMove], batch: ImportBatch | None = None
+) -> int:
+    """One pending request per worker and requester: a new one, or the requester's pending one
+    refreshed with the latest target and values. Written in bulk (an import commit calls this),
+    each audited as move_requested. Returns the number of requests created or changed."""
+    if not moves:
+        return 0
+    if not by.can(Capability.EDIT_DATA):
+        raise RegistryError(_("Your role may not change registry data."))
+    targets = {move.desa for move in moves}
+    desa = set(
+        Region.objects.filter(code__in=targets, level=Level.DESA_KELURAHAN).values_list(
+            "code", flat=True
+        )
+    )
+    scope = scope_codes(by)
+    for code in sorted(targets):
+        if code not in desa or not _within(code, scope):
+            raise RegistryError(
+                _("Desa/kelurahan %(code)s does not exist or is outside your wilayah.")
+                % {"code": code}
+            )
+    if unknown := set(MOVE_FIELDS).union(*(m.fields for m in moves)) - MOVE_FIELDS:
+        raise ValueError(f"not fields of a move request: {sorted(unknown)}")
+    ids = [move.worker_id for move in moves]
+    pending: dict[int, MoveRequest] = {}
+    for start in range(0, len(ids), 1000):
+        found = MoveRequest.objects.select_for_update().filter(
+            requested_by=by, state=MoveState.PENDING, worker_id__in=ids[start : start + 1000]
+        )
+        pending.update((request.worker_id, request) for request in found)
+    now = timezone.now()
+    created: list[MoveRequest] = []
+    changed: list[tuple[MoveRequest, dict[str, Any]]] = []
+    for move in moves:
+        request = pending.get(move.worker_id)
+        if request is None:
+            created.append(
+                MoveRequest(
+                    worker_id=move.worker_id,
+                    target_desa_id=move.desa,
+                    fields=move.fields,
+                    batch=batch,
+                    requested_by=by,
+                )
+            )
+        elif (request.target_desa_id, request.fields) != (move.desa, move.fields):
+            before = {"target_desa": request.target_desa_id, "fields": request.fields}
+            request.target_desa_id, request.fields = move.desa, move.fields
+            request.batch, request.updated_at = batch, now
+            changed.append((request, before))
+    MoveRequest.objects.bulk_create(created, batch_size=1000)
+    MoveRequest.objects.bulk_update(
+        [request for request, _before in changed],
+        ["target_desa", "fields", "batch", "updated_at"],
+        batch_size=1000,
+    )
+    events: list[tuple[MoveRequest, dict[str, Any]]] = [(r, {}) for r in created] + changed
+    Event.objects.bulk_create(
+        [
+            Event(
+                actor=by,
+                actor_label=by.get_username()[:150],
+                action="move_requested",
+                object_type=MoveRequest._meta.label_lower,
+                object_id=str(request.pk),
+                object_repr=str(request)[:200],
+                before=before,
+                after={
+                    "worker": request.worker_id,
+                    "target_desa": request.target_desa_id,
+                    "fields": request.fields,
+                    "state": request.state,
+                },
+                batch=batch.pk if batch is not None else None,
+                ip=request_ip.get(),
+            )
+            for request, before in events
+        ],
+        batch_size=1000,
+    )
+    return len(events)
+
+
+def _pending_move(move: MoveRequest) -> MoveRequest:
+    """The request, re-read under a row lock, if no one has decided it meanwhile."""
+    locked = MoveRequest.objects.select_for_update().get(pk=move.pk)
+    if locked.state != MoveState.PENDING:
+        raise RegistryError(_("This request has already been decided."))
+    return locked
+
+
+def _check_can_decide(by: User | None, worker: Worker) -> None:
+    """Who decides: a user with EDIT_DATA whose scope holds the worker's desa today."""
+    if by is not None and not by.can(Capability.EDIT_DATA):
+        raise RegistryError(_("Your role may not change registry data."))
+    if not _within(worker.desa_id, _allowed_codes(by)):
+        raise RegistryError(_("This worker lives outside your wilayah."))
+
+
+def _decide_move(by: User | None, move: MoveRequest, state: str, note: str) -> MoveRequest:
+    move.state = state
+    move.decided_by = by
+    move.decided_at = timezone.now()
+    move.note = _text(note, 500)
+    move.save(update_fields=["state", "decided_by", "decided_at", "note", "updated_at"])
+    record(
+        by=by,
+        action=f"move_{state}",
+        obj=move,
+        before={"state": MoveState.PENDING.value},
+        after={"state": state, "note": move.note},
+    )
+    return move
+
+
+def _move_value(name: str, value: Any) -> Any:
+    if name == "birth_date" and isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+@transaction.atomic
+def accept_move(*, by: User | None, move: MoveRequest, note: str = "") -> MoveRequest:
+    """Move the worker to the requested desa and apply the requested values, through the edit
+    path (audited as worker_updated, so the dashboard follows); the request becomes accepted."""
+    move = _pending_move(move)
+    worker = Worker.objects.select_for_update().get(pk=move.worker_id)
+    _check_can_decide(by, worker)
+    _check_can_change(by, worker)
+    values = {
+        name: _clean(by, name, _move_value(name, value))
+        for name, value in move.fields.items()
+        if name in MOVE_FIELDS
+    }
+    # The target lies in the requester's wilayah, not the decider's: it is checked against the
+    # deployment only.
+    values["desa"] = _desa(None, move.target_desa_id)
+    _apply_changes(by, worker, values)
+    return _decide_move(by, move, MoveState.ACCEPTED, note)
+
+
+@transaction.atomic
+def refuse_move(*, by: User | None, move: MoveRequest, note: str = "") -> MoveRequest:
+    """Leave the worker where they are; the request becomes refused."""
+    move = _pending_move(move)
+    _check_can_decide(by, Worker.objects.get(pk=move.worker_id))
+    return _decide_move(by, move, MoveState.REFUSED, note)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lindung.registry import import_views, views
+from lindung.registry import import_views, move_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -17,4 +17,7 @@ urlpatterns = [
     path("impor/<uuid:batch_id>/simpan/", import_views.import_commit, name="import-commit"),
     path("impor/<uuid:batch_id>/batal/", import_views.import_discard, name="import-discard"),
     path("impor/<uuid:batch_id>/laporan.xlsx", import_views.import_report, name="import-report"),
+    path("pindah/", move_views.move_list, name="move-list"),
+    path("pindah/<int:pk>/terima/", move_views.move_accept, name="move-accept"),
+    path("pindah/<int:pk>/tolak/", move_views.move_refuse, name="move-refuse"),
 ]

@@ -3,7 +3,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +22,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def worker_list(request: HttpRequest) -> HttpResponse:
-    """Every role with a wilayah sees the list; NIK and No. KK are masked without VIEW_NIK."""
+    """Roles that see persons (accounts.person_level), each within their wilayah; NIK and No. KK
+    are masked without VIEW_NIK."""
     user = user_of(request)
     form = WorkerFilterForm(request.GET, by=user)
     workers = queries.filter_workers(queries.visible_workers(user), form.worker_filter())
@@ -31,7 +31,6 @@ def worker_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": queries.worker_page(workers, after=request.GET.get("after", "")),
         "total": queries.capped_count(workers),
-        "can_export": user.can(Capability.VIEW_PERSONS),
         "can_review": user.can(Capability.EDIT_DATA),
         "export_limit": EXPORT_LIMIT,
     }
@@ -102,8 +101,6 @@ def worker_export(request: HttpRequest) -> FileResponse:
     """The current filter as XLSX (at most EXPORT_LIMIT rows, by name), written to a temporary
     file so that memory stays flat; the export itself is audited."""
     user = user_of(request)
-    if not user.can(Capability.VIEW_PERSONS):  # `require` is typed for HttpResponse views only
-        raise PermissionDenied
     worker_filter = WorkerFilterForm(request.GET, by=user).worker_filter()
     workers = queries.filter_workers(queries.visible_workers(user), worker_filter)
     out = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes (and so removes) it

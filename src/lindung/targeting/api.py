@@ -1,7 +1,8 @@
 """The approved beneficiary lists over the JSON API (for BPJS enrollment and other systems).
 
-Scoped and masked like the pages: entries only for roles that see persons, within their wilayah,
-NIK masked without VIEW_NIK; 500 entries a page with a keyset cursor.
+Scoped and masked like the pages: entries and changes only for roles that see persons
+(accounts.person_level), within their wilayah, NIK masked without VIEW_NIK; 500 entries a page
+with a keyset cursor.
 """
 
 import datetime
@@ -15,7 +16,12 @@ from ninja import Field, Router, Schema
 
 from lindung.accounts.models import User
 from lindung.accounts.roles import Capability
-from lindung.targeting.lists import lists_with_status, visible_changes, visible_entries
+from lindung.targeting.lists import (
+    lists_with_status,
+    summary_in_scope,
+    visible_changes,
+    visible_entries,
+)
 from lindung.targeting.models import BeneficiaryList
 from lindung.ui.templatetags.lindung_format import mask_nik
 
@@ -81,15 +87,17 @@ class ChangePageOut(Schema):
     next_cursor: str | None
 
 
-def _user(request: HttpRequest, capability: Capability | None = None) -> User:
+def _user(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or (capability and not user.can(capability)):
+    if not isinstance(user, User):  # django_auth has let only logged-in users through
         raise PermissionDenied
     return user
 
 
-def _list_out(item: Any) -> ListOut:
-    """`item` comes from lists_with_status (it carries `in_force`)."""
+def _list_out(item: Any, user: User) -> ListOut:
+    """`item` comes from lists_with_status (it carries `in_force`); its totals are those of the
+    user's wilayah (a kecamatan or desa operator sees their area's, not the kabupaten's)."""
+    totals = summary_in_scope(user, item)
     return ListOut(
         number=item.number,
         fiscal_year=item.fiscal_year,
@@ -97,12 +105,12 @@ def _list_out(item: Any) -> ListOut:
         in_force=item.in_force,
         previous=item.previous.number if item.previous else None,
         decree=item.decree,
-        selected=item.selected,
-        cost=item.cost,
-        by_source={code: SourceTotals(**figures) for code, figures in item.by_source.items()},
-        added=item.added,
-        removed=item.removed,
-        moved=item.moved,
+        selected=totals["selected"],
+        cost=totals["cost"],
+        by_source={code: SourceTotals(**figures) for code, figures in totals["by_source"].items()},
+        added=totals["added"],
+        removed=totals["removed"],
+        moved=totals["moved"],
         approved_at=item.approved_at,
         approved_by=item.approved_by_label,
     )
@@ -118,23 +126,22 @@ def _page(rows: QuerySet[Any], cursor: str) -> tuple[list[Any], str | None]:
 @router.get("/lists/", response=list[ListOut])
 def list_index(request: HttpRequest, fiscal_year: int | None = None) -> list[ListOut]:
     """Approved lists, newest first (totals only)."""
-    _user(request)
+    user = _user(request)
     lists = lists_with_status()
     if fiscal_year is not None:
         lists = lists.filter(fiscal_year=fiscal_year)
-    return [_list_out(item) for item in lists]
+    return [_list_out(item, user) for item in lists]
 
 
 @router.get("/lists/{number}", response=ListOut)
 def list_detail(request: HttpRequest, number: int) -> ListOut:
-    _user(request)
-    return _list_out(get_object_or_404(lists_with_status(), number=number))
+    return _list_out(get_object_or_404(lists_with_status(), number=number), _user(request))
 
 
 @router.get("/lists/{number}/entries", response=EntryPageOut)
 def list_entries(request: HttpRequest, number: int, cursor: str = "") -> EntryPageOut:
     """The list's workers in the caller's wilayah, 500 a page; pass next_cursor as `cursor`."""
-    user = _user(request, Capability.VIEW_PERSONS)
+    user = _user(request)
     approved = get_object_or_404(BeneficiaryList, number=number)
     rows, next_cursor = _page(visible_entries(user, approved), cursor)
     show_nik = user.can(Capability.VIEW_NIK)
@@ -160,7 +167,7 @@ def list_entries(request: HttpRequest, number: int, cursor: str = "") -> EntryPa
 @router.get("/lists/{number}/changes", response=ChangePageOut)
 def list_changes(request: HttpRequest, number: int, cursor: str = "") -> ChangePageOut:
     """The differences from the list this one replaces, in the caller's wilayah."""
-    user = _user(request, Capability.VIEW_PERSONS)
+    user = _user(request)
     approved = get_object_or_404(BeneficiaryList, number=number)
     rows, next_cursor = _page(visible_changes(user, approved), cursor)
     show_nik = user.can(Capability.VIEW_NIK)

@@ -5,8 +5,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -26,6 +25,7 @@ from lindung.ui.templatetags.lindung_format import (
     format_number,
     mask_nik,
 )
+from lindung.xlsx import Column, Kind, Workbook
 
 
 def write_lampiran(scenario: Scenario, path: Path) -> int:
@@ -47,46 +47,40 @@ def write_lampiran(scenario: Scenario, path: Path) -> int:
         )
     )
     labels = dict(Occupation.choices)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    try:
-        bold = workbook.add_format({"bold": True})
-        money = workbook.add_format({"num_format": "#,##0"})
-        sheet = workbook.add_worksheet(_("Beneficiaries")[:31])
-        sheet.write_string(
+    count = 0
+    with Workbook(path) as book:
+        sheet = book.sheet(_("Beneficiaries"))
+        sheet.text(
             0,
             0,
             _("Beneficiary list, fiscal year %(year)s, scenario %(id)s")
             % {"year": scenario.fiscal_year, "id": scenario.pk},
-            bold,
+            book.bold,
         )
-        header = [_("No"), _("Source"), _("Rank"), "NIK", _("Name"), _("Sex"), _("Birth date"),
-                  _("Occupation"), _("Desa/kelurahan"), _("Kecamatan"), _("Priority")]  # fmt: skip
-        sheet.write_row(2, 0, header, bold)
-        count = 0
+        sheet.header(2, [Column(_("No"), Kind.INTEGER), Column(_("Source")),
+                         Column(_("Rank"), Kind.INTEGER), Column("NIK"), Column(_("Name")),
+                         Column(_("Sex")), Column(_("Birth date")), Column(_("Occupation")),
+                         Column(_("Desa/kelurahan")), Column(_("Kecamatan")),
+                         Column(_("Priority"), Kind.INTEGER)])  # fmt: skip
         for count, row in enumerate(rows.iterator(chunk_size=5000), start=1):
             source, rank, priority, nik, name, sex, born, occupation, desa, kecamatan = row
-            values: list[Any] = [count, source, rank]
-            sheet.write_row(2 + count, 0, values)
-            sheet.write_string(2 + count, 3, nik)  # text: all 16 digits
-            sheet.write_row(
+            sheet.row(
                 2 + count,
-                4,
-                [name, sex, born.strftime("%d-%m-%Y"), str(labels.get(occupation, occupation)),
-                 desa, kecamatan, priority],
+                [count, source, rank, nik, name, sex, born.strftime("%d-%m-%Y"),
+                 str(labels.get(occupation, occupation)), desa, kecamatan, priority],
             )  # fmt: skip
-        totals = workbook.add_worksheet(_("Totals")[:31])
-        totals.write_row(0, 0, [_("Source"), _("Workers"), _("Cost"), _("Budget")], bold)
+        totals = book.sheet(_("Totals"))
+        totals.header(
+            0, _totals_columns([_("Source"), _("Workers"), _("Cost"), _("Budget")]), freeze=False
+        )
         for index, (code, figures) in enumerate(sorted(scenario.by_source.items()), start=1):
-            totals.write_row(index, 0, [code, figures["selected"]])
-            totals.write_number(index, 2, figures["cost"], money)
-            totals.write_number(index, 3, figures["budget"], money)
+            totals.row(index, [code, figures["selected"], figures["cost"], figures["budget"]])
         start = len(scenario.by_source) + 3
-        totals.write_row(start, 0, [_("Kecamatan"), _("Workers"), _("Cost")], bold)
+        totals.header(
+            start, _totals_columns([_("Kecamatan"), _("Workers"), _("Cost")]), freeze=False
+        )
         for index, (code, figures) in enumerate(sorted(scenario.by_kecamatan.items()), start=1):
-            totals.write_row(start + index, 0, [code, figures["selected"]])
-            totals.write_number(start + index, 2, figures["cost"], money)
-    finally:
-        workbook.close()
+            totals.row(start + index, [code, figures["selected"], figures["cost"]])
     return count
 
 
@@ -105,7 +99,9 @@ def list_title(approved: BeneficiaryList) -> str:
     }
 
 
-def _list_subtitle(approved: BeneficiaryList) -> list[str]:
+def _list_subtitle(approved: BeneficiaryList, changes: QuerySet[ListChange]) -> list[str]:
+    """Approval, decree and the differences from the replaced list, counted over `changes` (the
+    reader's wilayah: an area operator's file counts their area's changes, not the kabupaten's)."""
     lines = [
         _("Approved on %(date)s by %(by)s")
         % {"date": format_date(approved.approved_at), "by": approved.approved_by_label}
@@ -113,6 +109,9 @@ def _list_subtitle(approved: BeneficiaryList) -> list[str]:
     if approved.decree:
         lines.append(_("Decree number: %(decree)s") % {"decree": approved.decree})
     if approved.previous_id is not None and approved.previous is not None:
+        kinds = {kind: 0 for kind in ChangeKind.values} | dict(
+            changes.values_list("kind").annotate(n=Count("id")).order_by()
+        )
         lines.append(
             _(
                 "Replaces list no. %(number)s: %(added)s added, %(removed)s removed, %(moved)s "
@@ -120,9 +119,9 @@ def _list_subtitle(approved: BeneficiaryList) -> list[str]:
             )
             % {
                 "number": approved.previous.number,
-                "added": format_number(approved.added),
-                "removed": format_number(approved.removed),
-                "moved": format_number(approved.moved),
+                "added": format_number(kinds[ChangeKind.ADDED]),
+                "removed": format_number(kinds[ChangeKind.REMOVED]),
+                "moved": format_number(kinds[ChangeKind.MOVED]),
             }
         )
     return lines
@@ -176,10 +175,13 @@ def _totals_tables(
     ]
 
 
-ENTRY_HEADER = [
-    gettext_noop("Source"), gettext_noop("Rank"), gettext_noop("Name"), gettext_noop("Sex"),
-    gettext_noop("Birth date"), gettext_noop("Occupation"), gettext_noop("Desa/kelurahan"),
-    gettext_noop("Kecamatan"), gettext_noop("Priority"), gettext_noop("Contribution per year"),
+ENTRY_COLUMNS = [
+    (gettext_noop("Source"), Kind.TEXT), (gettext_noop("Rank"), Kind.INTEGER),
+    (gettext_noop("Name"), Kind.TEXT), (gettext_noop("Sex"), Kind.TEXT),
+    (gettext_noop("Birth date"), Kind.TEXT),  # text: "28 Mei 2024", as on the page
+    (gettext_noop("Occupation"), Kind.TEXT), (gettext_noop("Desa/kelurahan"), Kind.TEXT),
+    (gettext_noop("Kecamatan"), Kind.TEXT), (gettext_noop("Priority"), Kind.INTEGER),
+    (gettext_noop("Contribution per year"), Kind.MONEY),
 ]  # fmt: skip
 
 
@@ -193,49 +195,43 @@ def write_list_xlsx(
 ) -> int:
     """The approved list as XLSX: the workers, the totals per source and kecamatan, and the
     differences from the list it replaces. Returns the number of workers written."""
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    try:
-        bold = workbook.add_format({"bold": True})
-        money = workbook.add_format({"num_format": "#,##0"})
-        sheet = workbook.add_worksheet(_("Beneficiaries")[:31])
-        sheet.write_string(0, 0, list_title(approved), bold)
-        for i, line in enumerate(_list_subtitle(approved), start=1):
-            sheet.write_string(i, 0, line)
-        top = len(_list_subtitle(approved)) + 2
-        header = [_("No"), "NIK", *(_(h) for h in ENTRY_HEADER)]
-        sheet.write_row(top, 0, header, bold)
-        count = 0
+    count = 0
+    with Workbook(path) as book:
+        sheet = book.sheet(_("Beneficiaries"))
+        sheet.text(0, 0, list_title(approved), book.bold)
+        subtitle = _list_subtitle(approved, changes)
+        for i, line in enumerate(subtitle, start=1):
+            sheet.text(i, 0, line)
+        top = len(subtitle) + 2
+        entry = [Column(_(header), kind) for header, kind in ENTRY_COLUMNS]
+        sheet.header(top, [Column(_("No"), Kind.INTEGER), Column("NIK"), *entry])
         for count, (cells, nik) in enumerate(_entry_rows(approved, entries, show_nik), start=1):
-            sheet.write_number(top + count, 0, count)
-            sheet.write_string(top + count, 1, nik)  # text: all 16 digits
-            sheet.write_row(top + count, 2, cells[:-1])
-            sheet.write_number(top + count, 2 + len(cells) - 1, cells[-1], money)
-        totals = workbook.add_worksheet(_("Totals")[:31])
+            sheet.row(top + count, [count, nik, *cells])
+        totals = book.sheet(_("Totals"))
         row = 0
         for title, columns, rows in _totals_tables(approved, entries):
-            totals.write_string(row, 0, title, bold)
-            totals.write_row(row + 1, 0, columns, bold)
+            totals.text(row, 0, title, book.bold)
+            totals.header(row + 1, _totals_columns(columns), freeze=False)
             for i, values in enumerate(rows, start=row + 2):
-                totals.write_row(i, 0, values[:2])
-                for j, amount in enumerate(values[2:], start=2):
-                    totals.write_number(i, j, amount, money)
+                totals.row(i, values)
             row += len(rows) + 3
         if approved.previous_id is not None:
-            _write_changes(workbook, changes, show_nik, bold)
-    finally:
-        workbook.close()
+            _write_changes(book, changes, show_nik)
     return count
 
 
-def _write_changes(
-    workbook: xlsxwriter.Workbook, changes: QuerySet[ListChange], show_nik: bool, bold: Any
-) -> None:
-    sheet = workbook.add_worksheet(_("Changes")[:31])
-    sheet.write_row(
-        0, 0,
-        [_("Change"), "NIK", _("Name"), _("Desa/kelurahan"), _("Kecamatan"), _("Source before"),
-         _("Source after")],
-        bold,
+def _totals_columns(headers: list[str]) -> list[Column]:
+    """A totals table: the source or kecamatan, workers, then amounts (cost, budget)."""
+    first, workers, *amounts = headers
+    return [Column(first), Column(workers, Kind.INTEGER), *(Column(h, Kind.MONEY) for h in amounts)]
+
+
+def _write_changes(book: Workbook, changes: QuerySet[ListChange], show_nik: bool) -> None:
+    sheet = book.sheet(_("Changes"))
+    sheet.header(
+        0,
+        [Column(h) for h in [_("Change"), "NIK", _("Name"), _("Desa/kelurahan"), _("Kecamatan"),
+                             _("Source before"), _("Source after")]],
     )  # fmt: skip
     kinds = dict(ChangeKind.choices)
     rows = changes.order_by("kind", "kecamatan_id", "desa_id", "name").values_list(
@@ -246,15 +242,20 @@ def _write_changes(
     for i, (kind, nik, name, desa, kecamatan, before, after) in enumerate(
         rows.iterator(chunk_size=5000), start=1
     ):
-        sheet.write_string(i, 0, str(kinds.get(kind, kind)))
-        sheet.write_string(i, 1, nik if show_nik else mask_nik(nik))
-        sheet.write_row(
-            i, 2, [name, names.get(desa, desa), names.get(kecamatan, kecamatan), before, after]
-        )
+        sheet.row(
+            i,
+            [str(kinds.get(kind, kind)), nik if show_nik else mask_nik(nik), name,
+             names.get(desa, desa), names.get(kecamatan, kecamatan), before, after],
+        )  # fmt: skip
 
 
 def write_list_pdf_file(
-    approved: BeneficiaryList, entries: QuerySet[Beneficiary], path: Path, *, show_nik: bool
+    approved: BeneficiaryList,
+    entries: QuerySet[Beneficiary],
+    changes: QuerySet[ListChange],
+    path: Path,
+    *,
+    show_nik: bool,
 ) -> int:
     """The approved list as PDF (the lampiran as printed and signed)."""
     from lindung.pdf import Rupiah
@@ -279,7 +280,7 @@ def write_list_pdf_file(
     return write_list_pdf(
         path,
         title=title,
-        subtitle_lines=[list_title(approved), *_list_subtitle(approved)],
+        subtitle_lines=[list_title(approved), *_list_subtitle(approved, changes)],
         header=header,
         rows=rows(),
         totals=totals,

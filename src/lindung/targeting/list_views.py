@@ -1,12 +1,13 @@
 """The approved beneficiary lists: browse, see the differences, download XLSX and PDF.
 
-Everyone who may see persons opens them, each within their own wilayah: a desa operator sees
-the beneficiaries of their desa, and the totals of what they see.
+Everyone who may see persons opens them (accounts.person_level), each within their own
+wilayah: a desa operator sees the beneficiaries of their desa, and the totals of what they see.
 """
 
 from collections.abc import Callable
 from pathlib import Path
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -14,15 +15,17 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from lindung.accounts.decorators import require, user_of
+from lindung.accounts.decorators import user_of
 from lindung.accounts.roles import Capability
 from lindung.audit.services import record
 from lindung.registry.models import Occupation
 from lindung.targeting.exports import region_names, write_list_pdf_file, write_list_xlsx
 from lindung.targeting.lists import (
+    change_counts,
     entry_totals,
     lists_with_status,
     source_labels,
+    totals_in_scope,
     visible_changes,
     visible_entries,
 )
@@ -32,12 +35,15 @@ from lindung.ui.downloads import send_file
 PAGE_SIZE = 100
 
 
-@require(Capability.VIEW_PERSONS)
+@login_required
 def list_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "targeting/list_index.html", {"lists": lists_with_status()})
+    lists = list(lists_with_status())
+    totals = totals_in_scope(user_of(request), lists)  # an operator's area, not the kabupaten
+    rows = [(item, *totals[item.pk]) for item in lists]
+    return render(request, "targeting/list_index.html", {"lists": rows})
 
 
-@require(Capability.VIEW_PERSONS)
+@login_required
 def list_detail(request: HttpRequest, number: int) -> HttpResponse:
     approved = get_object_or_404(
         BeneficiaryList.objects.select_related("previous", "scenario"), number=number
@@ -51,6 +57,7 @@ def list_detail(request: HttpRequest, number: int) -> HttpResponse:
     page = Paginator(shown.order_by("source", "rank"), PAGE_SIZE).get_page(request.GET.get("page"))
     totals = entry_totals(entries)
     changes = visible_changes(user, approved)
+    kinds = change_counts(changes)  # within the wilayah, like every total on the page
     first_changes = list(changes.order_by("kind", "kecamatan_id", "name")[:PAGE_SIZE])
     names = region_names(
         {*totals["kecamatan"], *(e.desa_id for e in page), *(e.kecamatan_id for e in page),
@@ -79,7 +86,8 @@ def list_detail(request: HttpRequest, number: int) -> HttpResponse:
         "total_cost": sum(cost for _n, cost in totals["source"].values()),
         "rows": rows,
         "changes": [(c, names.get(c.desa_id, c.desa_id)) for c in first_changes],
-        "change_count": changes.count(),
+        "change_count": sum(kinds.values()),
+        "change_kinds": kinds,
         "revision": getattr(approved, "revision", None),
     }
     return render(request, "targeting/list_detail.html", context)
@@ -90,7 +98,6 @@ def _download(
     number: int,
     suffix: str,
     write: Callable[..., int],
-    with_changes: bool,
 ) -> FileResponse:
     approved = get_object_or_404(BeneficiaryList.objects.select_related("previous"), number=number)
     user = user_of(request)
@@ -99,11 +106,8 @@ def _download(
     written: list[int] = []
 
     def write_file(out: Path) -> None:
-        if with_changes:
-            changes = visible_changes(user, approved)
-            written.append(write(approved, entries, changes, out, show_nik=show_nik))
-        else:
-            written.append(write(approved, entries, out, show_nik=show_nik))
+        changes = visible_changes(user, approved)
+        written.append(write(approved, entries, changes, out, show_nik=show_nik))
 
     name = _("beneficiaries-%(year)s-no%(number)s") % {
         "year": approved.fiscal_year,
@@ -120,11 +124,11 @@ def _download(
     return response
 
 
-@require(Capability.VIEW_PERSONS)
+@login_required
 def list_xlsx(request: HttpRequest, number: int) -> FileResponse:
-    return _download(request, number, ".xlsx", write_list_xlsx, with_changes=True)
+    return _download(request, number, ".xlsx", write_list_xlsx)
 
 
-@require(Capability.VIEW_PERSONS)
+@login_required
 def list_pdf(request: HttpRequest, number: int) -> FileResponse:
-    return _download(request, number, ".pdf", write_list_pdf_file, with_changes=False)
+    return _download(request, number, ".pdf", write_list_pdf_file)

@@ -314,6 +314,68 @@ def visible_changes(user: Any, approved: BeneficiaryList) -> QuerySet[ListChange
     return in_areas(ListChange.objects.filter(beneficiary_list=approved), scope_codes(user))
 
 
+def totals_in_scope(user: Any, lists: list[BeneficiaryList]) -> dict[int, tuple[int, int]]:
+    """Workers and contributions of each list (by pk) within the user's wilayah: a kecamatan or
+    desa operator gets the totals of their area, never the kabupaten's. Roles that see the whole
+    deployment get the totals stored at approval (no query)."""
+    from lindung.regions.queries import scope_codes
+
+    if sees_whole_deployment(user):
+        return {item.pk: (item.selected, item.cost) for item in lists}
+    codes = scope_codes(user)
+    entries = Beneficiary.objects.filter(beneficiary_list__in=lists)
+    rows = (
+        in_areas(entries, codes)
+        .values("beneficiary_list_id")
+        .annotate(n=Count("id"), total=Sum("cost"))
+        .order_by()
+    )
+    found = {row["beneficiary_list_id"]: (row["n"], int(row["total"] or 0)) for row in rows}
+    return {item.pk: found.get(item.pk, (0, 0)) for item in lists}
+
+
+def sees_whole_deployment(user: Any) -> bool:
+    """Whether `user`'s wilayah is the whole deployment (totals stored at approval apply)."""
+    from lindung.regions.queries import deployment_codes, scope_codes
+
+    codes = scope_codes(user)
+    return bool(codes) and sorted(codes) == sorted(deployment_codes())
+
+
+def summary_in_scope(user: Any, approved: BeneficiaryList) -> dict[str, Any]:
+    """`approved`'s totals within the user's wilayah: workers, cost, per source (with the
+    source's budget, which is the deployment's) and the changes by kind. A kecamatan or desa
+    operator gets their own area's figures, never the kabupaten's."""
+    if sees_whole_deployment(user):
+        return {
+            "selected": approved.selected,
+            "cost": approved.cost,
+            "by_source": approved.by_source,
+            **{kind: getattr(approved, kind) for kind in ChangeKind.values},
+        }
+    per_source = entry_totals(visible_entries(user, approved))["source"]
+    by_source = {
+        code: {
+            "selected": n,
+            "cost": cost,
+            "budget": approved.by_source.get(code, {}).get("budget", 0),
+        }
+        for code, (n, cost) in per_source.items()
+    }
+    return {
+        "selected": sum(n for n, _cost in per_source.values()),
+        "cost": sum(cost for _n, cost in per_source.values()),
+        "by_source": by_source,
+        **change_counts(visible_changes(user, approved)),
+    }
+
+
+def change_counts(changes: QuerySet[ListChange]) -> dict[str, int]:
+    """How many of `changes` (already scoped) are of each kind: added, removed, moved."""
+    rows = changes.values("kind").annotate(n=Count("id")).order_by()
+    return {kind: 0 for kind in ChangeKind.values} | {row["kind"]: row["n"] for row in rows}
+
+
 def listed_workers(approved: BeneficiaryList) -> set[int]:
     """The workers on `approved` (for a supplement: already sponsored)."""
     return set(

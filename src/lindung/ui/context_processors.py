@@ -20,11 +20,12 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
-    entries: list[tuple[str | Promise, str, Capability | None]] = [
+    # An entry is shown to a role with its capability (or with any of several, a tuple).
+    entries: list[tuple[str | Promise, str, Capability | tuple[Capability, ...] | None]] = [
         (_("Dashboard"), "dashboard:home", None),
         (_("Wilayah"), "regions:home", None),
-        (_("Workers"), "registry:worker-list", None),
-        (_("Import"), "registry:import-list", Capability.EDIT_DATA),
+        (_("Workers"), "registry:worker-list", Capability.VIEW_PERSONS),
+        (_("Import"), "registry:import-list", (Capability.EDIT_DATA, Capability.VIEW_AUDIT)),
         (_("Possible duplicates"), "registry:duplicate-list", Capability.EDIT_DATA),
         (_("Calculator"), "rules:calculator", None),
         (_("Policy"), "rules:policy-list", Capability.CONFIGURE),
@@ -37,7 +38,8 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
     shown = [
         (label, reverse(name))
         for label, name, capability in entries
-        if capability is None or user.can(capability)
+        if capability is None
+        or any(user.can(c) for c in (capability if isinstance(capability, tuple) else [capability]))
     ]
     # The entry whose URL is the longest prefix of the page is the active one.
     matches = [url for _label, url in shown if url != "/" and request.path.startswith(url)]

@@ -163,7 +163,9 @@ def _nik_event() -> Event:
 def test_nik_and_kk_are_masked_for_a_role_without_view_nik(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(CAPABILITIES, Role.AUDITOR, frozenset({Capability.VIEW_AUDIT}))
+    monkeypatch.setitem(
+        CAPABILITIES, Role.AUDITOR, frozenset({Capability.VIEW_AUDIT, Capability.VIEW_PERSONS})
+    )
     _nik_event()
     client.force_login(auditor())
     response = client.get(URL)
@@ -183,7 +185,9 @@ def test_nik_is_shown_to_a_role_with_view_nik(client: Client) -> None:
 def test_the_export_holds_the_filtered_events_masked_and_is_itself_audited(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(CAPABILITIES, Role.AUDITOR, frozenset({Capability.VIEW_AUDIT}))
+    monkeypatch.setitem(
+        CAPABILITIES, Role.AUDITOR, frozenset({Capability.VIEW_AUDIT, Capability.VIEW_PERSONS})
+    )
     viewer: User = auditor(username="audit")
     _nik_event()
     record(by=None, action="other")

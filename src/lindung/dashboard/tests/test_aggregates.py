@@ -160,6 +160,7 @@ def test_filters_narrow_the_counts_like_sql(approved: BeneficiaryList) -> None:
 def test_leadership_sees_no_small_cells() -> None:
     WorkerFactory.create_batch(3, desa_id="52.03.07.1001", desil=1)
     WorkerFactory.create_batch(6, desa_id="52.03.08.2001", desil=1)
+    WorkerFactory.create_batch(5, desa_id="52.03.09.2002", desil=1)  # hidden with the 3
     refresh()
     leader = UserFactory(role=Role.PIMPINAN)
 
@@ -227,7 +228,8 @@ def test_an_approval_and_a_status_change_reach_the_numbers(
 def test_a_hidden_count_hides_its_cost_too() -> None:
     WorkerFactory.create_batch(3, desa_id="52.03.07.1001", desil=1)
     WorkerFactory.create_batch(7, desa_id="52.03.08.2001", desil=1)
-    scenario = run_scenario(by="test", fiscal_year=YEAR, budgets={"apbd": 10 * YEAR_COST,
+    WorkerFactory.create_batch(5, desa_id="52.03.09.2002", desil=1)  # hidden with the 3
+    scenario = run_scenario(by="test", fiscal_year=YEAR, budgets={"apbd": 15 * YEAR_COST,
                                                                   "dbhcht": 0})  # fmt: skip
     approve(by="test", scenario=scenario)
     refresh()

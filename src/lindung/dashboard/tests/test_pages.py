@@ -106,7 +106,8 @@ def test_leadership_sees_aggregates_only(data: None) -> None:
     page = leader.get(reverse("dashboard:home"), {"area": "52.03.08", "tahun": 2027})
 
     html = page.content.decode()
-    assert page.status_code == 200 and 'data-testid="ind-registered">&lt;5<' in html
+    assert page.status_code == 200 and 'data-testid="ind-registered">x<' in html
+    assert 'data-testid="hidden-note"' in html
     assert 'data-testid="worker-list-link"' not in html
     assert "NIK" not in html
 

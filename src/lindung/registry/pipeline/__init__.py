@@ -3,7 +3,7 @@
     read      read.read_table(path, sheet=...)  -> Sheet: text columns named by FIELDS, `_row`
     values    values.*: vectorised parsers of one column each (NIK, dates, sex, income, names…)
     validate  validate.validate(sheet.frame, ...) -> one typed row per input row + errors/warnings
-    decide    decide.decide(checked, existing)   -> new / updated / unchanged / rejected
+    decide    decide.decide(checked, existing, scope=...) -> new / updated / unchanged / rejected
     load      load.write(...)                    -> one transaction, COPY or executemany
     report    report.write_report(...)           -> the fix-and-reupload XLSX
 

@@ -22,6 +22,9 @@ class RowError(StrEnum):
     DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
     # Only for region-bound operators: the desa lies outside the wilayah they work for.
     WILAYAH_OUTSIDE_SCOPE = "WILAYAH_OUTSIDE_SCOPE"
+    # Only for region-bound operators: the NIK belongs to a worker registered outside their
+    # wilayah. The row changes nothing; committing it sends a move request (registry.MoveRequest).
+    NIK_OUTSIDE_SCOPE = "NIK_OUTSIDE_SCOPE"
 
 
 class RowWarning(StrEnum):
@@ -74,6 +77,12 @@ ERROR_MESSAGES: dict[str, Promise] = {
     RowError.WILAYAH_OUTSIDE_SCOPE: _(
         "The desa/kelurahan lies outside the wilayah of your account. Ask the operator of that "
         "wilayah or the regency office to import this row."
+    ),
+    RowError.NIK_OUTSIDE_SCOPE: _(
+        "This NIK cannot be imported from your wilayah, so this row changes nothing. When the "
+        "import is committed, a request to move this worker to the desa on this row is sent to "
+        "the regency office and the wilayah concerned for review; follow it on the Move "
+        "requests page."
     ),
     RowError.DUPLICATE_IN_FILE: _(
         "This NIK already appears on an earlier row of this file. Remove the duplicate row or "

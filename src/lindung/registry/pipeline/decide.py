@@ -10,12 +10,23 @@ erases a value) or the worker is not yet listed under this import's source, else
 New rows are also compared with the registry's other workers: a similar name, the same birth
 date and the same kecamatan (workers move between neighbouring desa, and the kecamatan is the
 neighbourhood that needs no map) make a POSSIBLE_DUPLICATE warning and a pair to review.
+
+With `scope` (the region codes of a region-bound uploader) a known NIK whose worker lives
+outside the scope is rejected with NIK_OUTSIDE_SCOPE: nothing of that worker changes and the
+row says nothing about them (no `changed`, no status but `rejected`). Such rows become move
+requests (`requested_moves`) that the worker's own wilayah decides. The POSSIBLE_DUPLICATE
+warning is given only for a similar worker inside the scope; pairs with workers outside it are
+still kept, for those who see both workers.
 """
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz
 
-from lindung.registry.pipeline.codes import RowStatus, RowWarning
+from lindung.registry.pipeline.codes import RowError, RowStatus, RowWarning
 from lindung.registry.pipeline.validate import UPDATABLE
 
 # Name similarity (rapidfuzz token_sort_ratio over name keys, 0-100) from which two workers
@@ -46,18 +57,40 @@ EXISTING_SCHEMA = {
 }
 
 
-def decide(checked: pl.DataFrame, existing: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def within(column: str, scope: list[str]) -> pl.Expr:
+    """`column` (a region code) lies in the subtree of one of the `scope` codes."""
+    inside = pl.lit(False)
+    for code in scope:
+        inside = inside | (pl.col(column) == code) | pl.col(column).str.starts_with(code + ".")
+    return inside.fill_null(False)
+
+
+def decide(
+    checked: pl.DataFrame, existing: pl.DataFrame, *, scope: list[str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(plan, pairs): the checked rows with `status`, `worker_id` and `changed` (the names of
     the fields an update changes), and the possible-duplicate pairs (`nik`, `other_id`,
-    `score`) of new rows."""
+    `score`) of new rows. `scope`: see the module's docstring (None: the whole registry)."""
     old = existing.select(
         pl.col("nik"),
         pl.col("id").alias("worker_id"),
         pl.col("has_source").alias("_has_source"),
         *(pl.col(field).alias(f"_old_{field}") for field in UPDATABLE),
     )
-    valid = pl.col("errors").list.len() == 0
     plan = checked.join(old, on="nik", how="left", maintain_order="left")
+    if scope is not None:
+        outside = (
+            (pl.col("errors").list.len() == 0)
+            & pl.col("worker_id").is_not_null()
+            & ~within("_old_desa_id", scope)
+        )
+        plan = plan.with_columns(
+            pl.when(outside)
+            .then(pl.col("errors").list.concat(pl.lit([RowError.NIK_OUTSIDE_SCOPE.value])))
+            .otherwise(pl.col("errors"))
+            .alias("errors")
+        )
+    valid = pl.col("errors").list.len() == 0
     changed = pl.concat_list(
         [
             pl.when(
@@ -86,8 +119,11 @@ def decide(checked: pl.DataFrame, existing: pl.DataFrame) -> tuple[pl.DataFrame,
         .alias("status")
     )
     pairs = _possible_duplicates(plan, existing)
-    if pairs.height:
-        flagged = pairs.select("nik").unique().with_columns(pl.lit(True).alias("_dup"))
+    # The uploader is told only about similar workers they may see themselves.
+    shown = pairs if scope is None else pairs.filter(within("other_desa_id", scope))
+    pairs = pairs.select("nik", "other_id", "score")
+    if shown.height:
+        flagged = shown.select("nik").unique().with_columns(pl.lit(True).alias("_dup"))
         plan = plan.join(flagged, on="nik", how="left", maintain_order="left").with_columns(
             pl.when(pl.col("_dup").fill_null(False))
             .then(pl.col("warnings").list.concat(pl.lit([RowWarning.POSSIBLE_DUPLICATE.value])))
@@ -99,7 +135,14 @@ def decide(checked: pl.DataFrame, existing: pl.DataFrame) -> tuple[pl.DataFrame,
 
 
 def _possible_duplicates(plan: pl.DataFrame, existing: pl.DataFrame) -> pl.DataFrame:
-    empty = pl.DataFrame(schema={"nik": pl.String, "other_id": pl.Int64, "score": pl.Int64})
+    empty = pl.DataFrame(
+        schema={
+            "nik": pl.String,
+            "other_id": pl.Int64,
+            "score": pl.Int64,
+            "other_desa_id": pl.String,
+        }
+    )
     new = plan.filter(pl.col("status") == RowStatus.NEW.value).select(
         "nik", "name_key", "birth_date", "kecamatan_id"
     )
@@ -109,6 +152,7 @@ def _possible_duplicates(plan: pl.DataFrame, existing: pl.DataFrame) -> pl.DataF
         pl.col("id").alias("other_id"),
         pl.col("nik").alias("other_nik"),
         pl.col("name_key").alias("other_name_key"),
+        pl.col("desa_id").alias("other_desa_id"),
         "birth_date",
         "kecamatan_id",
     )
@@ -124,5 +168,42 @@ def _possible_duplicates(plan: pl.DataFrame, existing: pl.DataFrame) -> pl.DataF
     return (
         candidates.with_columns(pl.Series("score", scores, dtype=pl.Int64))
         .filter(pl.col("score") >= DUPLICATE_NAME_SCORE)
-        .select("nik", "other_id", "score")
+        .select("nik", "other_id", "score", "other_desa_id")
     )
+
+
+@dataclass(frozen=True)
+class RequestedMove:
+    """A NIK_OUTSIDE_SCOPE row as a request: the worker, the row's desa and the values the row
+    gives (by worker field name: dates as ISO text; the desa apart)."""
+
+    worker_id: int
+    desa: str
+    fields: dict[str, Any]
+
+
+# The worker fields a move request carries, by UPDATABLE name (the desa travels apart).
+_ROW_FIELDS = tuple(f for f in UPDATABLE if f != "desa_id")
+
+
+def requested_moves(plan: pl.DataFrame) -> list[RequestedMove]:
+    """The rows of `plan` whose only error is NIK_OUTSIDE_SCOPE, one per worker."""
+    rows = plan.filter(
+        pl.col("errors").list.len() == 1,
+        pl.col("errors").list.first() == RowError.NIK_OUTSIDE_SCOPE.value,
+        pl.col("worker_id").is_not_null(),
+        pl.col("desa_id").is_not_null(),
+    ).unique("worker_id", keep="first", maintain_order=True)
+    moves = []
+    for row in rows.select(
+        "worker_id", "desa_id", *_ROW_FIELDS, *(f"given_{f}" for f in _ROW_FIELDS)
+    ).iter_rows(named=True):
+        fields = {
+            f: _json_value(row[f]) for f in _ROW_FIELDS if row[f"given_{f}"] and row[f] is not None
+        }
+        moves.append(RequestedMove(int(row["worker_id"]), str(row["desa_id"]), fields))
+    return moves
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value

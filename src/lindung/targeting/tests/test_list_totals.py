@@ -1,0 +1,151 @@
+"""The totals on the beneficiary list pages are those of the reader's wilayah: a kecamatan or
+desa operator never sees the kabupaten's count, cost or changes."""
+
+from typing import Any
+
+import pytest
+from django.db.models import Count, Sum
+from django.test import Client
+from django.urls import reverse
+
+from lindung.accounts.models import User
+from lindung.accounts.tests.factories import admin, operator_desa, operator_kecamatan
+from lindung.targeting.lists import approve
+from lindung.targeting.models import Beneficiary, BeneficiaryList, ListChange
+from lindung.targeting.services import run_scenario
+from lindung.targeting.tests.conftest import YEAR_COST_2027
+from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
+
+pytestmark = pytest.mark.django_db
+
+
+def _html(user: User, name: str, *args: Any) -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _cells(n: int, cost: int) -> str:
+    return f'<td class="num">{format_number(n)}</td><td class="num">{format_rupiah(cost)}</td>'
+
+
+def _revision() -> BeneficiaryList:
+    """List 2: room for two of the five workers of list 1, so three are removed."""
+    smaller = run_scenario(by="test", fiscal_year=2027, budgets={"apbd": 2 * YEAR_COST_2027,
+                                                                 "dbhcht": 0})  # fmt: skip
+    return approve(by="test", scenario=smaller, note="APBD-P dipotong")
+
+
+def test_the_list_index_shows_a_kecamatan_operator_the_totals_of_their_kecamatan(
+    approved: BeneficiaryList,
+) -> None:
+    revised = _revision()
+    in_selong = (
+        Beneficiary.objects.filter(kecamatan_id="52.03.07")
+        .values("beneficiary_list")
+        .annotate(n=Count("id"), cost=Sum("cost"))
+    )
+    expected = {row["beneficiary_list"]: (row["n"], row["cost"]) for row in in_selong}
+
+    html = _html(operator_kecamatan("52.03.07"), "targeting:list-index")
+
+    assert _cells(4, 4 * YEAR_COST_2027) in html  # list 1: four of its five are in Selong
+    assert _cells(approved.selected, approved.cost) not in html
+    assert _cells(*expected.get(revised.pk, (0, 0))) in html
+    kabupaten = _html(admin(), "targeting:list-index")
+    assert _cells(approved.selected, approved.cost) in kabupaten
+    assert _cells(revised.selected, revised.cost) in kabupaten
+
+
+def test_the_list_page_shows_a_desa_operator_the_changes_of_their_desa(
+    approved: BeneficiaryList,
+) -> None:
+    revised = _revision()
+    desa = "52.03.08.2001"  # Bagik Papan: one worker of list 1
+    mine = dict(
+        ListChange.objects.filter(beneficiary_list=revised, desa_id=desa)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    entries = Beneficiary.objects.filter(beneficiary_list=revised, desa_id=desa)
+
+    html = _html(operator_desa(desa), "targeting:list-detail", revised.number)
+
+    summary = (
+        f"{mine.get('added', 0)} added, {mine.get('removed', 0)} removed, "
+        f"{mine.get('moved', 0)} with another funding source."
+    )
+    assert summary in html
+    assert f"0 added, {revised.removed} removed" not in html  # the kabupaten's three
+    assert f'data-testid="list-selected">{entries.count()}<' in html
+    everyone = _html(admin(), "targeting:list-detail", revised.number)
+    assert f"0 added, {revised.removed} removed, 0 with another funding source." in everyone
+
+
+def test_the_api_gives_an_area_operator_the_totals_and_changes_of_their_area(
+    approved: BeneficiaryList,
+) -> None:
+    revised = _revision()
+    kecamatan = "52.03.07"
+    client = Client()
+    client.force_login(operator_kecamatan(kecamatan))
+
+    found = {item["number"]: item for item in client.get("/api/v1/targeting/lists/").json()}
+    detail = client.get(f"/api/v1/targeting/lists/{revised.number}").json()
+
+    assert found[approved.number]["selected"] < approved.selected  # one is in another kecamatan
+    for item in (approved, revised):
+        mine = Beneficiary.objects.filter(beneficiary_list=item, kecamatan_id=kecamatan)
+        per_source = dict(mine.values_list("source").annotate(n=Count("id")))
+        figures = found[item.number]
+        assert figures["selected"] == mine.count() <= item.selected
+        assert figures["cost"] == (mine.aggregate(c=Sum("cost"))["c"] or 0)
+        assert {s: v["selected"] for s, v in figures["by_source"].items()} == per_source
+    changes = ListChange.objects.filter(beneficiary_list=revised, kecamatan_id=kecamatan)
+    assert detail["removed"] == changes.filter(kind="removed").count() < revised.removed
+    assert detail["added"] == changes.filter(kind="added").count()
+    client.force_login(admin())
+    everyone = client.get(f"/api/v1/targeting/lists/{revised.number}").json()
+    assert (everyone["selected"], everyone["removed"]) == (revised.selected, revised.removed)
+
+
+def test_the_lampiran_files_count_the_changes_of_the_readers_area(
+    approved: BeneficiaryList,
+) -> None:
+    revised = _revision()
+    desa = "52.03.08.2001"
+    mine = dict(
+        ListChange.objects.filter(beneficiary_list=revised, desa_id=desa)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+    )
+    expected = (
+        f"{mine.get('added', 0)} added, {mine.get('removed', 0)} removed, "
+        f"{mine.get('moved', 0)} with another funding source"
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator_desa(desa))
+    for name in ("targeting:list-xlsx", "targeting:list-pdf"):
+        response = client.get(reverse(name, args=[revised.number]))
+        text = _file_text(response)
+        assert expected in text, name
+        assert f"{revised.removed} removed" not in text or mine.get("removed") == revised.removed
+
+
+def _file_text(response: Any) -> str:
+    import io
+
+    from pypdf import PdfReader
+    from python_calamine import CalamineWorkbook
+
+    content = b"".join(response.streaming_content)
+    if content.startswith(b"%PDF"):
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return "\n".join(
+        " ".join(str(cell) for cell in row)
+        for name in book.sheet_names
+        for row in book.get_sheet_by_name(name).to_python()
+    )
