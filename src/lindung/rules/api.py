@@ -36,7 +36,10 @@ class BenefitOut(Schema):
 class ContributionQuery(Schema):
     income: int = Field(description="Reported income in rupiah")
     programs: str = Field("JKK,JKM", description="JKK,JKM or JKK,JKM,JHT")
-    month: str = Field(description="First contribution month, YYYY-MM")
+    month: str = Field(
+        description="First contribution month, YYYY-MM; each month is priced under the rules "
+        "in force that month"
+    )
     funding: str = Field("mandiri", description="apbd, apbd_provinsi, dbhcht, apbdes, csr, mandiri")
     sector: str = Field("", description="empty, or transport")
     months: int = Field(1, description="Months paid at once: 1, 3, 6 or 12")
@@ -46,7 +49,16 @@ class BenefitQuery(Schema):
     income: int | None = Field(None, description="Reported income in rupiah")
     months: int | None = Field(None, description="STMB: months off work")
     contribution_years: int | None = Field(None, description="JKM: years of contributions")
-    children: str = Field("", description="School levels of the children, e.g. TK,SMA")
+    children: str = Field(
+        "",
+        description="School levels of the children for the scholarship (jkm, jkk-death, "
+        "jkk-disability), e.g. TK,SMA",
+    )
+    parts: str = Field(
+        "",
+        description="jkk-disability: body parts lost (codes of the partial disability table, "
+        "comma-separated) for a partial disability; empty: total permanent disability",
+    )
 
 
 @router.get("/iuran", response=ContributionOut, auth=None, summary="Contribution (iuran)")
@@ -75,6 +87,7 @@ def benefit(request: HttpRequest, kind: str, query: Query[BenefitQuery]) -> dict
             months=query.months,
             contribution_years=query.contribution_years,
             children=[c.strip().upper() for c in query.children.split(",") if c.strip()],
+            parts=[p.strip() for p in query.parts.split(",") if p.strip()],
         )
     except RulesError as error:
         raise HttpError(422, error.message) from error

@@ -1,7 +1,8 @@
 """Contribution (iuran) and benefit (manfaat) calculators: pure functions over a RuleSet.
 
-Every amount is whole rupiah. Pass `rules=` to calculate under a given version; without it the
-version in force on the first contribution month (or today, for benefits) is used.
+Every amount is whole rupiah. Pass `rules=` to calculate under a given version; without it each
+contribution month is priced under the version in force on its first day (a payment for several
+months can straddle a change such as PP 50/2025), and benefits under the version in force today.
 """
 
 import datetime
@@ -21,6 +22,7 @@ from lindung.rules.national import (
     RuleSet,
     rules_for,
 )
+from lindung.ui.templatetags.lindung_format import month_name
 
 BenefitKind = Literal["jkm", "jkk-death", "jkk-disability", "stmb"]
 BENEFIT_KINDS: tuple[BenefitKind, ...] = ("jkm", "jkk-death", "jkk-disability", "stmb")
@@ -28,9 +30,28 @@ SECTORS = ("transport",)
 
 
 @dataclass(frozen=True)
+class MonthContribution:
+    """One month of a payment, under the rules in force that month."""
+
+    month: Month
+    jkk: int
+    jkm: int
+    jht: int
+    reduction: int
+    total: int
+    version: str
+
+    @property
+    def label(self) -> str:
+        """ "Desember 2025" in the active language."""
+        return f"{month_name(self.month[1])} {self.month[0]}"
+
+
+@dataclass(frozen=True)
 class Contribution:
     """`jkk`, `jkm`, `jht`, `reduction` and `total_per_month` describe the first month;
-    `total` sums every month of the payment (the reduction may cover only some of them)."""
+    `total` sums every month of the payment, each priced under the rules in force that month
+    (`per_month`), so the PP 50/2025 reduction covers only the months inside its window."""
 
     income: int  # the reported income level the rates applied to
     jkk: int
@@ -42,8 +63,10 @@ class Contribution:
     total: int
     reduced_months: int
     version: str
+    per_month: tuple[MonthContribution, ...] = ()
 
     def as_json(self) -> dict[str, int]:
+        """The `lindung calc iuran --json` and API object: a public contract, keys fixed."""
         keys = ("jkk", "jkm", "jht", "reduction", "total_per_month", "months", "total")
         return {key: getattr(self, key) for key in keys}
 
@@ -53,6 +76,7 @@ class Benefit:
     kind: str
     total: int
     breakdown: list[tuple[str, int]] = field(default_factory=list)
+    partial: bool = False  # jkk-disability of body parts (not total permanent)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -96,7 +120,14 @@ def contribution(
     months: int = 1,
     rules: RuleSet | None = None,
 ) -> Contribution:
-    """The contribution for a payment of `months` months starting in `month`'s month."""
+    """The contribution for a payment of `months` months starting in `month`'s month.
+
+    JKK is a rate of the reported income (PP 44/2015 Pasal 19 and Lampiran II, as amended by
+    PP 82/2019 and PP 49/2023), JKM a flat amount (same), JHT 2% (PP 46/2015; Permenaker 5/2021);
+    payment for 1, 3, 6 or 12 months at once (Permenaker 5/2021). Each month is priced under the
+    rules in force on its first day (or all under `rules`, when given), with the PP 50/2025
+    reduction of that month (see `_reduction`).
+    """
     chosen = _programs(programs)
     if funding not in FUNDING:
         raise RulesError(
@@ -106,37 +137,46 @@ def contribution(
     if sector not in (None, "", *SECTORS):
         raise RulesError(_("Unknown sector %(name)s.") % {"name": sector})
     start: Month = (month.year, month.month)
-    rules = rules or rules_for(datetime.date(*start, 1))
-    if months not in rules.payment_periods:
+    first = rules or rules_for(datetime.date(*start, 1))
+    if months not in first.payment_periods:
         raise RulesError(
             _("Contributions are paid for %(allowed)s months at a time, not %(months)s.")
-            % {"allowed": ", ".join(map(str, rules.payment_periods)), "months": months}
+            % {"allowed": ", ".join(map(str, first.payment_periods)), "months": months}
         )
-    level = rules.income_levels.level_for(_income(income))
-    jkk = rules.jkk.of(level)
-    jkm = rules.jkm.amount
-    jht = rules.jht.of(level) if "JHT" in chosen else 0
-    reductions = [
-        _reduction(rules, jkk + jkm, month=_month_after(start, i), funding=funding, sector=sector)
-        for i in range(months)
-    ]
-    full = jkk + jkm + jht
+    amount = _income(income)
+    per_month = []
+    for i in range(months):
+        this = _month_after(start, i)
+        in_force = rules or (first if i == 0 else rules_for(datetime.date(*this, 1)))
+        level = in_force.income_levels.level_for(amount)
+        jkk = in_force.jkk.of(level)
+        jkm = in_force.jkm.amount
+        jht = in_force.jht.of(level) if "JHT" in chosen else 0
+        cut = _reduction(in_force, jkk + jkm, month=this, funding=funding, sector=sector)
+        per_month.append(
+            MonthContribution(this, jkk, jkm, jht, cut, jkk + jkm + jht - cut, in_force.version)
+        )
+    head = per_month[0]
     return Contribution(
-        income=level,
-        jkk=jkk,
-        jkm=jkm,
-        jht=jht,
-        reduction=reductions[0],
-        total_per_month=full - reductions[0],
+        income=first.income_levels.level_for(amount),
+        jkk=head.jkk,
+        jkm=head.jkm,
+        jht=head.jht,
+        reduction=head.reduction,
+        total_per_month=head.total,
         months=months,
-        total=full * months - sum(reductions),
-        reduced_months=sum(1 for r in reductions if r),
-        version=rules.version,
+        total=sum(m.total for m in per_month),
+        reduced_months=sum(1 for m in per_month if m.reduction),
+        version=first.version,
+        per_month=tuple(per_month),
     )
 
 
 def _reduction(rules: RuleSet, base: int, *, month: Month, funding: str, sector: str | None) -> int:
-    """The PP 50/2025 reduction of JKK + JKM (`base`) in one month, rounded down."""
+    """The PP 50/2025 reduction of JKK + JKM (`base`) in one month, rounded down: 50% for BPU
+    in the transport sector in contribution months January 2026 to March 2027 and for the other
+    sectors April to December 2026, except when JKK/JKM is paid from APBN/APBD (the months,
+    percent and funding sources are data: national.toml `reduction`)."""
     cut = rules.reduction
     if cut is None or not cut.applies(month=month, funding=funding, sector=sector or None):
         return 0
@@ -146,8 +186,9 @@ def _reduction(rules: RuleSet, base: int, *, month: Month, funding: str, sector:
 def scholarship(
     rules: RuleSet, children: Sequence[str], *, contribution_years: int | None, kind: str
 ) -> list[tuple[str, int]]:
-    """Scholarship lines per child, from the child's current level to S1, capped in total.
-    JKM pays it only after the minimum contribution years; JKK always does."""
+    """Scholarship lines per child (at most two), from the child's current level to S1, capped
+    in total (PP 82/2019, amending Pasal 25 and 34 of PP 44/2015). JKM pays it only after the
+    minimum contribution years; JKK (death or total permanent disability) always does."""
     terms = rules.scholarship
     for level in children:
         if level not in SCHOOL_LEVELS:
@@ -183,14 +224,30 @@ def benefit(
     months: int | None = None,
     contribution_years: int | None = None,
     children: Sequence[str] = (),
+    parts: Sequence[str] = (),
     rules: RuleSet | None = None,
 ) -> Benefit:
-    """What BPJS TK pays for `kind`: jkm, jkk-death, jkk-disability (total permanent) or stmb."""
+    """What BPJS TK pays for `kind`, under PP 44/2015 as amended by PP 82/2019 (JKK benefits in
+    Pasal 25 and Lampiran III, JKM benefits in Pasal 34; the scholarship of both added by
+    PP 82/2019):
+
+    - jkm: santunan kematian, santunan berkala paid at once and funeral costs, plus the
+      scholarship after the minimum contribution years;
+    - jkk-death: 48 x reported income (60% x 80), at least the JKM benefit, funeral costs and
+      santunan berkala, plus the scholarship;
+    - jkk-disability: without `parts`, total permanent disability, 56 x reported income
+      (70% x 80), plus the scholarship; with `parts` (codes of the annex's table,
+      `RuleSet.partial_disability`), partial anatomical disability: the parts' percentages added
+      up, at most the table's cap, x 80 x reported income, without scholarship;
+    - stmb: temporary incapacity, 100% of reported income for 12 months, then 50%.
+    """
     if kind not in BENEFIT_KINDS:
         raise RulesError(
             _("Unknown benefit %(kind)s: choose from %(allowed)s.")
             % {"kind": kind, "allowed": ", ".join(BENEFIT_KINDS)}
         )
+    if parts and kind != "jkk-disability":
+        raise RulesError(_("Body parts apply only to the jkk-disability benefit."))
     rules = rules or rules_for(timezone.localdate())
     if contribution_years is not None and contribution_years < 0:
         raise RulesError(_("The contribution years must be 0 or more."))
@@ -219,6 +276,15 @@ def benefit(
             (_("Periodic benefit paid at once (santunan berkala)"), jkk.periodic),
         ]
         lines += scholarship(rules, children, contribution_years=contribution_years, kind=kind)
+    elif kind == "jkk-disability" and parts:
+        if children:
+            raise RulesError(
+                _(
+                    "The scholarship is paid on death or total permanent disability, not on a "
+                    "partial disability: leave out the children or the body parts."
+                )
+            )
+        lines = _partial_disability(rules, level, parts)
     elif kind == "jkk-disability":
         lines = [
             (
@@ -227,9 +293,45 @@ def benefit(
                 jkk.disability_total_multiplier * level,
             )
         ]
+        lines += scholarship(rules, children, contribution_years=contribution_years, kind=kind)
     else:
         lines = _stmb(rules, level, months)
-    return Benefit(kind, sum(a for _l, a in lines), lines)
+    return Benefit(kind, sum(a for _l, a in lines), lines, partial=bool(parts))
+
+
+def _partial_disability(rules: RuleSet, level: int, parts: Sequence[str]) -> list[tuple[str, int]]:
+    """One line per part lost (table% x 80 x income); when the percentages add up to more than
+    the table's cap, a last line takes the excess off (PP 82/2019 Lampiran III)."""
+    table = rules.partial_disability
+    if table is None:
+        raise RulesError(_("These rules have no table of partial disability."))
+    found = []
+    for code in parts:
+        part = table.part(code.strip().lower())
+        if part is None:
+            raise RulesError(
+                _("Unknown body part %(code)s: choose from %(allowed)s.")
+                % {"code": code, "allowed": ", ".join(p.code for p in table.parts)}
+            )
+        found.append(part)
+    lines = [
+        (
+            _("%(part)s: %(percent)s%% x %(months)s x reported income")
+            % {"part": part.label, "percent": part.percent, "months": table.months},
+            part.percent * table.months * level // 100,
+        )
+        for part in found
+    ]
+    percent = sum(p.percent for p in found)
+    if percent > table.max_percent:
+        capped = table.max_percent * table.months * level // 100
+        lines.append(
+            (
+                _("Capped at %(percent)s%% in total") % {"percent": table.max_percent},
+                capped - sum(a for _l, a in lines),
+            )
+        )
+    return lines
 
 
 def _stmb(rules: RuleSet, level: int, months: int | None) -> list[tuple[str, int]]:

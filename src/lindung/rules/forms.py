@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lindung.registry.models import Occupation, WorkerStatus
 from lindung.rules.calculators import SECTORS
-from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month
+from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month, rules_for
 from lindung.rules.policy import QUOTA_BOUNDS, Policy
 
 FUNDING_CHOICES = [
@@ -23,6 +23,7 @@ FUNDING_CHOICES = [
 assert {code for code, _label in FUNDING_CHOICES} == set(FUNDING)  # noqa: S101
 PROGRAM_CHOICES = [("JKK", "JKK"), ("JKM", "JKM"), ("JHT", _("JHT (optional)"))]
 SECTOR_CHOICES = [("", _("Other sectors")), *[(s, _("Transport")) for s in SECTORS]]
+CHILD_CHOICES = [("", _("none")), *[(level, level) for level in SCHOOL_LEVELS]]
 
 
 def _this_month() -> str:
@@ -50,6 +51,37 @@ class CalculatorForm(forms.Form):
     months_off = forms.IntegerField(
         label=_("Months off work (STMB)"), min_value=1, max_value=120, required=False
     )
+    contribution_years = forms.IntegerField(
+        label=_("Years of contributions (JKM scholarship)"),
+        min_value=0,
+        max_value=80,
+        required=False,
+    )
+    child_1 = forms.ChoiceField(
+        label=_("School level of the first child"), choices=CHILD_CHOICES, required=False
+    )
+    child_2 = forms.ChoiceField(
+        label=_("School level of the second child"), choices=CHILD_CHOICES, required=False
+    )
+    parts = forms.MultipleChoiceField(
+        label=_("Body parts lost (partial disability)"),
+        choices=[],
+        required=False,
+        help_text=_("Their percentages add up, at most the table's cap, x 80 x reported income."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        table = rules_for(timezone.localdate()).partial_disability
+        field = self.fields["parts"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - for mypy
+        field.choices = [
+            (p.code, f"{p.label} ({p.percent}%)") for p in (table.parts if table else ())
+        ]
+
+    @property
+    def children(self) -> list[str]:
+        return [c for c in (self.cleaned_data.get(f"child_{n}") for n in (1, 2)) if c]
 
     @staticmethod
     def defaults() -> dict[str, Any]:

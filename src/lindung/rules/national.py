@@ -129,6 +129,28 @@ class JkkBenefit:
 
 
 @dataclass(frozen=True)
+class DisabilityPart:
+    code: str
+    label: str  # the annex's wording, Indonesian
+    percent: int
+
+
+@dataclass(frozen=True)
+class PartialDisability:
+    """Partial anatomical disability (PP 82/2019 Pasal 25 and its Lampiran): the percentages of
+    the parts lost add up, at most `max_percent`; the benefit is that percent x `months` x the
+    reported income."""
+
+    months: int
+    max_percent: int
+    parts: tuple[DisabilityPart, ...]
+    source: str
+
+    def part(self, code: str) -> DisabilityPart | None:
+        return next((p for p in self.parts if p.code == code), None)
+
+
+@dataclass(frozen=True)
 class Stmb:
     full_months: int
     full_percent: int
@@ -154,6 +176,7 @@ class RuleSet:
     scholarship: Scholarship
     jkk_benefit: JkkBenefit
     stmb: Stmb
+    partial_disability: PartialDisability | None = None
 
 
 def parse_month(text: str) -> Month:
@@ -329,6 +352,25 @@ def _scholarship(table: _Reader) -> Scholarship:
     )
 
 
+def _partial_disability(table: _Reader | None) -> PartialDisability | None:
+    if table is None:
+        return None
+    parts = []
+    for row in table.tables("parts"):
+        code = row.text("code")
+        if not code.replace("_", "").isalnum() or code != code.lower():
+            raise row._fail("code", _("a code of small letters, digits and _"))
+        parts.append(DisabilityPart(code, row.text("label"), row.integer("percent", maximum=100)))
+    if len({p.code for p in parts}) != len(parts):
+        raise RulesError(_("%(path)s.parts: two parts have the same code.") % {"path": table.path})
+    return PartialDisability(
+        months=table.integer("months", minimum=1),
+        max_percent=table.integer("max_percent", minimum=1, maximum=100),
+        parts=tuple(parts),
+        source=table.source(),
+    )
+
+
 def parse_version(raw: Any, path: str = "version") -> RuleSet:
     """One version of the rules, validated. The same check for the file and for admins' input."""
     top = _Reader(raw, path)
@@ -375,6 +417,7 @@ def parse_version(raw: Any, path: str = "version") -> RuleSet:
             after_percent=stmb.integer("after_percent", maximum=100),
             source=stmb.source(),
         ),
+        partial_disability=_partial_disability(benefits.optional_table("partial_disability")),
     )
 
 

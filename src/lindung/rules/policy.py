@@ -208,10 +208,12 @@ class Policy:
             raise RulesError(_("The quota minimum shares add up to more than 1 (100%)."))
 
 
-def source_cost(policy: Policy, code: str, fiscal_year: int) -> int:
-    """One worker for the policy's coverage months of `fiscal_year`, paid by source `code`,
-    under the national rules in force in each month. Sources the contribution calculator does
-    not know (e.g. BAZNAS) are charged like CSR co-funding."""
+def source_cost(policy: Policy, code: str, fiscal_year: int, sector: str | None = None) -> int:
+    """One worker of `sector` (None: the sectors without their own reduction months; see
+    calculators.SECTORS) for the policy's coverage months of `fiscal_year`, paid by source
+    `code`, each month under the national rules in force that month (PP 50/2025 reduces the
+    months of its window, longer for transport, except for APBN/APBD money). Sources the
+    contribution calculator does not know (e.g. BAZNAS) are charged like CSR co-funding."""
     from lindung.rules.calculators import contribution
 
     funding = code if code in FUNDING else "csr"
@@ -221,6 +223,7 @@ def source_cost(policy: Policy, code: str, fiscal_year: int) -> int:
             programs=policy.programs,
             month=datetime.date(fiscal_year, month, 1),
             funding=funding,
+            sector=sector,
         ).total_per_month
         for month in range(1, policy.coverage_months + 1)
     )

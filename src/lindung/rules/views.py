@@ -35,7 +35,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
                 months=data["months"],
             )
             context["levelled"] = context["result"].income != data["income"]
-            context["benefits"] = _benefits(data["income"], data["months_off"] or 12, data["month"])
+            context["benefits"] = _benefits(form, data["month"])
         except RulesError as error:
             form.add_error(None, error.message)
     htmx = getattr(request, "htmx", False)
@@ -45,14 +45,25 @@ def calculator(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _benefits(income: int, months_off: int, day: datetime.date) -> list[calculators.Benefit]:
+def _benefits(form: CalculatorForm, day: datetime.date) -> list[calculators.Benefit]:
+    """The benefits for the form's income, children and body parts, under the rules of `day`."""
+    data = form.cleaned_data
     rules = rules_for(day)
-    return [
-        calculators.benefit("jkm", rules=rules),
-        calculators.benefit("jkk-death", income=income, rules=rules),
-        calculators.benefit("jkk-disability", income=income, rules=rules),
-        calculators.benefit("stmb", income=income, months=months_off, rules=rules),
+    income, children = data["income"], form.children
+    benefits = [
+        calculators.benefit(
+            "jkm", contribution_years=data["contribution_years"], children=children, rules=rules
+        ),
+        calculators.benefit("jkk-death", income=income, children=children, rules=rules),
+        calculators.benefit("jkk-disability", income=income, children=children, rules=rules),
     ]
+    if data["parts"]:
+        benefits.append(
+            calculators.benefit("jkk-disability", income=income, parts=data["parts"], rules=rules)
+        )
+    months_off = data["months_off"] or 12
+    benefits.append(calculators.benefit("stmb", income=income, months=months_off, rules=rules))
+    return benefits
 
 
 @require(Capability.CONFIGURE)

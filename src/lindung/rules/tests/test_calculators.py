@@ -214,3 +214,80 @@ def test_benefits_refuse_missing_input() -> None:
         benefit("jht", rules=PP50)
     with pytest.raises(RulesError):
         benefit("jkm", children=["PAUD"], rules=PP50)
+
+
+# --- issue 11: month by month, the scholarship on disability, partial disability ---------------
+
+
+@pytest.mark.django_db
+def test_a_three_month_payment_from_december_2025_is_priced_month_by_month() -> None:
+    result = contribution(
+        1_000_000, month=datetime.date(2025, 12, 1), funding="mandiri", sector="transport", months=3
+    )
+    assert [m.total for m in result.per_month] == [16_800, 8_400, 8_400]
+    assert [m.version for m in result.per_month] == [OLD.version, PP50.version, PP50.version]
+    assert (result.total_per_month, result.total, result.reduced_months) == (16_800, 33_600, 2)
+
+
+@pytest.mark.django_db
+def test_a_twelve_month_payment_from_june_2025_gets_the_reduction_of_its_2026_months() -> None:
+    # June 2025 - May 2026: April and May 2026 reduced; for transport January to May 2026.
+    other = contribution(1_000_000, month=datetime.date(2025, 6, 1), months=12)
+    assert other.total == 10 * 16_800 + 2 * 8_400
+    transport = contribution(
+        1_000_000, month=datetime.date(2025, 6, 1), months=12, sector="transport"
+    )
+    assert transport.total == 7 * 16_800 + 5 * 8_400
+
+
+@pytest.mark.django_db
+def test_a_regency_budget_pays_in_full_in_every_month_of_a_straddling_payment() -> None:
+    result = contribution(
+        1_000_000, month=datetime.date(2025, 12, 1), funding="apbd", sector="transport", months=6
+    )
+    assert result.total == 6 * 16_800
+
+
+def test_total_permanent_disability_pays_the_scholarship() -> None:
+    result = benefit("jkk-disability", income=1_000_000, children=["SMA", "S1"], rules=PP50)
+    assert result.total == 56_000_000 + (9_000_000 + 60_000_000) + 60_000_000
+    assert any("Scholarship, child 2" in label for label, _amount in result.breakdown)
+
+
+def test_partial_disability_is_table_percent_times_80_times_income() -> None:
+    result = benefit("jkk-disability", income=2_000_000, parts=["telunjuk_kanan"], rules=PP50)
+    assert result.partial
+    assert result.total == 9 * 80 * 2_000_000 // 100  # 9% x 80 x income
+
+
+def test_partial_disability_adds_the_percentages_of_several_parts() -> None:
+    parts = ["ibu_jari_tangan_kanan", "telunjuk_kanan"]
+    result = benefit("jkk-disability", income=1_000_000, parts=parts, rules=PP50)
+    assert result.total == (15 + 9) * 80 * 1_000_000 // 100
+    assert len(result.breakdown) == 2
+
+
+def test_partial_disability_is_capped_at_the_table_maximum() -> None:
+    parts = ["lengan_kanan_bahu", "kaki_paha", "mata_satu"]  # 40 + 40 + 35 = 115%
+    result = benefit("jkk-disability", income=1_000_000, parts=parts, rules=PP50)
+    assert result.total == 70 * 80 * 1_000_000 // 100
+    assert result.breakdown[-1][0] == "Capped at 70% in total"
+
+
+def test_partial_disability_refuses_unknown_parts_and_the_scholarship() -> None:
+    with pytest.raises(RulesError, match="Unknown body part"):
+        benefit("jkk-disability", income=1_000_000, parts=["sayap"], rules=PP50)
+    with pytest.raises(RulesError, match="not on a partial disability"):
+        benefit(
+            "jkk-disability", income=1_000_000, parts=["mata_satu"], children=["SD"], rules=PP50
+        )
+    with pytest.raises(RulesError, match="only to the jkk-disability"):
+        benefit("stmb", income=1_000_000, months=1, parts=["mata_satu"], rules=PP50)
+
+
+def test_every_version_of_the_file_has_the_partial_disability_table_with_its_source() -> None:
+    for version in file_versions():
+        table = version.rules.partial_disability
+        assert table is not None
+        assert "UNVERIFIED" in table.source
+        assert (table.months, table.max_percent) == (80, 70)

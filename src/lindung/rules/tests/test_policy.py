@@ -130,3 +130,13 @@ def test_a_policy_has_at_most_62_funding_sources() -> None:
         Policy.from_data(data)
     data["sources"] = data["sources"][:62]
     assert len(Policy.from_data(data).sources) == 62
+
+
+@pytest.mark.django_db
+def test_a_transport_worker_on_a_reducible_source_costs_the_reduced_price_for_fy2026() -> None:
+    from lindung.rules.policy import FundingSource, source_cost
+
+    policy = Policy(sources=(FundingSource("baznas", "BAZNAS", 10_000_000),))
+    assert source_cost(policy, "baznas", 2026) == 3 * 16_800 + 9 * 8_400  # 126.000
+    assert source_cost(policy, "baznas", 2026, sector="transport") == 12 * 8_400  # 100.800
+    assert source_cost(policy, "apbd", 2026, sector="transport") == 12 * 16_800

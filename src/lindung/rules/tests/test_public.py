@@ -219,3 +219,70 @@ def test_the_calculator_page_shows_input_errors(client: Client) -> None:
     assert response.status_code == 200
     assert "result" not in response.context
     assert response.context["form"].errors
+
+
+# --- issue 11 ---------------------------------------------------------------------------------
+
+
+def test_cli_prices_a_payment_straddling_pp50_month_by_month_with_the_same_json_keys() -> None:
+    args = ["iuran", "--income", "1000000", "--month", "2025-12", "--sector", "transport"]
+    out = json.loads(_calc(*args, "--months", "3", "--json"))
+    assert set(out) == {"jkk", "jkm", "jht", "reduction", "total_per_month", "months", "total"}
+    assert (out["total_per_month"], out["total"]) == (16_800, 33_600)
+    text = _calc(*args, "--months", "3")
+    assert "2026-01: Rp8.400" in text
+    assert "Rp33.600" in text
+
+
+def test_cli_total_permanent_disability_pays_the_scholarship() -> None:
+    out = json.loads(
+        _calc("manfaat", "jkk-disability", "--income", "1000000", "--child", "S1", "--json")
+    )
+    assert out["total"] == 56_000_000 + 60_000_000
+
+
+def test_cli_partial_disability_adds_the_parts() -> None:
+    args = ["manfaat", "jkk-disability", "--income", "1000000", "--part", "telunjuk_kanan"]
+    out = json.loads(_calc(*args, "--part", "jari_tengah_kanan", "--json"))
+    assert out["total"] == (9 + 7) * 800_000
+    with pytest.raises(CommandError):
+        _calc("manfaat", "jkk-disability", "--income", "1000000", "--part", "sayap")
+
+
+def test_api_prices_each_month_and_pays_the_disability_scholarship(client: Client) -> None:
+    params = {"income": 1_000_000, "month": "2025-12", "sector": "transport", "months": 3}
+    assert client.get("/api/v1/rules/iuran", params).json()["total"] == 33_600
+    total = client.get("/api/v1/rules/manfaat/jkk-disability", {"income": 1_000_000})
+    with_children = client.get(
+        "/api/v1/rules/manfaat/jkk-disability", {"income": 1_000_000, "children": "S1,S1"}
+    )
+    assert with_children.json()["total"] == total.json()["total"] + 120_000_000
+    partial = client.get(
+        "/api/v1/rules/manfaat/jkk-disability", {"income": 1_000_000, "parts": "mata_satu"}
+    )
+    assert partial.json()["total"] == 35 * 800_000
+    wrong = client.get("/api/v1/rules/manfaat/jkk-disability", {"income": 1, "parts": "sayap"})
+    assert wrong.status_code == 422
+
+
+def test_the_page_lists_each_month_and_the_partial_disability(client: Client) -> None:
+    response = client.get(
+        PAGE,
+        {
+            "income": "1000000",
+            "programs": ["JKK", "JKM"],
+            "month": "2025-12",
+            "funding": "mandiri",
+            "sector": "transport",
+            "months": "3",
+            "child_1": "S1",
+            "parts": ["telunjuk_kanan", "mata_satu"],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="contribution-months"' in html
+    assert "Rp33.600" in html
+    assert "Rp116.000.000" in html  # total permanent disability + one child's scholarship
+    assert 'data-testid="benefit-jkk-disability-partial"' in html
+    assert "Rp35.200.000" in html  # (9 + 35)% x 80 x Rp1.000.000

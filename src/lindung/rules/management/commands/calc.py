@@ -3,7 +3,10 @@
 lindung calc iuran --income 1000000 --programs JKK,JKM --month 2026-05 --funding mandiri \
     [--sector transport] [--months 12] [--json]
 lindung calc manfaat {jkm,jkk-death,jkk-disability,stmb} [--income N] [--months N] \
-    [--contribution-years N] [--child LEVEL ...] [--json]
+    [--contribution-years N] [--child LEVEL ...] [--part CODE ...] [--json]
+
+A payment of several months prices each month under the rules in force that month; the text
+output lists the months when they differ. `--json` prints the first month and the total only.
 """
 
 import datetime
@@ -12,11 +15,22 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.rules import calculators
-from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month
+from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month, rules_for
 from lindung.ui.templatetags.lindung_format import format_rupiah
+
+
+def _part_codes() -> list[str]:
+    """The body parts of the partial disability table in force today (empty without one)."""
+    try:
+        table = rules_for(timezone.localdate()).partial_disability
+    except (RulesError, DatabaseError):  # no database yet: the help still shows
+        return []
+    return [part.code for part in table.parts] if table else []
 
 
 class Command(BaseCommand):
@@ -40,7 +54,27 @@ class Command(BaseCommand):
         manfaat.add_argument("--months", type=int, help=_("STMB: months off work"))
         manfaat.add_argument("--contribution-years", type=int, metavar="N")
         manfaat.add_argument(
-            "--child", action="append", default=[], metavar="LEVEL", help=", ".join(SCHOOL_LEVELS)
+            "--child",
+            action="append",
+            default=[],
+            metavar="LEVEL",
+            help=_(
+                "school level of a child for the scholarship (jkm, jkk-death, jkk-disability; "
+                "up to two): %(levels)s"
+            )
+            % {"levels": ", ".join(SCHOOL_LEVELS)},
+        )
+        manfaat.add_argument(
+            "--part",
+            action="append",
+            default=[],
+            metavar="CODE",
+            help=_(
+                "jkk-disability: a body part lost, for a partial disability (repeat for several; "
+                "their percentages add up, at most the table's cap, x 80 x reported income; "
+                "without --part: total permanent disability). Codes: %(codes)s"
+            )
+            % {"codes": ", ".join(_part_codes())},
         )
         manfaat.add_argument("--json", action="store_true", help=_("print the outcome as JSON"))
 
@@ -66,6 +100,16 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json()))
             return
+        if len({(m.total, m.version) for m in result.per_month}) > 1:
+            for paid in result.per_month:
+                self.stdout.write(
+                    _("%(month)s: %(total)s (rules %(version)s)")
+                    % {
+                        "month": f"{paid.month[0]:04d}-{paid.month[1]:02d}",
+                        "total": format_rupiah(paid.total),
+                        "version": paid.version,
+                    }
+                )
         parts = [f"JKK {format_rupiah(result.jkk)}", f"JKM {format_rupiah(result.jkm)}"]
         if result.jht:
             parts.append(f"JHT {format_rupiah(result.jht)}")
@@ -88,6 +132,7 @@ class Command(BaseCommand):
             months=options["months"],
             contribution_years=options["contribution_years"],
             children=[c.upper() for c in options["child"]],
+            parts=options["part"],
         )
         if options["json"]:
             self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
