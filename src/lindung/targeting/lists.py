@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.audit.services import record
-from lindung.registry.models import Worker
+from lindung.registry.models import TRANSPORT_OCCUPATIONS, Worker
 from lindung.targeting.models import (
     Beneficiary,
     BeneficiaryList,
@@ -171,14 +171,36 @@ def _budgets(scenario: Scenario) -> dict[str, int]:
     return budgets
 
 
+TRANSPORT = ":transport"  # the Scenario.costs key of a source's transport price, as code + this
+
+
+def transport_costs(costs: dict[str, Any]) -> dict[str, int]:
+    """Per source, what a transport worker costs (the other workers' price when not given)."""
+    return {
+        code: int(costs.get(code + TRANSPORT, cost))
+        for code, cost in costs.items()
+        if not code.endswith(TRANSPORT)
+    }
+
+
 def _copy_entries(approved: BeneficiaryList, scenario: Scenario) -> None:
     entry = Beneficiary._meta.db_table
     columns = (
         "beneficiary_list_id, worker_id, source, rank, priority, cost, nik, name, sex, "
         "birth_date, occupation, desa_id, kecamatan_id"
     )
-    cost_case = " ".join("WHEN %s THEN %s" for _ in scenario.costs)
-    cost_params: list[Any] = [v for code, cost in scenario.costs.items() for v in (code, cost)]
+    # A transport worker (ojek, sopir) costs the source's transport price (PP 50/2025).
+    transport = sorted(str(o) for o in TRANSPORT_OCCUPATIONS)
+    whens: list[str] = []
+    cost_params: list[Any] = []
+    for code, cost in transport_costs(scenario.costs).items():
+        if cost != int(scenario.costs[code]):
+            marks = ", ".join("%s" for _ in transport)
+            whens.append(f"WHEN s.source = %s AND w.occupation IN ({marks}) THEN %s")
+            cost_params += [code, *transport, cost]
+        whens.append("WHEN s.source = %s THEN %s")
+        cost_params += [code, int(scenario.costs[code])]
+    cost_case = " ".join(whens)
     rank = "s.rank"
     params: list[Any] = [approved.pk]
     if scenario.base_list_id is not None:
@@ -193,7 +215,7 @@ def _copy_entries(approved: BeneficiaryList, scenario: Scenario) -> None:
         cursor.execute(
             f"INSERT INTO {entry} ({columns}) "  # noqa: S608 - fixed names, values as parameters
             f"SELECT %s, s.worker_id, s.source, {rank}, s.priority, "
-            f"CASE s.source {cost_case} ELSE 0 END, "
+            f"CASE {cost_case} ELSE 0 END, "
             "w.nik, w.name, w.sex, w.birth_date, w.occupation, w.desa_id, w.kecamatan_id "
             f"FROM {Selection._meta.db_table} s JOIN {Worker._meta.db_table} w "
             "ON w.id = s.worker_id WHERE s.scenario_id = %s",

@@ -55,12 +55,34 @@ cost flow with integral breakpoints, so the result is exactly optimal. The graph
 phases with ``O(arcs)`` shortest paths each, independent of the number of workers; Polars does
 the per-worker work.
 Costs are multiplied by the first Delta (a power of two), so every potential stays an integer.
+
+Two prices per source
+---------------------
+PP 50/2025 halves JKK + JKM for transport workers (ojek, sopir) longer than for the others
+unless APBN/APBD pays, so a source may pay ``transport_cost`` for a worker whose ``transport``
+is true and ``cost`` for the others: its budget holds ``t`` transport and ``o`` other workers
+when ``transport_cost * t + cost * o <= budget``, a knapsack constraint that no flow expresses.
+Workers are then grouped by sector too, and such a source pays through a transport node and an
+other node (capacities ``t`` and ``o``). Let ``F(t, o)`` be the optimum (total weight, less
+the artificial arcs' cost) with those capacities: the value of a linear program with integral
+optima, so concave and non-decreasing in ``(t, o)``; the best ``o`` for a ``t`` is
+``(budget - transport_cost * t) // cost``. Along each residue ``r`` of ``t`` modulo
+``q = cost / gcd(cost, transport_cost)`` that ``o`` is affine in ``t``, so ``F`` is a concave
+sequence there: a search from a guess (galloping, then bisection) finds its maximum, and the
+best of the ``q`` residues (5 for 100.800 / 126.000) is the exact optimum for that source.
+Before searching, the relaxation ``t <= budget // transport_cost``, ``o <= budget // cost``,
+``t + o <= budget // min(cost, transport_cost)`` (a flow through one more node) gives an upper
+bound, and when its answer already keeps every budget it is optimal and nothing is searched.
+With one source of two prices the result is exact. With several, each source's split is
+searched in turn, the others fixed, until none moves: ``optimal`` is true only when the
+relaxation's bound is reached, and ``gap`` is that bound's total priority minus the found one.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -69,6 +91,7 @@ __all__ = ["Infeasible", "Quota", "Solution", "Source", "optimize"]
 
 _MAX_SOURCES = 62  # eligibility sets are Int64 bit masks
 _INFINITE = -1
+_MAX_ROUNDS = 20  # of the coordinate search over several two-price sources
 
 
 @dataclass(frozen=True)
@@ -76,10 +99,20 @@ class Source:
     code: str
     budget: int  # rupiah
     cost: int  # rupiah per worker per year
+    transport_cost: int | None = None  # per transport worker (``transport`` column); None: cost
 
     @property
     def capacity(self) -> int:
         return self.budget // self.cost
+
+    @property
+    def two_prices(self) -> bool:
+        return self.transport_cost is not None and self.transport_cost != self.cost
+
+    @property
+    def most(self) -> int:
+        """The most workers the budget pays for, all at the lower of its prices."""
+        return self.budget // min(self.cost, self.transport_cost or self.cost)
 
 
 @dataclass(frozen=True)
@@ -105,7 +138,9 @@ class Infeasible(Exception):
 class Solution:
     assignment: pl.DataFrame  # worker_id, source, rank (1 = highest priority within the source)
     objective: int  # total priority of the covered workers
-    per_source: pl.DataFrame  # source, capacity, workers, cost, budget, remaining
+    # source, capacity, workers, cost, budget, remaining, transport (workers at the transport
+    # price); a two-price source's capacity is the workers its chosen split pays for
+    per_source: pl.DataFrame
     optimal: bool
     gap: int  # upper bound minus objective; 0 when proven optimal
     _workers: pl.DataFrame = field(repr=False)  # worker_id, priority, _group, _pos
@@ -169,46 +204,210 @@ def optimize(
 
     ``workers`` has ``worker_id`` (Int64), ``priority`` (Int64 >= 0), ``kecamatan`` (String)
     and ``eligible`` (List[String] of source codes; codes of no given source are ignored), and
-    ``desa`` (String, nulls allowed) when a quota names a desa. A worker of a desa with a quota
-    must lie in that quota's kecamatan.
+    ``desa`` (String, nulls allowed) when a quota names a desa, and ``transport`` (Boolean,
+    nulls false) when a source has a ``transport_cost``: without it every worker costs
+    ``cost``. A worker of a desa with a quota must lie in that quota's kecamatan.
     Raises ``Infeasible`` when the minimum quotas cannot all be met.
     """
     _validate(workers, sources, quotas)
     codes = [s.code for s in sources]
+    by_sector = "transport" in workers.columns and any(s.two_prices for s in sources)
+    two_price = [j for j, s in enumerate(sources) if s.two_prices] if by_sector else []
     desa_quotas = sorted((q for q in quotas if q.desa is not None), key=_desa_key)
-    frame, groups = _group_workers(workers, codes, [q.desa or "" for q in desa_quotas])
+    frame, groups = _group_workers(
+        workers, codes, [q.desa or "" for q in desa_quotas], by_sector=by_sector
+    )
     kecamatans = sorted(set(groups["kecamatan"].to_list()) | {q.kecamatan for q in quotas})
     quota_of = {q.kecamatan: q for q in quotas if q.desa is None}
     _check_counts(groups, sources, kecamatans, quota_of, desa_quotas)
 
-    group_kecamatan = groups["kecamatan"].to_list()
-    group_desa = groups["_desa"].to_list()
+    group_transport = groups["_transport"].to_list()
     group_mask = groups["_mask"].to_list()
     group_size = groups["_size"].to_list()
-    group_offset = groups["_offset"].to_list()
     prefix = [0, *frame["priority"].cum_sum().to_list()]
 
-    network = _Network(
-        capacities=[s.capacity for s in sources],
-        kecamatans=kecamatans,
-        quotas=quota_of,
-        desa_quotas=desa_quotas,
-        group_kecamatan=group_kecamatan,
-        group_desa=group_desa,
-        group_mask=group_mask,
-        group_size=group_size,
-        group_offset=group_offset,
-        prefix=prefix,
-        workers=frame.height,
-    )
-    network.solve()
+    def solve(splits: dict[int, tuple[int, int, int]]) -> _Network:
+        network = _Network(
+            capacities=[splits[j][0] if j in splits else s.capacity for j, s in enumerate(sources)],
+            splits=splits,
+            kecamatans=kecamatans,
+            quotas=quota_of,
+            desa_quotas=desa_quotas,
+            group_kecamatan=groups["kecamatan"].to_list(),
+            group_desa=groups["_desa"].to_list(),
+            group_mask=group_mask,
+            group_transport=group_transport,
+            group_size=group_size,
+            group_offset=groups["_offset"].to_list(),
+            prefix=prefix,
+            workers=frame.height,
+        )
+        network.solve()
+        return network
+
+    if two_price:
+        transport_eligible = [
+            sum(
+                n
+                for n, m, t in zip(group_size, group_mask, group_transport, strict=True)
+                if t and m >> j & 1
+            )
+            for j in range(len(sources))
+        ]
+        network, optimal, gap = _search_splits(
+            solve, sources, two_price, transport_eligible, frame.height
+        )
+    else:
+        network, optimal, gap = solve({}), True, 0
     if network.artificial_flow() > 0:
         _raise_unreachable(network, kecamatans, quota_of, desa_quotas)
 
     covered, paid = network.group_flows()
     return _build_solution(
-        frame, groups, sources, kecamatans, quota_of, desa_quotas, covered, paid, prefix
+        frame,
+        groups,
+        sources,
+        kecamatans,
+        quota_of,
+        desa_quotas,
+        covered,
+        paid,
+        prefix,
+        capacities=[
+            network.splits[j][0] if j in network.splits else s.capacity
+            for j, s in enumerate(sources)
+        ],
+        optimal=optimal,
+        gap=gap,
     )
+
+
+def _search_splits(
+    solve: Callable[[dict[int, tuple[int, int, int]]], _Network],
+    sources: Sequence[Source],
+    two_price: list[int],
+    transport_eligible: list[int],
+    workers: int,
+) -> tuple[_Network, bool, int]:
+    """The split of each two-price source's budget between transport and other workers.
+
+    Returns the network solved at the best split found, whether it is proven optimal, and
+    the gap (an upper bound on the total priority minus the one found). See "Two prices per
+    source" in the module docstring.
+    """
+    relaxed = solve(
+        {
+            j: (
+                sources[j].most,
+                sources[j].budget // _transport_cost(sources[j]),
+                sources[j].capacity,
+            )
+            for j in two_price
+        }
+    )
+    upper = relaxed.value()
+    if all(
+        relaxed.transport_flow(j) * _transport_cost(sources[j])
+        + relaxed.other_flow(j) * sources[j].cost
+        <= sources[j].budget
+        for j in two_price
+    ):  # the relaxation's answer keeps every budget: it is optimal
+        point = {j: relaxed.transport_flow(j) for j in two_price}
+        return solve({j: _split(sources[j], point[j]) for j in two_price}), True, 0
+    values: dict[tuple[int, ...], int] = {}
+
+    def value(point: dict[int, int]) -> int:
+        key = tuple(point[j] for j in two_price)
+        if key not in values:
+            values[key] = solve({j: _split(sources[j], point[j]) for j in two_price}).value()
+        return values[key]
+
+    highest = {
+        j: min(sources[j].budget // _transport_cost(sources[j]), transport_eligible[j])
+        for j in two_price
+    }
+    point = {j: min(relaxed.transport_flow(j), highest[j]) for j in two_price}
+    for _round in range(_MAX_ROUNDS):
+        moved = False
+        for j in two_price:
+            best = _best_split(j, point, highest[j], sources[j], value)
+            if best != point[j]:
+                point[j], moved = best, True
+        if not moved or len(two_price) == 1:
+            break
+    network = solve({j: _split(sources[j], point[j]) for j in two_price})
+    found = network.value()
+    proven = len(two_price) == 1 or found >= upper
+    gap = 0 if proven else max(0, upper // (workers + 1) - found // (workers + 1))
+    return network, proven, gap
+
+
+def _split(source: Source, transport: int) -> tuple[int, int, int]:
+    """Capacities (all, transport, other) when ``source`` pays for ``transport`` transport
+    workers and as many others as the rest of its budget allows."""
+    other = (source.budget - transport * _transport_cost(source)) // source.cost
+    return transport + other, transport, other
+
+
+def _transport_cost(source: Source) -> int:
+    return source.transport_cost or source.cost
+
+
+def _best_split(
+    j: int,
+    point: dict[int, int],
+    highest: int,
+    source: Source,
+    value: Callable[[dict[int, int]], int],
+) -> int:
+    """The number of transport workers source ``j`` pays for that maximises ``value`` with the
+    other sources' splits fixed: the best of the concave searches along each residue of t modulo
+    q (the smaller t of equal maxima)."""
+    cost_t, cost_o = _transport_cost(source), source.cost
+    q = cost_o // math.gcd(cost_t, cost_o)
+    guess = point[j]
+    candidates = []  # (value, -t)
+    for r in range(min(q, highest + 1)):
+
+        def along(k: int, r: int = r) -> int:
+            return value({**point, j: r + q * k})
+
+        k = _maximiser(along, (highest - r) // q, (guess - r) // q)
+        candidates.append((along(k), -(r + q * k)))
+        guess = -max(candidates)[1]  # the residues' maxima lie close together
+    return -max(candidates)[1]
+
+
+def _maximiser(f: Callable[[int], int], hi: int, guess: int) -> int:
+    """A maximiser of a concave ``f`` on 0..``hi``: ``guess`` when it is a local maximum, else
+    the smallest one, searched outwards from ``guess`` (galloping, then bisection) so a good
+    guess costs a few evaluations. By concavity ``drops(k)`` (``f`` does not rise after ``k``)
+    is false, then true."""
+
+    def drops(k: int) -> bool:
+        return k >= hi or f(k + 1) <= f(k)
+
+    k = min(max(guess, 0), hi)
+    if drops(k) and (k == 0 or f(k - 1) <= f(k)):
+        return k  # a local maximum of a concave function is a global one
+    if drops(k):
+        high, step, low = k, 1, k - 1
+        while low >= 0 and drops(low):
+            high, step = low, step * 2
+            low = high - step
+        low = max(low, -1)
+    else:
+        low, step, high = k, 1, k + 1
+        while not drops(high):
+            low, step = high, step * 2
+            high = min(low + step, hi)
+    while high - low > 1:  # drops(low) is false (or low is -1), drops(high) is true
+        middle = (low + high) // 2
+        if drops(middle):
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def _desa_key(quota: Quota) -> tuple[str, str]:
@@ -232,8 +431,8 @@ def _validate(workers: pl.DataFrame, sources: Sequence[Source], quotas: Sequence
     if len(codes) > _MAX_SOURCES:
         raise ValueError(f"at most {_MAX_SOURCES} sources")
     for s in sources:
-        if s.cost <= 0 or s.budget < 0:
-            raise ValueError(f"source {s.code}: cost must be > 0 and budget >= 0")
+        if s.cost <= 0 or s.budget < 0 or (s.transport_cost is not None and s.transport_cost <= 0):
+            raise ValueError(f"source {s.code}: costs must be > 0 and budget >= 0")
     names = [q.kecamatan for q in quotas if q.desa is None]
     if len(set(names)) != len(names):
         raise ValueError("one quota per kecamatan")
@@ -262,14 +461,15 @@ def _validate(workers: pl.DataFrame, sources: Sequence[Source], quotas: Sequence
 
 
 def _group_workers(
-    workers: pl.DataFrame, codes: list[str], desa: list[str]
+    workers: pl.DataFrame, codes: list[str], desa: list[str], *, by_sector: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Sort the workers into groups of (kecamatan, quota'd desa, eligible set), best first.
+    """Sort the workers into groups of (kecamatan, quota'd desa, eligible set, transport),
+    best first.
 
     ``desa`` lists the desa with a quota; a worker's ``_desa`` is its index there, -1 for the
-    others. Returns the sorted frame (worker_id, priority, kecamatan, _group, _pos) and one row
-    per group (_group, kecamatan, _desa, _mask, _size, _offset) where ``_offset`` is the group's
-    first row.
+    others; ``_transport`` is false for everyone unless ``by_sector``. Returns the sorted frame
+    (worker_id, priority, kecamatan, _group, _pos) and one row per group (_group, kecamatan,
+    _desa, _mask, _transport, _size, _offset) where ``_offset`` is the group's first row.
     """
     bits = [1 << i for i in range(len(codes))]
     mask = (
@@ -293,22 +493,27 @@ def _group_workers(
             if desa
             else pl.lit(-1, dtype=pl.Int64)
         ).alias("_desa"),
+        *(
+            [pl.col("transport").cast(pl.Boolean).fill_null(value=False).alias("_transport")]
+            if by_sector
+            else []
+        ),
     )
+    key = ["kecamatan", "_desa", "_mask", *(["_transport"] if by_sector else [])]
     groups = (
-        keyed.group_by("kecamatan", "_desa", "_mask")
+        keyed.group_by(*key)
         .agg(pl.len().cast(pl.Int64).alias("_size"))
-        .sort("kecamatan", "_desa", "_mask")
+        .sort(*key)
         .with_row_index("_group")
         .with_columns(
             pl.col("_group").cast(pl.Int64),
             (pl.col("_size").cum_sum() - pl.col("_size")).alias("_offset"),
         )
     )
+    if not by_sector:
+        groups = groups.with_columns(pl.lit(value=False, dtype=pl.Boolean).alias("_transport"))
     frame = (
-        keyed.join(
-            groups.select("kecamatan", "_desa", "_mask", "_group"),
-            on=["kecamatan", "_desa", "_mask"],
-        )
+        keyed.join(groups.select(*key, "_group"), on=key)
         .sort(["_group", "priority", "worker_id"], descending=[False, True, False])
         .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over("_group").alias("_pos"))
     )
@@ -392,7 +597,7 @@ def _check_counts(
     for k, inside in desa_in.items():
         floor[k] = max(floor.get(k, 0), sum(q.minimum for q in inside))
     needed = sum(floor.values())
-    capacity = sum(s.capacity for s in sources)
+    capacity = sum(s.most for s in sources)
     if needed > capacity:
         named = [k for k in kecamatans if floor.get(k, 0) > 0]
         desa = [q for q in desa_quotas if q.minimum > 0]
@@ -476,12 +681,14 @@ class _Network:
         self,
         *,
         capacities: list[int],
+        splits: dict[int, tuple[int, int, int]],
         kecamatans: list[str],
         quotas: dict[str, Quota],
         desa_quotas: list[Quota],
         group_kecamatan: list[str],
         group_desa: list[int],
         group_mask: list[int],
+        group_transport: list[bool],
         group_size: list[int],
         group_offset: list[int],
         prefix: list[int],
@@ -502,30 +709,60 @@ class _Network:
         kecamatan_node = {k: 2 + n_sources + i for i, k in enumerate(kecamatans)}
         desa_node = [2 + n_sources + n_kecamatan + i for i in range(n_desa)]
         first_group = 2 + n_sources + n_kecamatan + n_desa
-        self.n_nodes = first_group + len(group_size)
+        # a two-price source j pays through a transport and an other node below its own
+        split_node = {
+            j: (first_group + len(group_size) + 2 * i, first_group + len(group_size) + 2 * i + 1)
+            for i, j in enumerate(sorted(splits))
+        }
+        self.splits = splits
+        self.n_nodes = first_group + len(group_size) + 2 * len(splits)
         self.excess = [0] * self.n_nodes
 
         eligible_total = sum(size for size, m in zip(group_size, group_mask, strict=True) if m)
         needed = sum(q.minimum for q in [*quotas.values(), *desa_quotas])
         finite = [min(c, eligible_total) for c in capacities]
-        largest = max([1, needed, *finite, *group_size])
+        split_caps = [min(c, eligible_total) for _hub, *caps in splits.values() for c in caps]
+        largest = max([1, needed, *finite, *split_caps, *group_size])
         self.delta0 = 1 << (largest.bit_length() - 1)
         scale = self.delta0
         self.scale = scale
         total_weight = self.weight_factor * prefix[-1] + workers
-        artificial = (total_weight + 1) * scale
+        self.artificial = total_weight + 1
+        artificial = self.artificial * scale
 
         self.source_arcs = [self._arc(0, source_node[j], finite[j], 0) for j in range(n_sources)]
+        self.transport_arcs: dict[int, int] = {}
+        for j, (_hub, transport, other) in splits.items():
+            self.transport_arcs[j] = self._arc(
+                source_node[j], split_node[j][0], min(transport, eligible_total), 0
+            )
+            self._arc(source_node[j], split_node[j][1], min(other, eligible_total), 0)
         self.paid_arcs: list[list[tuple[int, int]]] = []  # per group: (source index, arc)
         self.group_arcs: list[int] = []
         self.group_kecamatan_index: list[int] = []
         self.group_desa = group_desa
-        for g, (k, d, m, size, offset) in enumerate(
-            zip(group_kecamatan, group_desa, group_mask, group_size, group_offset, strict=True)
+        for g, (k, d, m, transported, size, offset) in enumerate(
+            zip(
+                group_kecamatan,
+                group_desa,
+                group_mask,
+                group_transport,
+                group_size,
+                group_offset,
+                strict=True,
+            )
         ):
             node = first_group + g
             paid = [
-                (j, self._arc(source_node[j], node, _INFINITE, 0))
+                (
+                    j,
+                    self._arc(
+                        split_node[j][0 if transported else 1] if j in splits else source_node[j],
+                        node,
+                        _INFINITE,
+                        0,
+                    ),
+                )
                 for j in range(n_sources)
                 if m >> j & 1
             ]
@@ -682,6 +919,24 @@ class _Network:
     def artificial_flow(self) -> int:
         return sum(self.flow[a] for a in self.artificial_arcs)
 
+    def transport_flow(self, j: int) -> int:
+        """Transport workers two-price source ``j`` pays for."""
+        return self.flow[self.transport_arcs[j]]
+
+    def other_flow(self, j: int) -> int:
+        """Workers of the other sectors two-price source ``j`` pays for."""
+        return self.flow[self.transport_arcs[j] + 1]
+
+    def value(self) -> int:
+        """Minus the flow's cost, unscaled: the total weight of the covered workers, less the
+        artificial arcs' cost (so comparable between networks of other capacities)."""
+        gain = sum(
+            self.weight_factor * (self.prefix[self.convex[a] + x] - self.prefix[self.convex[a]]) + x
+            for a in self.group_arcs
+            if (x := self.flow[a])
+        )
+        return gain - self.artificial * self.artificial_flow()
+
     def real_coverage(self) -> tuple[list[int], list[int]]:
         """Workers per kecamatan and per quota'd desa (by index) the sources actually pay for."""
         reached = [0] * self.n_kecamatan
@@ -710,20 +965,31 @@ def _build_solution(
     covered: list[int],
     paid: list[list[tuple[int, int]]],
     prefix: list[int],
+    *,
+    capacities: list[int],
+    optimal: bool,
+    gap: int,
 ) -> Solution:
     codes = [s.code for s in sources]
     n_sources = len(sources)
     # Per group, where each source's share of the group's best workers ends.
     bounds: list[list[int]] = []
     per_source = [0] * n_sources
-    for shares in paid:
+    transported = [0] * n_sources  # workers paid at the transport price
+    for shares, transport in zip(paid, groups["_transport"].to_list(), strict=True):
         by_source = dict(shares)
         end, row = 0, []
         for j in range(n_sources):
             end += by_source.get(j, 0)
             per_source[j] += by_source.get(j, 0)
+            if transport:
+                transported[j] += by_source.get(j, 0)
             row.append(end)
         bounds.append(row)
+    spent = [
+        (n - t) * s.cost + t * _transport_cost(s)
+        for n, t, s in zip(per_source, transported, sources, strict=True)
+    ]
     bound_frame = pl.DataFrame(
         {
             "_group": groups["_group"],
@@ -765,11 +1031,12 @@ def _build_solution(
     usage = pl.DataFrame(
         {
             "source": codes,
-            "capacity": [s.capacity for s in sources],
+            "capacity": capacities,
             "workers": per_source,
-            "cost": [n * s.cost for n, s in zip(per_source, sources, strict=True)],
+            "cost": spent,
             "budget": [s.budget for s in sources],
-            "remaining": [s.budget - n * s.cost for n, s in zip(per_source, sources, strict=True)],
+            "remaining": [s.budget - c for c, s in zip(spent, sources, strict=True)],
+            "transport": transported,
         },
         schema={
             "source": pl.String,
@@ -778,6 +1045,7 @@ def _build_solution(
             "cost": pl.Int64,
             "budget": pl.Int64,
             "remaining": pl.Int64,
+            "transport": pl.Int64,
         },
     )
     group_kecamatan = groups["kecamatan"].to_list()
@@ -816,8 +1084,8 @@ def _build_solution(
         assignment=assignment,
         objective=objective,
         per_source=usage,
-        optimal=True,
-        gap=0,
+        optimal=optimal,
+        gap=gap,
         _workers=frame.select("worker_id", "_group"),
         _groups=group_reasons,
     )

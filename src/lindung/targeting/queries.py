@@ -7,7 +7,8 @@ import polars as pl
 from django.db.models import Count
 
 from lindung.regions.models import Region
-from lindung.registry.models import Occupation, Sex
+from lindung.registry.models import TRANSPORT_OCCUPATIONS, Occupation, Sex
+from lindung.targeting.lists import TRANSPORT
 from lindung.targeting.models import Scenario, Selection
 from lindung.ui.templatetags.lindung_format import EMPTY
 
@@ -45,7 +46,9 @@ def cost_per_worker(scenario: Scenario) -> int | None:
 def extra_budget_covers(scenario: Scenario, extra: int) -> int:
     """About how many more workers `extra` rupiah would cover: at the cheapest source's cost,
     at most the eligible workers not yet covered."""
-    costs = [int(c) for c in scenario.costs.values() if int(c) > 0]
+    costs = [
+        int(c) for code, c in scenario.costs.items() if int(c) > 0 and not code.endswith(TRANSPORT)
+    ]
     if not costs:
         return 0
     return min(extra // min(costs), max(scenario.eligible - scenario.selected, 0))
@@ -110,30 +113,44 @@ def projection(scenario: Scenario, years: int = 3) -> list[ProjectionYear]:
     born = pl.DataFrame(
         list(
             Selection.objects.filter(scenario=scenario)
-            .values("source", "worker__birth_date")
+            .values("source", "worker__birth_date", "worker__occupation")
             .annotate(n=Count("id"))
-            .values_list("source", "worker__birth_date", "n")
+            .values_list("source", "worker__birth_date", "worker__occupation", "n")
         ),
-        schema={"source": pl.String, "birth_date": pl.Date, "n": pl.Int64},
+        schema={"source": pl.String, "birth_date": pl.Date, "occupation": pl.String, "n": pl.Int64},
         orient="row",
-    )
+    ).with_columns(pl.col("occupation").is_in(sorted(TRANSPORT_OCCUPATIONS)).alias("transport"))
+    sources = [code for code in scenario.costs if not code.endswith(TRANSPORT)]
     result = []
     for year in range(scenario.fiscal_year + 1, scenario.fiscal_year + 1 + years):
-        costs = {code: source_cost(policy, code, year) for code in scenario.costs}
+        # per (source, transport worker): PP 50/2025 prices transport workers apart
+        costs = {
+            (code, sector is not None): source_cost(policy, code, year, sector=sector)
+            for code in sources
+            for sector in (None, "transport")
+        }
         kept = born.filter(
             age_on_new_year(pl.col("birth_date"), year) <= policy.eligibility.max_age
         )
-        per_source = dict(kept.group_by("source").agg(pl.col("n").sum()).iter_rows())
         result.append(
             ProjectionYear(
                 fiscal_year=year,
-                kept=sum(per_source.values()),
-                kept_cost=sum(n * costs.get(code, 0) for code, n in per_source.items()),
-                same_number_cost=sum(
-                    int(figures["selected"]) * costs.get(code, 0)
-                    for code, figures in scenario.by_source.items()
-                ),
-                cost_per_worker=costs,
+                kept=int(kept.get_column("n").sum()),
+                kept_cost=_priced(kept, costs),
+                # the same number of workers per source and sector as this year
+                same_number_cost=_priced(born, costs),
+                cost_per_worker={code: costs[(code, False)] for code in sources}
+                | {
+                    code + TRANSPORT: costs[(code, True)]
+                    for code in sources
+                    if costs[(code, True)] != costs[(code, False)]
+                },
             )
         )
     return result
+
+
+def _priced(counts: pl.DataFrame, costs: dict[tuple[str, bool], int]) -> int:
+    """What the workers of `counts` (source, transport, n) cost at `costs`."""
+    per_group = counts.group_by("source", "transport").agg(pl.col("n").sum()).iter_rows()
+    return sum(n * costs.get((code, transport), 0) for code, transport, n in per_group)

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from lindung.audit.services import record
 from lindung.bulk import insert_frame
 from lindung.regions.models import Level, Population, Region
+from lindung.registry.models import TRANSPORT_OCCUPATIONS
 from lindung.rules.eligibility import eligibility, registry_frame
 from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError
 from lindung.rules.policy import Policy, active_policy, policy_of, source_cost
 from lindung.targeting import optimizer
-from lindung.targeting.lists import current_list, listed_workers
+from lindung.targeting.lists import TRANSPORT, current_list, listed_workers, transport_costs
 from lindung.targeting.models import BeneficiaryList, Scenario, Selection
 
 
@@ -183,6 +184,10 @@ def run_scenario(
         )
     try:
         costs = {s.code: source_cost(policy, s.code, fiscal_year) for s in policy.sources}
+        transport = {
+            s.code: source_cost(policy, s.code, fiscal_year, sector="transport")
+            for s in policy.sources
+        }
     except RulesError as error:
         raise TargetingError(str(error)) from error
     nominated = set(
@@ -190,7 +195,9 @@ def run_scenario(
     )
     already = listed_workers(base) if base is not None else set()
     frame = eligibility(registry_frame(), policy, fiscal_year, nominated, already)
-    sources = [optimizer.Source(code, amounts[code], costs[code]) for code in amounts]
+    sources = [
+        optimizer.Source(code, amounts[code], costs[code], transport[code]) for code in amounts
+    ]
     capacity = sum(s.capacity for s in sources)
     workers = frame.select(
         pl.col("id").alias("worker_id"),
@@ -198,6 +205,7 @@ def run_scenario(
         pl.col("kecamatan_id").alias("kecamatan"),
         pl.col("desa_id").alias("desa"),
         pl.col("eligible"),
+        pl.col("occupation").is_in(sorted(TRANSPORT_OCCUPATIONS)).alias("transport"),
     )
     quotas = _quotas(policy, capacity)
     solution = _optimize(workers, sources, quotas)
@@ -212,7 +220,9 @@ def run_scenario(
         policy=policy,
         version=version,
         amounts=amounts,
-        costs=costs,
+        # a source's transport price under its own key when it differs (lists.TRANSPORT)
+        costs=costs
+        | {code + TRANSPORT: cost for code, cost in transport.items() if cost != costs[code]},
         frame=frame,
         solution=solution,
         base=base,
@@ -235,10 +245,19 @@ def _save(
     base: BeneficiaryList | None,
     notes: list[dict[str, Any]],
 ) -> Scenario:
-    chosen = solution.assignment.join(
-        frame.select(pl.col("id").alias("worker_id"), "priority", "kecamatan_id"),
-        on="worker_id",
-    ).with_columns(pl.col("source").replace_strict(costs, return_dtype=pl.Int64).alias("cost"))
+    chosen = (
+        solution.assignment.join(
+            frame.select(pl.col("id").alias("worker_id"), "priority", "kecamatan_id", "occupation"),
+            on="worker_id",
+        )
+        .with_columns(
+            pl.when(pl.col("occupation").is_in(sorted(TRANSPORT_OCCUPATIONS)))
+            .then(pl.col("source").replace_strict(transport_costs(costs), return_dtype=pl.Int64))
+            .otherwise(pl.col("source").replace_strict(costs, return_dtype=pl.Int64))
+            .alias("cost")
+        )
+        .drop("occupation")
+    )
     by_source = {
         code: {
             "selected": int((chosen.get_column("source") == code).sum()),

@@ -446,3 +446,163 @@ def test_it_rejects_two_quotas_for_one_desa() -> None:
     quotas = [Quota("Praya", minimum=1, desa="Leneng"), Quota("Praya", maximum=3, desa="Leneng")]
     with pytest.raises(ValueError, match="one quota per desa"):
         optimize(_workers_in_desa([(1, 5, "Praya", [])], {1: "Leneng"}), [], quotas)
+
+
+# Two prices per source: PP 50/2025 halves JKK + JKM for transport workers paid by a source that
+# is not APBN/APBD, so such a source pays less for them (e.g. 100.800 instead of 126.000).
+
+
+def _workers_by_sector(
+    rows: list[tuple[int, int, str, list[str]]],
+    desa: dict[int, str | None],
+    transport: dict[int, bool],
+) -> pl.DataFrame:
+    return _workers_in_desa(rows, desa).with_columns(
+        pl.col("worker_id").replace_strict(transport, return_dtype=pl.Boolean).alias("transport")
+    )
+
+
+def _price(source: Source, transport: bool) -> int:
+    return source.transport_cost if transport and source.transport_cost else source.cost
+
+
+def _brute_force_priced(
+    rows: list[tuple[int, int, str, list[str]]],
+    sources: list[Source],
+    quotas: list[Quota],
+    desa: dict[int, str | None],
+    transport: dict[int, bool],
+) -> tuple[int, int] | None:
+    """Best (total priority, covered count) where each worker costs its sector's price."""
+    options = [[None, *eligible] for _, _, _, eligible in rows]
+    by_code = {s.code: s for s in sources}
+    best: tuple[int, int] | None = None
+    for choice in itertools.product(*options):
+        spent = {s.code: 0 for s in sources}
+        per_kecamatan = dict.fromkeys(KECAMATAN, 0)
+        per_desa: dict[str, int] = {}
+        for code, (worker_id, _, kecamatan, _) in zip(choice, rows, strict=True):
+            if code is not None:
+                spent[code] += _price(by_code[code], transport[worker_id])
+                per_kecamatan[kecamatan] += 1
+                if (name := desa.get(worker_id)) is not None:
+                    per_desa[name] = per_desa.get(name, 0) + 1
+        if any(spent[s.code] > s.budget for s in sources):
+            continue
+        if any(
+            _covered(per_kecamatan, per_desa, q) < q.minimum
+            or (q.maximum is not None and _covered(per_kecamatan, per_desa, q) > q.maximum)
+            for q in quotas
+        ):
+            continue
+        value = (
+            sum(p for code, (_, p, _, _) in zip(choice, rows, strict=True) if code is not None),
+            sum(code is not None for code in choice),
+        )
+        best = value if best is None else max(best, value)
+    return best
+
+
+def _random_priced_instance(
+    rng: random.Random, two_price_sources: int
+) -> tuple[
+    list[tuple[int, int, str, list[str]]],
+    dict[int, str | None],
+    dict[int, bool],
+    list[Source],
+    list[Quota],
+]:
+    """A nested instance whose first ``two_price_sources`` sources charge transport workers
+    another price (lower, or now and then equal or higher), the others one price."""
+    rows, desa, sources, quotas = _random_nested_instance(rng)
+    codes = ["apbd", "dbhcht", "csr"][: max(len(sources), two_price_sources)]
+    sources = []
+    for i, code in enumerate(codes):
+        cost = rng.choice([5, 6, 10])
+        transport_cost = rng.choice([cost * 4 // 5, cost // 2, cost - 1, cost, cost + 2])
+        sources.append(
+            Source(
+                code,
+                budget=rng.randint(0, 4 * cost),
+                cost=cost,
+                transport_cost=transport_cost if i < two_price_sources else None,
+            )
+        )
+    rows = [
+        (worker_id, priority, kecamatan, [c for c in codes if rng.random() < 0.6])
+        for worker_id, priority, kecamatan, _ in rows
+    ]
+    transport = {row[0]: rng.random() < 0.4 for row in rows}
+    return rows, desa, transport, sources, quotas
+
+
+def _check_priced(solution: Solution, sources: list[Source], transport: dict[int, bool]) -> None:
+    by_code = {s.code: s for s in sources}
+    spent = {s.code: 0 for s in sources}
+    for worker_id, code in solution.assignment.select("worker_id", "source").iter_rows():
+        spent[code] += _price(by_code[code], transport[worker_id])
+    usage = {row["source"]: row for row in solution.per_source.iter_rows(named=True)}
+    for s in sources:
+        assert spent[s.code] <= s.budget
+        assert usage[s.code]["cost"] == spent[s.code]
+        assert usage[s.code]["remaining"] == s.budget - spent[s.code]
+        assert usage[s.code]["workers"] <= usage[s.code]["capacity"]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_it_matches_brute_force_with_two_prices_per_source(seed: int) -> None:
+    rng = random.Random(seed)
+    rows, desa, transport, sources, quotas = _random_priced_instance(rng, 1)
+    expected = _brute_force_priced(rows, sources, quotas, desa, transport)
+    workers = _workers_by_sector(rows, desa, transport)
+    if expected is None:
+        with pytest.raises(Infeasible):
+            optimize(workers, sources, quotas)
+        return
+    solution = optimize(workers, sources, quotas)
+    assert (solution.objective, solution.assignment.height) == expected
+    assert solution.optimal
+    assert solution.gap == 0
+    _check_priced(solution, sources, transport)
+    _check_constraints_without_capacity(solution, rows, quotas, desa)
+
+
+def _check_constraints_without_capacity(
+    solution: Solution,
+    rows: list[tuple[int, int, str, list[str]]],
+    quotas: list[Quota],
+    desa: dict[int, str | None],
+) -> None:
+    by_id = {row[0]: row for row in rows}
+    assigned = solution.assignment
+    assert assigned["worker_id"].n_unique() == assigned.height
+    per_kecamatan = dict.fromkeys(KECAMATAN, 0)
+    per_desa: dict[str, int] = {}
+    for worker_id, code in assigned.select("worker_id", "source").iter_rows():
+        assert code in by_id[worker_id][3]
+        per_kecamatan[by_id[worker_id][2]] += 1
+        if (name := desa[worker_id]) is not None:
+            per_desa[name] = per_desa.get(name, 0) + 1
+    for q in quotas:
+        assert q.minimum <= _covered(per_kecamatan, per_desa, q)
+        assert q.maximum is None or _covered(per_kecamatan, per_desa, q) <= q.maximum
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_it_bounds_its_gap_with_several_two_price_sources(seed: int) -> None:
+    rng = random.Random(10_000 + seed)
+    rows, desa, transport, sources, quotas = _random_priced_instance(rng, rng.randint(2, 3))
+    expected = _brute_force_priced(rows, sources, quotas, desa, transport)
+    workers = _workers_by_sector(rows, desa, transport)
+    try:
+        solution = optimize(workers, sources, quotas)
+    except Infeasible:
+        assert expected is None
+        return
+    assert expected is not None
+    _check_priced(solution, sources, transport)
+    _check_constraints_without_capacity(solution, rows, quotas, desa)
+    assert (solution.objective, solution.assignment.height) <= expected
+    assert solution.objective + solution.gap >= expected[0]
+    if solution.optimal:
+        assert (solution.objective, solution.assignment.height) == expected
