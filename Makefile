@@ -58,6 +58,7 @@ bench:
 	$(UV) run python bench/targeting_run.py
 	$(UV) run python bench/lampiran_pdf.py
 	$(UV) run python bench/dashboard.py
+	$(UV) run python bench/load.py
 
 clean:
 	rm -rf .venv .tools node_modules var/static

@@ -268,6 +268,9 @@ LINDUNG_DEFAULT_KABUPATEN = os.environ.get("LINDUNG_DEFAULT_KABUPATEN", "52.03")
 # Days an uploaded worker list and its checking result are kept after the commit (or the upload
 # for an import that failed or was never decided), then `lindung purge` removes them (UU PDP).
 LINDUNG_UPLOAD_RETENTION_DAYS = int(os.environ.get("LINDUNG_UPLOAD_RETENTION_DAYS", "30"))
+# An import whose process made no progress for this many seconds (and is not known to be alive)
+# is stale: shown as failed with "retry" and "discard" (registry/recovery.py).
+LINDUNG_IMPORT_STALE_SECONDS = int(os.environ.get("LINDUNG_IMPORT_STALE_SECONDS", "600"))
 # Share of the population that works, to estimate the working population behind the dashboard's
 # UCJ-style coverage rate (sponsored ÷ working population). UNVERIFIED default: set the
 # regency's own figure (BPS Sakernas) when known.

@@ -14,3 +14,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set-language"),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "lindung.ui.views.bad_request"

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,12 +25,20 @@ class RegionType(models.TextChoices):
 
 class RegionQuerySet(models.QuerySet["Region"]):
     def within(self, prefixes: list[str]) -> "RegionQuerySet":
-        """Regions whose code equals or lies below one of the given codes."""
+        """Regions whose code equals or lies below one of the given codes.
+
+        SQLite's LIKE cannot use the primary key's index (it ignores case), so on SQLite the
+        prefix is also given as the code range it implies ("/" follows "." in byte order): a
+        scoped region query reads its subtree instead of all 91.599 regions (bench/load.py)."""
         if not prefixes:
             return self.none()
+        sqlite = connections[self.db].vendor == "sqlite"
         q = models.Q()
         for prefix in prefixes:
-            q |= models.Q(code=prefix) | models.Q(code__startswith=prefix + ".")
+            below = models.Q(code__startswith=prefix + ".")
+            if sqlite:
+                below &= models.Q(code__gte=prefix + ".", code__lt=prefix + "/")
+            q |= models.Q(code=prefix) | below
         return self.filter(q)
 
 

@@ -24,7 +24,7 @@ from lindung.accounts.decorators import require, user_of
 from lindung.accounts.models import User
 from lindung.accounts.roles import Capability, Role
 from lindung.audit.services import record
-from lindung.registry import imports, retention
+from lindung.registry import imports, recovery, retention
 from lindung.registry.models import ImportBatch, ImportStatus, Source
 from lindung.registry.pipeline.codes import RowStatus, message_for
 from lindung.registry.pipeline.report import status_label
@@ -107,6 +107,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
     user = _reader(request)
     batch = _get_batch(user, batch_id)
+    recovery.fail_if_stale(batch)  # its process is gone: shown failed, polling stops
     context = {"batch": batch, "can_import": user.can(Capability.EDIT_DATA), **_preview(batch)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "registry/import_detail.html#status", context)
@@ -147,6 +148,17 @@ def import_commit(request: HttpRequest, batch_id: str) -> HttpResponse:
     batch = _get_batch(user_of(request), batch_id)
     try:
         imports.commit_import(by=user_of(request), batch=batch)
+    except imports.ImportFailed as error:
+        messages.error(request, error.message)
+    return redirect("registry:import-detail", batch_id=batch.pk)
+
+
+@require_POST
+@require(Capability.EDIT_DATA)
+def import_retry(request: HttpRequest, batch_id: str) -> HttpResponse:
+    batch = _get_batch(user_of(request), batch_id)
+    try:
+        recovery.retry_import(by=user_of(request), batch=batch)
     except imports.ImportFailed as error:
         messages.error(request, error.message)
     return redirect("registry:import-detail", batch_id=batch.pk)

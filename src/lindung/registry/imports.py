@@ -12,6 +12,7 @@ them in bulk and records the batch in the audit log. A crash or kill leaves no p
 
 import hashlib
 import json
+import logging
 import re
 import shutil
 import uuid
@@ -28,8 +29,9 @@ from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
 from lindung.audit.models import Event
-from lindung.audit.services import record
+from lindung.audit.services import SYSTEM, record
 from lindung.regions.queries import deployment_codes, scope_codes
+from lindung.registry import recovery
 from lindung.registry.models import ImportBatch, ImportStatus, Source, Worker, WorkerSource
 from lindung.registry.pipeline import load
 from lindung.registry.pipeline.codes import RowStatus
@@ -40,6 +42,7 @@ from lindung.registry.pipeline.validate import Places, validate
 from lindung.registry.services import request_moves
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
+logger = logging.getLogger(__name__)
 _ADVISORY_LOCK = 52_03_0001  # PostgreSQL: one import commit at a time
 
 
@@ -119,7 +122,7 @@ def sha256_of(path: Path) -> str:
 
 # Bump when read or validate change what they produce for the same file: older checks kept
 # beside earlier batches are then no longer reused.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: a value that cannot be read is not given
 
 
 def _check_key(
@@ -229,6 +232,8 @@ def import_file(
 ) -> Outcome:
     """Check a file and, unless `dry_run`, commit it as one batch. Used by `lindung import`."""
     source = _source_name(source)
+    if progress:
+        progress("read", 0, 0)
     checked = check_file(path, by=by, sheet=sheet, progress=progress)
     if dry_run:
         outcome = preview(checked, source=source)
@@ -241,6 +246,7 @@ def import_file(
             source=source,
             sheet=sheet or "",
             move=False,
+            runner=recovery.runner_id(),  # this process: its batch is failed when it ends
         )
         _store_checked(batch, checked)
         outcome = _commit(by=by, batch=batch, checked=checked.checked, progress=progress)
@@ -267,7 +273,15 @@ def _safe_name(name: str) -> str:
 
 @transaction.atomic
 def _create_batch(
-    *, by: Any, path: Path, file_name: str, sha: str, source: str, sheet: str, move: bool
+    *,
+    by: Any,
+    path: Path,
+    file_name: str,
+    sha: str,
+    source: str,
+    sheet: str,
+    move: bool,
+    runner: str = "",
 ) -> ImportBatch:
     src, _created = Source.objects.get_or_create(name=source)
     batch = ImportBatch(
@@ -278,6 +292,8 @@ def _create_batch(
         sheet=sheet[:100],
         status=ImportStatus.QUEUED,
         created_by=by if getattr(by, "is_authenticated", False) else None,
+        runner=runner,
+        heartbeat_at=timezone.now(),
     )
     folder = batch_dir(batch)
     folder.mkdir(parents=True, exist_ok=True)
@@ -301,6 +317,8 @@ def _create_batch(
 def _store_checked(batch: ImportBatch, checked: Checked) -> None:
     folder = batch_dir(batch)
     for name, frame in (("checked", checked.checked), ("original", checked.original)):
+        if checked.cached_from == folder:
+            continue  # this batch's own earlier check (a retry after its process stopped)
         if checked.cached_from is not None:
             shutil.copyfile(checked.cached_from / f"{name}.parquet", folder / f"{name}.parquet")
         else:
@@ -319,6 +337,13 @@ def _commit(
     actor = by if getattr(by, "is_authenticated", False) else None
     label = actor.get_username() if actor else str(by or "system")
     requester, scope = _bound_uploader(batch, by)
+    # This process takes the batch (a CLI batch is queued, a web one committing already).
+    if not recovery.claim(
+        batch.pk,
+        status=ImportStatus.COMMITTING,
+        expect=(ImportStatus.QUEUED, ImportStatus.COMMITTING),
+    ):
+        raise ImportFailed(_("This import is not ready to be committed."), "NOT_READY")
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -355,11 +380,14 @@ def _commit(
                 after=_audit_counts(outcome),
                 batch=batch.id,
             )
-    except Exception as error:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED,
-            error=_("The import failed and nothing was saved: %s") % type(error).__name__,
-        )
+    except BaseException as error:
+        reason = recovery.interrupted_reason(ImportStatus.COMMITTING)
+        if isinstance(error, Exception):
+            reason = _("The import failed and nothing was saved: %s") % type(error).__name__
+        try:
+            recovery.fail_import(by=SYSTEM, batch_id=batch.pk, reason=reason)
+        except Exception:  # a connection lost with the process: the stale check finds it
+            logger.exception("import %s: could not mark the batch failed", batch.pk)
         raise
     outcome.rows.write_parquet(batch_dir(batch) / "rows.parquet")
     if outcome.count(RowStatus.NEW) + outcome.count(RowStatus.UPDATED) >= ANALYZE_AFTER:
@@ -456,9 +484,10 @@ def start_import(
 def run_check(batch_id: str) -> None:
     """The background check of an uploaded batch: read, validate, preview counts."""
     batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status not in (ImportStatus.QUEUED, ImportStatus.CHECKING):
+    expect = (ImportStatus.QUEUED, ImportStatus.CHECKING)
+    if not recovery.claim(batch.pk, status=ImportStatus.CHECKING, expect=expect):
         return
-    _progress(batch.pk, "read", 0, 0, status=ImportStatus.CHECKING)
+    _progress(batch.pk, "read", 0, 0)
     try:
         checked = check_file(
             Path(settings.VAR_DIR) / batch.file_path,
@@ -470,12 +499,12 @@ def run_check(batch_id: str) -> None:
         _progress(batch.pk, "compare", 0, checked.checked.height)
         outcome = preview(checked, source=batch.source.name)
     except ImportFailed as error:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED, error=error.message
-        )
+        recovery.fail_import(by=SYSTEM, batch_id=batch.pk, reason=error.message, interrupted=False)
         return
     outcome.rows.write_parquet(batch_dir(batch) / "rows.parquet")
     batch.refresh_from_db()
+    if batch.status != ImportStatus.CHECKING:  # failed as stale or discarded meanwhile
+        return
     _finish(batch, outcome, by=None, status=ImportStatus.READY, when=None)
 
 
@@ -486,16 +515,21 @@ def _progress(
         "progress_step": step,
         "progress_done": done,
         "progress_total": total,
+        "heartbeat_at": timezone.now(),  # progress is the batch's heartbeat
     }
     if status:
         changes["status"] = status
-    ImportBatch.objects.filter(pk=batch_id).update(**changes)
+    ImportBatch.objects.filter(pk=batch_id, status__in=recovery.ACTIVE).update(**changes)
 
 
 def commit_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
     """Queue the commit of a checked batch (status READY)."""
     updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
-        status=ImportStatus.COMMITTING, progress_step="write", progress_done=0
+        status=ImportStatus.COMMITTING,
+        progress_step="write",
+        progress_done=0,
+        runner="",
+        heartbeat_at=timezone.now(),
     )
     if not updated:
         raise ImportFailed(_("This import is not ready to be committed."), "NOT_READY")
@@ -517,6 +551,7 @@ def run_commit(batch_id: str, user_id: int | None) -> None:
 
 @transaction.atomic
 def discard_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
+    recovery.fail_if_stale(batch)  # a batch whose process is gone can be discarded
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status not in (ImportStatus.READY, ImportStatus.FAILED, ImportStatus.QUEUED):
         raise ImportFailed(_("This import can no longer be discarded."), "NOT_DISCARDABLE")

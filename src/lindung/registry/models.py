@@ -245,6 +245,14 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The process working on the batch now ("host:pid:start", registry/recovery.py) and when it
+    # last made progress: a batch whose process is gone, or without progress for
+    # LINDUNG_IMPORT_STALE_SECONDS, is stale and is marked failed.
+    runner = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The status a failed batch was in when its process stopped (crash, kill, restart): a retry
+    # resumes from there. Empty when the check refused the file itself.
+    interrupted_in = models.CharField(max_length=12, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

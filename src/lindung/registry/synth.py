@@ -28,7 +28,7 @@ import json
 import random
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -153,13 +153,23 @@ class Synthetic:
         return dict(counts)
 
 
-def generate(rows: int, *, kabupaten: str, seed: int = 1, messy: bool = False) -> Synthetic:
-    """A list of `rows` workers living in `kabupaten` ("52.03"); see the module docstring."""
+def generate(
+    rows: int,
+    *,
+    kabupaten: str,
+    seed: int = 1,
+    messy: bool = False,
+    shares: Mapping[str, float] | None = None,
+) -> Synthetic:
+    """A list of `rows` workers living in `kabupaten` ("52.03"); see the module docstring.
+
+    `shares` replaces the share of rows of some faults (MESSY_FAULTS names; tests use it to
+    make small files with other mixes of faults)."""
     if rows < 1:
         raise SynthError(_("The number of rows must be at least 1."))
     areas = _Areas.load(kabupaten, messy=messy)
     people = _people(rows, areas, seed)
-    faults = _Faults(rows, seed)
+    faults = _Faults(rows, seed, {**MESSY_FAULTS, **(shares or {})})
     faults.assign("nik_other_region", None)
     if messy:
         faults.assign("age_implausible", None)
@@ -775,14 +785,15 @@ def _birth_places(people: pl.DataFrame, areas: _Areas, rng: _Random) -> pl.Serie
 class _Faults:
     """Which rows carry which fault: exact counts, drawn in a seeded order, one fault a row."""
 
-    def __init__(self, rows: int, seed: int) -> None:
+    def __init__(self, rows: int, seed: int, shares: Mapping[str, float]) -> None:
         self.rows = rows
+        self.shares = shares
         self.order = _Random(seed, "fault-order").uniform(rows).arg_sort()
         self.free = pl.Series([True] * rows)
         self.rows_of: dict[str, list[int]] = {}
 
     def assign(self, fault: str, eligible: pl.Series | None) -> list[int]:
-        count = int(MESSY_FAULTS[fault] * self.rows + 0.5)
+        count = int(self.shares[fault] * self.rows + 0.5)
         mask = self.free if eligible is None else self.free & eligible
         chosen = self.order.filter(mask.gather(self.order)).head(count)
         self.free = self.free.scatter(chosen, False)

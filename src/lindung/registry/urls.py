@@ -16,6 +16,7 @@ urlpatterns = [
     path("impor/<uuid:batch_id>/", import_views.import_detail, name="import-detail"),
     path("impor/<uuid:batch_id>/simpan/", import_views.import_commit, name="import-commit"),
     path("impor/<uuid:batch_id>/batal/", import_views.import_discard, name="import-discard"),
+    path("impor/<uuid:batch_id>/ulangi/", import_views.import_retry, name="import-retry"),
     path("impor/<uuid:batch_id>/laporan.xlsx", import_views.import_report, name="import-report"),
     path("pindah/", move_views.move_list, name="move-list"),
     path("pindah/<int:pk>/terima/", move_views.move_accept, name="move-accept"),

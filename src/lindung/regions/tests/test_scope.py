@@ -3,6 +3,7 @@ from django.test import Client
 
 from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, operator_desa, operator_kecamatan
+from lindung.regions.models import Region
 from lindung.regions.queries import in_scope, scope_codes, visible_regions
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +52,11 @@ def test_operator_requesting_another_kecamatan_gets_404(client: Client) -> None:
     assert client.get("/api/v1/wilayah/52.03.08").status_code == 404
     assert client.get("/api/v1/wilayah/52.03.08/children").status_code == 404
     assert client.get("/api/v1/wilayah/52.03.07/children").status_code == 200
+
+
+def test_it_finds_the_same_subtree_as_a_prefix_match_of_the_codes() -> None:
+    prefixes = ["52.03.07", "52.03.08.2001", "52.01"]
+    codes = Region.objects.values_list("code", flat=True)
+    expected = {c for c in codes if any(c == p or c.startswith(p + ".") for p in prefixes)}
+    assert len(expected) > 20
+    assert set(Region.objects.within(prefixes).values_list("code", flat=True)) == expected

@@ -4,8 +4,11 @@
 
 `existing` holds the registry's workers (EXISTING_SCHEMA) for the NIKs of the file, or all of
 them. A row with an error is `rejected`; a NIK the registry does not know is `new`; a known NIK
-is `updated` when a value the file gives differs from the registry's (an empty cell never
-erases a value) or the worker is not yet listed under this import's source, else `unchanged`.
+is `updated` when a value the file gives differs from the registry's or the worker is not yet
+listed under this import's source, else `unchanged`. What counts is the value an update would
+store: a field is compared only when it is given (`given_<field>`, see validate.UPDATABLE) and
+not null, so an empty cell or a value that cannot be read ("0819" as a phone) never erases or
+changes a value, and importing the same file again reports no row new or updated.
 
 New rows are also compared with the registry's other workers: a similar name, the same birth
 date and the same kecamatan (workers move between neighbouring desa, and the kecamatan is the
@@ -97,6 +100,7 @@ def decide(
                 valid
                 & pl.col("worker_id").is_not_null()
                 & pl.col(f"given_{field}")
+                & pl.col(field).is_not_null()
                 & pl.col(field).ne_missing(pl.col(f"_old_{field}"))
             ).then(pl.lit(field))
             for field in UPDATABLE

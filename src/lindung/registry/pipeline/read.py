@@ -16,14 +16,20 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import html
 import io
 import mmap
+import os
 import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import IO
+from xml.parsers import expat
 
 import polars as pl
 from django.template.defaultfilters import filesizeformat
@@ -31,7 +37,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from python_calamine import CalamineSheet, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from lindung.registry.pipeline import FIELDS
+from lindung.registry.pipeline import FIELDS, biff
 
 Progress = Callable[[int, int], None]
 
@@ -42,6 +48,13 @@ class Limits:
     max_rows: int = 1_500_000
     max_uncompressed_bytes: int = 2 * 1024**3  # zip bombs (XLSX/ODS are zip files)
     max_compression_ratio: float = 200.0  # per zip member: uncompressed/compressed
+    # Members that unpack to less than this are never bombs, whatever their ratio: a real
+    # file with one long cell of repeated text compresses 1000x and is harmless to read.
+    min_bomb_bytes: int = 32 * 1024 * 1024
+    # Rows x columns of a sheet, counted from A1 to its farthest filled cell: calamine builds
+    # that whole rectangle in memory (32 bytes a cell), so one stray cell at XFD1048576 would
+    # ask for 512 GiB. 40 million is 1.500.000 rows x 26 columns (A-Z), about 1,3 GB.
+    max_cells: int = 40_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -68,6 +81,8 @@ class ReadErrorCode(StrEnum):
     FILE_CORRUPT = "FILE_CORRUPT"
     FORMAT_UNKNOWN = "FORMAT_UNKNOWN"
     SHEET_NOT_FOUND = "SHEET_NOT_FOUND"
+    SHEET_HIDDEN = "SHEET_HIDDEN"
+    SHEET_TOO_LARGE = "SHEET_TOO_LARGE"
     HEADER_NOT_FOUND = "HEADER_NOT_FOUND"
     COLUMNS_MISSING = "COLUMNS_MISSING"
     FILE_EMPTY = "FILE_EMPTY"
@@ -124,7 +139,11 @@ REQUIRED = ("nik", "name")
 _REQUIRED_LABELS = {"nik": "NIK", "name": "Nama"}
 _HEADER_SEARCH_ROWS = 30
 _CHUNK_ROWS = 50_000  # rows converted at a time; progress is reported after each chunk
-_RATIO_FLOOR = 1024 * 1024  # zip members smaller than this are never bombs, whatever the ratio
+# Rows a sheet or CSV may span beyond max_rows before it is refused unread: titles, headers,
+# blank rows and the signature block below the list.
+_ROW_MARGIN = 1_000
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_MAX_TAG_BYTES = 1024 * 1024  # an unfinished XML tag longer than this: the file is damaged
 _SAMPLE_BYTES = 256 * 1024  # CSV: bytes looked at for the delimiter and the column count
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -216,7 +235,11 @@ def _detect_format(path: Path, limits: Limits) -> str:
             ),
         )
     utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if head.startswith(_OTHER_MAGIC) or (b"\x00" in head and not utf16):
+    # A text file may hold a stray NUL byte (dropped when read); a binary file holds many
+    # control bytes.
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    binary = not utf16 and controls > 8 + len(head) // 100
+    if head.startswith(_OTHER_MAGIC) or binary:
         raise ReadError(
             ReadErrorCode.FORMAT_UNKNOWN,
             _(
@@ -234,7 +257,7 @@ def _zip_format(path: Path, limits: Limits) -> str:
             members = archive.infolist()
             total = sum(member.file_size for member in members)
             bomb = total > limits.max_uncompressed_bytes or any(
-                member.file_size > _RATIO_FLOOR
+                member.file_size > limits.min_bomb_bytes
                 and member.file_size > limits.max_compression_ratio * max(member.compress_size, 1)
                 for member in members
             )
@@ -307,17 +330,305 @@ def _empty() -> ReadError:
     )
 
 
+# --- extent: how far a sheet's cells reach, found before calamine allocates them ------------
+
+
+@dataclass(frozen=True)
+class _Extent:
+    sheet: str
+    rows: int  # the 1-based row of the lowest filled cell
+    columns: int  # the 1-based column of the rightmost filled cell
+
+    @property
+    def corner(self) -> str:
+        return f"{_letter(self.columns - 1)}{self.rows}"
+
+
+def _check_extent(extent: _Extent, limits: Limits) -> None:
+    """Refuse a sheet whose filled cells reach further than the reader may allocate."""
+    numbers = {
+        "sheet": extent.sheet,
+        "cell": extent.corner,
+        "rows": number_format(extent.rows, force_grouping=True),
+        "columns": number_format(extent.columns, force_grouping=True),
+        "limit": number_format(limits.max_rows, force_grouping=True),
+    }
+    if extent.rows > limits.max_rows + _ROW_MARGIN:
+        raise ReadError(
+            ReadErrorCode.TOO_MANY_ROWS,
+            _(
+                'The sheet "%(sheet)s" goes down to row %(rows)s (its last filled cell is '
+                "%(cell)s), more than the limit of %(limit)s worker rows, so it was not read. "
+                "If the list is that long, split it into files of at most %(limit)s rows, for "
+                "example one per kecamatan. If the rows below the list are not workers, delete "
+                "them (or copy the table into a new sheet) and upload the file again."
+            )
+            % numbers,
+        )
+    if extent.rows * extent.columns > limits.max_cells:
+        raise ReadError(
+            ReadErrorCode.SHEET_TOO_LARGE,
+            _(
+                'The sheet "%(sheet)s" has a filled cell far from the table, at %(cell)s: the '
+                "sheet then spans %(rows)s rows by %(columns)s columns, too large to read, so "
+                "it was not read. In Excel press Ctrl+End to go to that cell, delete it (and "
+                "the empty rows and columns between it and the table), or copy the table into "
+                "a new sheet; save and upload the file again."
+            )
+            % numbers,
+        )
+
+
+def _xlsx_sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> its XML member in the zip, from workbook.xml and its relationships."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml")
+            rels = archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+        return {}
+    targets: dict[str, str] = {}
+    for tag in re.finditer(rb"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        attributes = _attributes(tag.group())
+        target = attributes.get("Target", "")
+        if target:
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[attributes.get("Id", "")] = os.path.normpath(part)
+    parts: dict[str, str] = {}
+    for tag in re.finditer(rb"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        attributes = _attributes(tag.group())
+        relation = next((v for k, v in attributes.items() if k.endswith(":id")), "")
+        if "name" in attributes and relation in targets:
+            parts[attributes["name"]] = targets[relation]
+    return parts
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    text = tag.decode("utf-8", errors="replace")
+    return {
+        name: html.unescape(value)
+        for name, _quote, value in re.findall(r"([\w:.-]+)\s*=\s*([\"'])(.*?)\2", text)
+    }
+
+
+# A cell with a value: calamine skips the empty ones (`<c r="B2" s="1"/>`, only formatted).
+_XLSX_VALUE_CELL = re.compile(
+    rb"<(?:\w+:)?c\s[^>]*?\br\s*=\s*[\"']([A-Za-z]{1,3})(\d{1,7})[\"'][^>]*(?<!/)>"
+)
+_XLSX_ANY_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+# The same as _XLSX_VALUE_CELL for plain cells, one group each (findall builds no tuples).
+_XLSX_PLAIN_ROW = re.compile(rb'<c r="[A-Za-z]{1,3}(\d{1,7})"[^>]*(?<!/)>')
+_XLSX_PLAIN_COLUMN = re.compile(rb'<c r="([A-Za-z]{1,3})\d{1,7}"[^>]*(?<!/)>')
+_XLSX_CELL_WITH_REF = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br\s*=")
+
+
+def _xlsx_extent(path: Path, part: str | None, sheet: str) -> _Extent:
+    """The farthest filled cell of an XLSX sheet, streamed from its XML without building the
+    grid. The sheet's declared `<dimension ref=…>` is not trusted either way: a file may lie,
+    and Excel counts cells that only carry formatting, which calamine skips."""
+    with zipfile.ZipFile(path) as archive:
+        names = [part] if part in archive.NameToInfo else []
+        if not names:  # an unusual layout: look at every worksheet, the far cell may be in any
+            names = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        rows = columns = 0
+        for name in names:
+            with archive.open(name) as stream:
+                found = _xlsx_cells(stream)
+            if found is None:  # cells without their position: find it the slow, exact way
+                with archive.open(name) as stream:
+                    found = _xlsx_cells_exact(stream)
+            rows, columns = max(rows, found[0]), max(columns, found[1])
+    return _Extent(sheet, rows, columns)
+
+
+def _xlsx_cells(stream: IO[bytes]) -> tuple[int, int] | None:
+    """(lowest row, rightmost column) of the filled cells, 1-based; None when some cell has
+    no `r` attribute (its position follows from the cells before it)."""
+    rows = columns = 0
+    tail = b""
+    for block in iter(lambda: stream.read(1 << 20), b""):
+        data = tail + block
+        cut = data.rfind(b"<")
+        if cut != -1 and data.find(b">", cut) == -1:  # a tag continues in the next block
+            data, tail = data[:cut], data[cut:]
+            if len(tail) > _MAX_TAG_BYTES:
+                raise _corrupt()
+        else:
+            tail = b""
+        if _plain_cells(data):  # what Excel, LibreOffice and every library write: fast
+            digits, letters = _XLSX_PLAIN_ROW.findall(data), _XLSX_PLAIN_COLUMN.findall(data)
+        else:
+            if len(_XLSX_ANY_CELL.findall(data)) != len(_XLSX_CELL_WITH_REF.findall(data)):
+                return None
+            found = _XLSX_VALUE_CELL.findall(data)
+            digits = [row for _letters, row in found]
+            letters = [column for column, _row in found]
+        if digits:
+            rows = max(rows, max(map(int, set(digits))))
+            columns = max(columns, max(_column(text) for text in set(letters)))
+    return rows, columns
+
+
+def _plain_cells(data: bytes) -> bool:
+    """Every cell of `data` is written `<c r="A1"…`: no namespace prefix, `r` first. Counting
+    bytes is C speed; the general expressions cost ~8 times as much on a 100.000-row sheet."""
+    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+    prefixed = b":c " in data or b":c>" in data or b":c/" in data  # or text that reads so
+    return not prefixed and cells == data.count(b'<c r="')
+
+
+def _column(letters: bytes) -> int:
+    """b"A" -> 1, b"XFD" -> 16384."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _xlsx_cells_exact(stream: IO[bytes]) -> tuple[int, int]:
+    """_xlsx_cells for sheets whose cells omit `r`: positions counted as calamine does."""
+    state = {"row": 0, "column": 0, "rows": 0, "columns": 0}
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        local = tag.rpartition(":")[2]
+        if local == "row":
+            ref = attributes.get("r", "")
+            state["row"] = int(ref) if ref.isdigit() else state["row"] + 1
+            state["column"] = 0
+        elif local == "c":
+            match = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", attributes.get("r", ""))
+            if match:
+                state["column"] = _column(match.group(1).encode())
+                state["row"] = int(match.group(2))
+            else:
+                state["column"] += 1
+        elif local in ("v", "is"):  # the current cell has a value
+            state["rows"] = max(state["rows"], state["row"])
+            state["columns"] = max(state["columns"], state["column"])
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    try:
+        parser.ParseFile(stream)
+    except expat.ExpatError as error:
+        raise _corrupt() from error
+    return state["rows"], state["columns"]
+
+
+@dataclass
+class _OdsPosition:
+    name: str = ""
+    row: int = 0  # rows of the table before the current one
+    repeat: int = 1  # times the current row is repeated
+    column: int = 0  # columns of the current row before the current cell
+    rows: int = 0  # the farthest filled row and column so far
+    columns: int = 0
+    cell_first: int = 0  # the current cell: its first column, repeats, filled, open
+    cell_repeat: int = 1
+    cell_filled: bool = False
+    in_cell: bool = False
+
+
+def _ods_extents(path: Path) -> list[_Extent]:
+    """The farthest filled cell of each table of an ODS file, repeated rows and cells counted
+    (`table:number-rows-repeated="1048576"` is one tag), streamed from content.xml."""
+    extents: list[_Extent] = []
+    at = _OdsPosition()
+    table, row = f"{_ODS_TABLE} table", f"{_ODS_TABLE} table-row"
+    cells = (f"{_ODS_TABLE} table-cell", f"{_ODS_TABLE} covered-table-cell")
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        nonlocal at
+        if tag == table:
+            at = _OdsPosition(name=attributes.get(f"{_ODS_TABLE} name", ""))
+        elif tag == row:
+            at.repeat = _count(attributes.get(f"{_ODS_TABLE} number-rows-repeated"))
+            at.column = 0
+        elif tag in cells:
+            at.cell_repeat = _count(attributes.get(f"{_ODS_TABLE} number-columns-repeated"))
+            at.cell_first = at.column + 1
+            at.cell_filled = f"{_ODS_OFFICE} value-type" in attributes
+            at.in_cell = True
+            at.column += at.cell_repeat
+        elif at.in_cell:
+            at.cell_filled = True  # text inside the cell
+
+    def end(tag: str) -> None:
+        if tag in cells:
+            if at.cell_filled:
+                at.rows = max(at.rows, at.row + at.repeat)
+                at.columns = max(at.columns, at.cell_first + at.cell_repeat - 1)
+            at.in_cell = False
+        elif tag == row:
+            at.row += at.repeat
+        elif tag == table:
+            extents.append(_Extent(at.name, at.rows, at.columns))
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+            parser.ParseFile(stream)
+    except (KeyError, expat.ExpatError, zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _corrupt() from error
+    return extents
+
+
+def _xls_extents(path: Path, limits: Limits) -> list[_Extent]:
+    """The farthest cell with a value of each sheet of an XLS file, from its BIFF records. A
+    sheet's DIMENSIONS record counts only when the rectangle it declares is too large: calamine
+    reserves that rectangle even when no cell is there."""
+    try:
+        sheets = biff.sheet_extents(biff.workbook_stream(path))
+    except biff.Encrypted as error:
+        raise _encrypted() from error
+    except biff.Damaged as error:
+        raise _corrupt() from error
+    extents = []
+    for sheet in sheets:
+        rows, columns = sheet.rows, sheet.columns
+        if sheet.reserved > limits.max_cells:
+            if sheet.declared is None:  # an end before its start: no real file says that
+                raise _corrupt()
+            rows, columns = max(rows, sheet.declared[0]), max(columns, sheet.declared[1])
+        extents.append(_Extent(sheet.name, rows, columns))
+    return extents
+
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _count(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 1
+
+
 # --- spreadsheets -----------------------------------------------------------------------------
 
 
 def _read_workbook(
     path: Path, file_format: str, sheet: str | None, limits: Limits, progress: Progress | None
 ) -> Sheet:
+    if file_format == "ods":  # calamine unpacks every table of an ODS file when it opens it
+        for extent in _ods_extents(path):
+            _check_extent(extent, limits)
+    elif file_format == "xls":  # and builds every sheet of an XLS file, too
+        for extent in _xls_extents(path, limits):
+            _check_extent(extent, limits)
     try:
-        workbook = CalamineWorkbook.from_path(path)
-    except Exception as error:
+        with _named_for(path, file_format) as named:
+            workbook = CalamineWorkbook.from_path(named)
+    except BaseException as error:
+        if not (isinstance(error, Exception) or _panicked(error)):
+            raise
         raise _workbook_error(error) from error
     with workbook:
+        visible = [
+            meta.name
+            for meta in workbook.sheets_metadata
+            if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet
+        ]
         if sheet is not None:
             if sheet not in workbook.sheet_names:
                 raise ReadError(
@@ -329,26 +640,14 @@ def _read_workbook(
                 )
             names = [sheet]
         else:
-            names = [
-                meta.name
-                for meta in workbook.sheets_metadata
-                if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet
-            ] or workbook.sheet_names
+            names = visible or workbook.sheet_names
+        parts = _xlsx_sheet_parts(path) if file_format == "xlsx" else {}
         failures: list[ReadError] = []
         for name in names:
             try:
-                calamine_sheet = workbook.get_sheet_by_name(name)
-            except Exception as error:
-                raise _workbook_error(error) from error
-            try:
-                read = _read_calamine_sheet(calamine_sheet, limits, progress)
+                read = _read_named_sheet(workbook, path, parts, name, limits, progress)
             except ReadError as error:
-                recoverable = (
-                    ReadErrorCode.HEADER_NOT_FOUND,
-                    ReadErrorCode.COLUMNS_MISSING,
-                    ReadErrorCode.FILE_EMPTY,
-                )
-                if sheet is not None or error.code not in recoverable:
+                if sheet is not None or error.code not in _RECOVERABLE:
                     raise
                 failures.append(error)
                 continue
@@ -362,6 +661,8 @@ def _read_workbook(
                 sheet_name=name,
                 file_format=file_format,
             )
+        if sheet is None and visible:
+            _refuse_hidden_list(workbook, path, parts, visible, limits)
     # No sheet holds a worker list: report the most telling failure.
     for code in (ReadErrorCode.COLUMNS_MISSING, ReadErrorCode.HEADER_NOT_FOUND):
         for failure in failures:
@@ -370,7 +671,93 @@ def _read_workbook(
     raise _empty()
 
 
-def _workbook_error(error: Exception) -> ReadError:
+_RECOVERABLE = (
+    ReadErrorCode.HEADER_NOT_FOUND,
+    ReadErrorCode.COLUMNS_MISSING,
+    ReadErrorCode.FILE_EMPTY,
+)
+
+
+def _read_named_sheet(
+    workbook: CalamineWorkbook,
+    path: Path,
+    parts: dict[str, str],
+    name: str,
+    limits: Limits,
+    progress: Progress | None,
+) -> _Read:
+    """One sheet, after checking how far its cells reach (before calamine allocates them)."""
+    if parts:
+        _check_extent(_xlsx_extent(path, parts.get(name), name), limits)
+    try:
+        calamine_sheet = workbook.get_sheet_by_name(name)
+    except BaseException as error:
+        if not (isinstance(error, Exception) or _panicked(error)):
+            raise
+        raise _workbook_error(error) from error
+    try:
+        return _read_calamine_sheet(calamine_sheet, limits, progress)
+    except BaseException as error:
+        if not _panicked(error):
+            raise
+        raise _workbook_error(error) from error
+
+
+def _panicked(error: BaseException) -> bool:
+    """A Rust panic inside calamine (a damaged container it did not expect) reaches Python as
+    pyo3's PanicException, which derives from BaseException, not Exception: the file is damaged,
+    and the operator gets that message rather than a failed job."""
+    return type(error).__name__ == "PanicException"
+
+
+def _refuse_hidden_list(
+    workbook: CalamineWorkbook,
+    path: Path,
+    parts: dict[str, str],
+    visible: list[str],
+    limits: Limits,
+) -> None:
+    """No visible sheet holds a worker list: if a hidden one does, say so rather than "empty"
+    (an operator sees only the visible sheets and would not guess)."""
+    for name in workbook.sheet_names:
+        if name in visible:
+            continue
+        try:
+            _read_named_sheet(workbook, path, parts, name, limits, None)
+        except ReadError:
+            continue
+        raise ReadError(
+            ReadErrorCode.SHEET_HIDDEN,
+            _(
+                'The worker list is on the hidden sheet "%(hidden)s"; the visible sheets '
+                "(%(visible)s) hold no worker list. Unhide the sheet in Excel (right-click a "
+                'sheet tab > Unhide) and upload the file again, or type "%(hidden)s" in the '
+                "Sheet field (--sheet on the command line). Sheets in the file: %(sheets)s."
+            )
+            % {
+                "hidden": name,
+                "visible": ", ".join(visible),
+                "sheets": ", ".join(workbook.sheet_names),
+            },
+            found=workbook.sheet_names,
+            expected=[name],
+        )
+
+
+@contextmanager
+def _named_for(path: Path, file_format: str) -> Iterator[Path]:
+    """The path under a name ending in its real format: calamine picks its reader by the
+    extension, so an .xlsx saved as "daftar.xls" would be read as a damaged .xls."""
+    if path.suffix.lower() == f".{file_format}":
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="lindung-read-") as folder:
+        link = Path(folder) / f"workbook.{file_format}"
+        os.symlink(path.resolve(), link)
+        yield link
+
+
+def _workbook_error(error: BaseException) -> ReadError:
     if "password" in type(error).__name__.lower() or "password" in str(error).lower():
         return _encrypted()
     return _corrupt()
@@ -507,7 +894,11 @@ def _text(value: object) -> str | None:
 
 def _read_csv(path: Path, limits: Limits, progress: Progress | None) -> Sheet:
     data = path.read_bytes()
+    if data.count(b"\n") > limits.max_rows + _ROW_MARGIN:  # refused before it is parsed
+        raise _too_many(data.count(b"\n"), limits)
     encoding, data = _decode(data)
+    if b"\x00" in data:  # a stray NUL byte (a damaged export): not part of any value
+        data = data.replace(b"\x00", b"")
     sample = data[:_SAMPLE_BYTES].decode("utf-8", errors="ignore")
     if len(data) > _SAMPLE_BYTES:
         sample = sample[: sample.rfind("\n") + 1]  # the last line is probably cut
@@ -791,7 +1182,7 @@ def _finish(
 
 
 def _clean(cell: pl.Expr) -> pl.Expr:
-    stripped = cell.str.strip_chars()
+    stripped = cell.str.replace_all("\x00", "", literal=True).str.strip_chars()
     return pl.when(stripped.str.len_bytes() > 0).then(stripped)
 
 

@@ -40,7 +40,10 @@ WORKER_COLUMNS = (
 )
 
 # Fields whose value an import may change on an existing worker, and the column of the file
-# that must be present (and the cell non-empty) for the value to count as given.
+# they are read from. A value counts as given (`given_<field>`) only when the file states one
+# that would be stored: an empty cell, "-", or a value that cannot be read (a phone "0819", an
+# income "sekitar sejuta", a desil 11, a sex "X") is not given, so it never changes or erases
+# what the registry knows, and importing the same file again changes nothing.
 UPDATABLE = {
     "no_kk": "no_kk",
     "name": "name",
@@ -56,6 +59,12 @@ UPDATABLE = {
     "disability": "disability",
     "female_head": "female_head",
 }
+
+# The lengths of the worker's text columns (registry.models.Worker): longer text is cut, so
+# that what is compared is what is stored, on SQLite as on PostgreSQL.
+NAME_LENGTH = 200
+BIRTH_PLACE_LENGTH = 100
+ADDRESS_LENGTH = 300
 
 
 @dataclass(frozen=True)
@@ -151,10 +160,12 @@ def validate(
 ) -> pl.DataFrame:
     """The typed worker fields of every row, with `errors` and `warnings` (lists of codes).
 
-    Besides WORKER_COLUMNS the result has `_row`, `birth_date_given`, `sex_given` and
-    `given_<field>` booleans telling which values came from the file (an empty cell never
-    erases what the registry already knows). With `scope` (the region codes of a region-bound
-    operator) a desa outside them rejects the row with WILAYAH_OUTSIDE_SCOPE.
+    Besides WORKER_COLUMNS the result has `_row` and, per UPDATABLE field, a `given_<field>`
+    boolean: the file states a value that would be stored. A value the import fills in itself
+    (the sex and birth date from the NIK, "lainnya", no disability) or could not read is not
+    given: it is stored for a new worker but never changes an existing one. With `scope` (the
+    region codes of a region-bound operator) a desa outside them rejects the row with
+    WILAYAH_OUTSIDE_SCOPE.
     """
     n = frame.height
     text = {name: _column(frame, name) for name in FIELDS}
@@ -172,6 +183,8 @@ def validate(
     dates = v.parse_date(date_text)
     names = v.person_name(text["name"])
     income = v.parse_income(text["income"])
+    disability = v.parse_flag_answer(text["disability"])
+    female_head = v.parse_flag_answer(text["female_head"])
 
     wilayah = _resolve_places(places, text["kabupaten"], text["kecamatan"], text["desa"])
 
@@ -185,14 +198,14 @@ def validate(
             "nik_sex": facts.get_column("nik_sex"),
             "nik_kabupaten": facts.get_column("nik_kabupaten"),
             "no_kk": v.clean_no_kk(text["no_kk"], pl.Series([False] * n)),
-            "name": names.get_column("name"),
-            "name_key": names.get_column("name_key"),
+            "name": names.get_column("name").str.slice(0, NAME_LENGTH).str.strip_chars(),
+            "name_key": names.get_column("name_key").str.slice(0, NAME_LENGTH).str.strip_chars(),
             "sex_read": v.parse_sex(text["sex"]),
             "date_read": dates.get_column("date"),
             "date_unreadable": dates.get_column("date_unreadable"),
-            "birth_place": _clean_text(place_text, 100),
+            "birth_place": v.clean_text(place_text, BIRTH_PLACE_LENGTH),
             "phone": v.clean_phone(text["phone"]),
-            "address": _clean_text(text["address"], 300),
+            "address": v.clean_text(text["address"], ADDRESS_LENGTH),
             "desa_id": wilayah.get_column("desa_id"),
             "wilayah_error": wilayah.get_column("wilayah_error"),
             "wilayah_fuzzy": wilayah.get_column("wilayah_fuzzy"),
@@ -200,22 +213,22 @@ def validate(
             "income": income.get_column("income"),
             "income_unreadable": income.get_column("income_unreadable"),
             "desil": v.parse_desil(text["desil"]).cast(pl.Int16),
-            "disability": v.parse_flag(text["disability"]),
-            "female_head": v.parse_flag(text["female_head"]),
+            "disability": disability.fill_null(False),
+            "female_head": female_head.fill_null(False),
+            # An occupation that is not recognised is "lainnya", and given: the file says
+            # the worker does something else. A flag is given when it reads as a yes or a no.
+            "given_occupation": v.has_text(text["occupation"]),
+            "given_disability": disability.is_not_null(),
+            "given_female_head": female_head.is_not_null(),
         }
     )
-    for field, column in UPDATABLE.items():
-        present = text[column].is_not_null() & (text[column].str.strip_chars() != "")
-        out = out.with_columns(present.fill_null(False).alias(f"given_{field}"))
-    if "birth_place_date" in frame.columns:
-        out = out.with_columns(
-            (pl.col("given_birth_date") | split.get_column("birth_date_text").is_not_null()).alias(
-                "given_birth_date"
-            ),
-            (pl.col("given_birth_place") | split.get_column("birth_place").is_not_null()).alias(
-                "given_birth_place"
-            ),
-        )
+    # The other fields are given when the file's value is; the sex and birth date only when
+    # read from their cells, not taken from the NIK (see _decide_fields).
+    out = out.with_columns(
+        pl.col(field).is_not_null().alias(f"given_{field}")
+        for field in UPDATABLE
+        if field not in ("sex", "birth_date", "occupation", "disability", "female_head")
+    )
     if scope is not None:
         inside = pl.lit(False)
         for code in scope:
@@ -229,11 +242,6 @@ def validate(
             .alias("wilayah_error")
         )
     return _decide_fields(out, places.deployment, today)
-
-
-def _clean_text(series: pl.Series, limit: int) -> pl.Series:
-    cleaned = series.str.replace_all(r"\s+", " ").str.strip_chars().str.slice(0, limit)
-    return pl.select(pl.when(cleaned == "").then(None).otherwise(cleaned)).to_series()
 
 
 def _resolve_places(
@@ -253,6 +261,7 @@ def _resolve_places(
 def _decide_fields(out: pl.DataFrame, deployment: list[str], today: datetime.date) -> pl.DataFrame:
     nik_ok = pl.col("nik_error").is_null()
     date_given = pl.col("date_read").is_not_null()
+    sex_given = pl.col("sex_read").is_not_null()
     birth_date = pl.coalesce(pl.col("date_read"), pl.col("nik_birth_date"))
     # Age in whole years on `today`.
     age = (
@@ -274,9 +283,7 @@ def _decide_fields(out: pl.DataFrame, deployment: list[str], today: datetime.dat
             | (pl.col("date_read").dt.year() % 100 != pl.col("nik_birth_date").dt.year() % 100)
         )
     )
-    sex_mismatch = (
-        nik_ok & pl.col("sex_read").is_not_null() & (pl.col("sex_read") != pl.col("nik_sex"))
-    )
+    sex_mismatch = nik_ok & sex_given & (pl.col("sex_read") != pl.col("nik_sex"))
     other_region = nik_ok & pl.col("nik_kabupaten").is_not_null() & pl.col("desa_id").is_not_null()
     for area in deployment:
         other_region = other_region & ~(
@@ -289,6 +296,8 @@ def _decide_fields(out: pl.DataFrame, deployment: list[str], today: datetime.dat
         & (pl.int_range(pl.len()).over("nik") > 0)
     )
     out = out.with_columns(
+        date_given.alias("given_birth_date"),
+        sex_given.alias("given_sex"),
         birth_date.alias("birth_date"),
         age.alias("_age"),
         pl.coalesce(pl.col("sex_read"), pl.col("nik_sex")).alias("sex"),

@@ -26,6 +26,8 @@ _HAS_TEXT = r"[\p{L}\p{N}]"
 _INTEGRAL_FLOAT = r"^(\d+)\.0+$"  # a whole number written by a spreadsheet: "81234567890.0"
 _SCIENTIFIC = r"^\d+(?:[.,]\d+)?[eE]\+?\d{1,2}$"  # "5.20301123456e+15", "5,20301E+15"
 _QUOTES = "'\"`\u2018\u2019\u201c\u201d"
+# A run of whitespace or control characters other than one plain space.
+_SPACE_RUNS = r"[[\s\p{Cc}]--[ ]][\s\p{Cc}]*| [\s\p{Cc}]+"
 
 
 def _cell(expr: pl.Expr) -> pl.Expr:
@@ -104,6 +106,24 @@ def _date_from_parts(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
     real = year.is_between(1, 9999) & month.is_between(1, 12) & day.is_between(1, days_in_month)
     # pl.date raises on impossible parts, so impossible rows get null parts instead.
     return pl.date(pl.when(real).then(year), pl.when(real).then(month), pl.when(real).then(day))
+
+
+def has_text(raw: pl.Series) -> pl.Series:
+    """True where the cell holds a letter or a digit (is not empty in the sense above)."""
+    return raw.cast(pl.String).str.contains(_HAS_TEXT).fill_null(False)
+
+
+def clean_text(raw: pl.Series, limit: int) -> pl.Series:
+    """Free text (address, birth place): runs of whitespace and control characters become one
+    space, cut to `limit` characters (the column's length); null when empty."""
+    cleaned = (
+        raw.cast(pl.String)
+        .str.replace_all(r"[\s\p{Cc}]+", " ")
+        .str.strip_chars()
+        .str.slice(0, limit)
+        .str.strip_chars()
+    )
+    return pl.select(pl.when(cleaned.str.contains(_HAS_TEXT)).then(cleaned)).to_series()
 
 
 # --- NIK and No. KK -------------------------------------------------------------------------
@@ -557,9 +577,9 @@ _DEGREES_AFTER = rf"(?: (?:{'|'.join(NAME_DEGREES_AFTER)}))+$"
 def person_name(raw: pl.Series) -> pl.DataFrame:
     """Columns `name` and `name_key` (String).
 
-    `name` is for display: whitespace collapsed, original case; null when the cell has no
-    letter or digit. `name_key` is for matching: lower case, accents and punctuation gone
-    ("Ma'ruf" is "maruf", "Nur-Aini" is "nur aini"), titles before the name
+    `name` is for display: whitespace and control characters collapsed, original case; null
+    when the cell has no letter or digit. `name_key` is for matching: lower case, accents and
+    punctuation gone ("Ma'ruf" is "maruf", "Nur-Aini" is "nur aini"), titles before the name
     (NAME_TITLES_BEFORE: H., Hj., Drs., Ibu…) and degrees after it (NAME_DEGREES_AFTER:
     S.Pd, A.Md…, also after a comma) removed, but never the name's first word before a degree
     nor its last word after a title: "Hj." alone keeps "hj", so the key of a name is never
@@ -569,8 +589,9 @@ def person_name(raw: pl.Series) -> pl.DataFrame:
 
 
 def _person_name(raw: pl.Series) -> pl.DataFrame:
-    # Runs of whitespace other than one plain space become one space.
-    name = raw.str.replace_all(r"[^\S ]\s*| \s+", " ").str.strip_chars()
+    # Runs of whitespace other than one plain space become one space, and so do control
+    # characters (a NUL cannot be stored in PostgreSQL).
+    name = raw.str.replace_all(_SPACE_RUNS, " ").str.strip_chars()
     name = pl.select(pl.when(name.str.contains(_HAS_TEXT)).then(name)).to_series()
     lower = name.str.to_lowercase()
     # Accents: NFKD splits "é" into "e" and a combining mark. Only the few non-ASCII names
@@ -673,20 +694,26 @@ def _parse_desil(raw: pl.Series) -> pl.DataFrame:
 
 
 _TRUE = ["ya", "y", "iya", "yes", "ada", "1", "1.0", "true", "benar", "v", "x", "✓", "✔", "√"]
+_FALSE = [
+    "tidak", "tdk", "tak", "t", "tidak ada", "bukan", "no", "n", "0", "0.0", "false", "salah",
+]  # fmt: skip
 
 
 def parse_flag(raw: pl.Series) -> pl.Series:
     """True for Ya/Y/Iya/Ada/1/True/✓/√/v/x (any case); False for anything else, including
     Tidak/T/0/False/"-" and empty cells."""
+    return parse_flag_answer(raw).fill_null(False)
+
+
+def parse_flag_answer(raw: pl.Series) -> pl.Series:
+    """True for the yes words of `parse_flag`, False for Tidak/Tdk/T/Tidak ada/Bukan/No/N/0/
+    False/Salah (any case), null for anything else: an empty cell, "-" or words that answer
+    neither way ("entah"), which an import does not take as an answer."""
+    word = pl.col("raw").str.strip_chars().str.to_lowercase()
     return (
         pl.DataFrame({"raw": raw.cast(pl.String)})
         .select(
-            pl.col("raw")
-            .str.strip_chars()
-            .str.to_lowercase()
-            .is_in(_TRUE)
-            .fill_null(False)
-            .alias("flag")
+            pl.when(word.is_in(_TRUE)).then(True).when(word.is_in(_FALSE)).then(False).alias("flag")
         )
         .to_series()
     )

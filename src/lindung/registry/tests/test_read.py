@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 from django.utils import translation
 
-from lindung.registry.pipeline import FIELDS
+from lindung.registry.pipeline import FIELDS, biff
 from lindung.registry.pipeline.read import Limits, ReadError, read_table
 
 NIK_ANI = "5203014101900002"
@@ -88,55 +88,77 @@ def write_ods(path: Path, rows: Sequence[Sequence[Any]]) -> Path:
     return path
 
 
-def _record(kind: int, data: bytes = b"") -> bytes:
+def biff_record(kind: int, data: bytes = b"") -> bytes:
+    """One BIFF record: type, length, data."""
     return struct.pack("<HH", kind, len(data)) + data
 
 
-def write_xls(path: Path, rows: Sequence[Sequence[Any]], *, password: bool = False) -> Path:
+def write_xls(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    *,
+    password: bool = False,
+    sheet_records: bytes = b"",
+    sheet: str = "Pekerja",
+) -> Path:
     """A minimal Excel 97-2003 workbook: BIFF8 records (strings, numbers, dates) in a one-stream
-    OLE2 container. `password` adds the FilePass record of an encrypted workbook."""
+    OLE2 container. `password` adds the FilePass record of an encrypted workbook;
+    `sheet_records` (raw BIFF records) go into the sheet before its cells."""
 
     def bof(kind: int) -> bytes:
-        return _record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
+        return biff_record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
 
     def xf(number_format: int) -> bytes:  # 14 is Excel's built-in date format
-        return _record(0x00E0, struct.pack("<HH", 0, number_format) + bytes(16))
+        return biff_record(0x00E0, struct.pack("<HH", 0, number_format) + bytes(16))
 
-    cells = b""
+    cells = bytearray()
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             if isinstance(value, str):
                 text = struct.pack("<HB", len(value), 1) + value.encode("utf-16-le")
-                cells += _record(0x0204, struct.pack("<HHH", r, c, 0) + text)
+                cells += biff_record(0x0204, struct.pack("<HHH", r, c, 0) + text)
             elif isinstance(value, datetime.date):
                 serial = (value - datetime.date(1899, 12, 30)).days
-                cells += _record(0x0203, struct.pack("<HHHd", r, c, 1, serial))
+                cells += biff_record(0x0203, struct.pack("<HHHd", r, c, 1, serial))
             elif value is not None:
-                cells += _record(0x0203, struct.pack("<HHHd", r, c, 0, value))
+                cells += biff_record(0x0203, struct.pack("<HHHd", r, c, 0, value))
     head = bof(0x0005)
     if password:
-        head += _record(0x002F, struct.pack("<HHH", 1, 1, 1))
+        head += biff_record(0x002F, struct.pack("<HHH", 1, 1, 1))
     head += xf(0) + xf(14)
-    name = struct.pack("<BB", 7, 1) + "Pekerja".encode("utf-16-le")
+    name = struct.pack("<BB", len(sheet), 1) + sheet.encode("utf-16-le")
     sheet_at = len(head) + 4 + 6 + len(name) + 4  # after BoundSheet8 and EOF
-    stream = head + _record(0x0085, struct.pack("<IBB", sheet_at, 0, 0) + name) + _record(0x000A)
-    stream += bof(0x0010) + cells + _record(0x000A)
-    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")  # no mini stream
-    sectors = len(stream) // 512
-    end, free = 0xFFFFFFFE, 0xFFFFFFFF
-    fat = [0xFFFFFFFD, end, *range(3, 2 + sectors), end]  # FAT, directory, Workbook chain
-    fat += [free] * (128 - len(fat))
+    stream = (
+        head + biff_record(0x0085, struct.pack("<IBB", sheet_at, 0, 0) + name) + biff_record(0x000A)
+    )
+    stream += bof(0x0010) + sheet_records + cells + biff_record(0x000A)
+    return write_ole(path, stream)
 
-    def entry(entry_name: str, kind: int, child: int, start: int, size: int) -> bytes:
+
+def write_ole(path: Path, stream: bytes) -> Path:
+    """An OLE2 container (512-byte sectors) holding `stream` as its "Workbook" (at most 7 MB)."""
+    # Padded with empty records to at least 4096 bytes: no mini stream
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")
+    sectors = len(stream) // 512
+    fats = -(-(sectors + 1) // 127)  # FAT sectors, each listing 128 sectors (itself too)
+    assert fats <= 109, "larger than the header's FAT list"
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    # FAT sectors, then the directory sector, then the Workbook's chain
+    fat = [0xFFFFFFFD] * fats + [end, *range(fats + 2, fats + 1 + sectors), end]
+    fat += [free] * (128 * fats - len(fat))
+
+    def entry(entry_name: str, kind: int, child: int, start: int, length: int) -> bytes:
         raw = entry_name.encode("utf-16-le") + b"\0\0"
         return (
             raw.ljust(64, b"\0")
             + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child)
             + bytes(16)
-            + struct.pack("<IQQIQ", 0, 0, 0, start, size)
+            + struct.pack("<IQQIQ", 0, 0, 0, start, length)
         )
 
-    directory = entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))
+    directory = entry("Root Entry", 5, 1, end, 0) + entry(
+        "Workbook", 2, free, fats + 1, len(stream)
+    )
     header = (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
         + bytes(16)
@@ -144,10 +166,12 @@ def write_xls(path: Path, rows: Sequence[Sequence[Any]], *, password: bool = Fal
         + bytes(6)
         # directory sectors, FAT sectors, first directory sector, transaction, mini stream
         # cutoff, first mini FAT sector, mini FAT sectors, first DIFAT sector, DIFAT sectors
-        + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0)
-        + struct.pack("<109I", 0, *[free] * 108)  # the FAT is sector 0
+        + struct.pack("<9I", 0, fats, fats, 0, 4096, end, 0, end, 0)
+        + struct.pack("<109I", *range(fats), *[free] * (109 - fats))
     )
-    path.write_bytes(header + struct.pack("<128I", *fat) + directory.ljust(512, b"\0") + stream)
+    path.write_bytes(
+        header + struct.pack(f"<{len(fat)}I", *fat) + directory.ljust(512, b"\0") + stream
+    )
     return path
 
 
@@ -667,7 +691,7 @@ def test_it_rejects_a_member_that_unpacks_far_beyond_its_size(tmp_path: Path) ->
     path = tmp_path / "bom.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", bytes(20 * 1024 * 1024))  # ratio ~1000
+        archive.writestr("xl/worksheets/sheet1.xml", bytes(40 * 1024 * 1024))  # ratio ~1000
 
     with pytest.raises(ReadError) as caught:
         read_table(path)
@@ -745,3 +769,162 @@ def test_it_rejects_a_zip_that_is_not_a_spreadsheet(tmp_path: Path) -> None:
         read_table(path)
 
     assert caught.value.code == "FORMAT_UNKNOWN"
+
+
+# --- XLS: how far the cells reach, from the BIFF records ---------------------------------------
+
+
+def _biff_sheet(*records: bytes, name: str = "Pekerja") -> bytes:
+    """A Workbook stream of one sheet holding `records`, for biff.sheet_extents."""
+    bof = biff_record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 6))
+    label = struct.pack("<BB", len(name), 0) + name.encode("latin-1")
+    globals_ = biff_record(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0, 0, 0, 6))
+    sheet_at = len(globals_) + 4 + 6 + len(label) + 4
+    globals_ += biff_record(0x0085, struct.pack("<IBB", sheet_at, 0, 0) + label)
+    return globals_ + biff_record(0x000A) + bof + b"".join(records) + biff_record(0x000A)
+
+
+_CELL_RECORDS = {
+    "LabelSst": biff_record(0x00FD, struct.pack("<HHHI", 9, 30, 0, 0)),
+    "Label": biff_record(0x0204, struct.pack("<HHHHB", 9, 30, 0, 1, 0) + b"x"),
+    "Number": biff_record(0x0203, struct.pack("<HHHd", 9, 30, 0, 1.5)),
+    "Rk": biff_record(0x027E, struct.pack("<HHHI", 9, 30, 0, 2)),
+    # columns 28 to 30: three RK values, then the last column
+    "MulRk": biff_record(
+        0x00BD, struct.pack("<HH", 9, 28) + struct.pack("<HI", 0, 2) * 3 + b"\x1e\0"
+    ),
+    "BoolErr": biff_record(0x0205, struct.pack("<HHHBB", 9, 30, 0, 1, 0)),
+    "Formula": biff_record(0x0006, struct.pack("<HHHdHIH", 9, 30, 0, 3.0, 0, 0, 0)),
+    "RString": biff_record(0x00D6, struct.pack("<HHHHB", 9, 30, 0, 1, 0) + b"x\0\0"),
+}
+
+
+@pytest.mark.parametrize("record", _CELL_RECORDS.values(), ids=_CELL_RECORDS.keys())
+def test_it_finds_the_farthest_xls_cell_of_each_kind_of_cell_record(record: bytes) -> None:
+    near = biff_record(0x0203, struct.pack("<HHHd", 1, 2, 0, 1.0))
+
+    (sheet,) = biff.sheet_extents(_biff_sheet(near, record, near, name="Data"))
+
+    assert (sheet.name, sheet.rows, sheet.columns) == ("Data", 10, 31)
+
+
+def test_it_ignores_xls_cells_that_only_carry_formatting() -> None:
+    blank = biff_record(0x0201, struct.pack("<HHH", 65_535, 255, 0))
+    mulblank = biff_record(0x00BE, struct.pack("<HHHHH", 60_000, 250, 0, 0, 251))
+    dimensions = biff_record(0x0200, struct.pack("<IIHHH", 0, 65_536, 0, 256, 0))
+    near = biff_record(0x0203, struct.pack("<HHHd", 4, 1, 0, 1.0))
+
+    (sheet,) = biff.sheet_extents(_biff_sheet(dimensions, near, blank, mulblank))
+
+    assert (sheet.rows, sheet.columns) == (5, 2)
+    assert sheet.reserved == 65_536 * 256 and sheet.declared == (65_536, 256)
+
+
+def test_it_stops_an_xls_sheet_at_its_end_record() -> None:
+    near = biff_record(0x0203, struct.pack("<HHHd", 4, 1, 0, 1.0))
+    after = biff_record(0x0203, struct.pack("<HHHd", 65_535, 65_535, 0, 1.0))
+
+    (sheet,) = biff.sheet_extents(_biff_sheet(near) + after)
+
+    assert (sheet.rows, sheet.columns) == (5, 2)
+
+
+@pytest.mark.parametrize("kind", [0, 1], ids=["xor-obfuscation", "rc4"])
+def test_it_calls_an_xls_with_any_filepass_record_encrypted(kind: int) -> None:
+    stream = _biff_sheet()
+    filepass = biff_record(0x002F, struct.pack("<HHH", kind, 1, 1))
+    at = 20  # after the globals' BOF
+    stream = stream[:at] + filepass + stream[at:]
+
+    with pytest.raises(biff.Encrypted):
+        biff.sheet_extents(stream)
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        _biff_sheet()[:-2],  # the sheet's EOF record cut in half
+        _biff_sheet(biff_record(0x0203, b"\0" * 14))[:30],  # the BoundSheet8 record cut
+        biff_record(0x0085, struct.pack("<IBBBB", 10_000, 0, 0, 1, 0) + b"x"),  # sheet past end
+    ],
+    ids=["cut-record", "cut-globals", "sheet-offset-past-the-end"],
+)
+def test_it_calls_a_cut_xls_stream_damaged(stream: bytes) -> None:
+    with pytest.raises(biff.Damaged):
+        biff.sheet_extents(stream)
+
+
+def test_it_refuses_an_xls_sheet_with_a_far_cell_naming_the_sheet_and_the_cell(
+    tmp_path: Path,
+) -> None:
+    far = [None] * 255 + ["x"]  # IV65536: the last cell an Excel 97-2003 sheet has
+    rows = [["NIK", "Nama"], [NIK_ANI, "Ani"], *([] for _ in range(65_533)), far]
+    path = write_xls(tmp_path / "jauh.xls", rows, sheet="Daftar BPU")
+
+    with pytest.raises(ReadError) as caught, translation.override("en"):
+        read_table(path, limits=Limits(max_cells=1_000_000))
+
+    assert caught.value.code == "SHEET_TOO_LARGE"
+    assert '"Daftar BPU"' in caught.value.message and "IV65536" in caught.value.message
+
+
+def test_it_refuses_an_xls_whose_dimensions_record_declares_a_huge_sheet(tmp_path: Path) -> None:
+    # calamine reserves the declared rectangle, 65536 x 65535 cells, even with no cell there
+    dimensions = biff_record(0x0200, struct.pack("<IIHHH", 0, 65_536, 0, 65_535, 0))
+    path = write_xls(
+        tmp_path / "f.xls", [["NIK", "Nama"], [NIK_ANI, "Ani"]], sheet_records=dimensions
+    )
+
+    with pytest.raises(ReadError) as caught, translation.override("en"):
+        read_table(path)
+
+    assert caught.value.code == "SHEET_TOO_LARGE"
+    assert "CRXO65536" in caught.value.message
+
+
+def test_it_reads_an_xls_whose_dimensions_record_is_smaller_than_its_cells(
+    tmp_path: Path,
+) -> None:
+    dimensions = biff_record(0x0200, struct.pack("<IIHHH", 0, 1, 0, 1, 0))
+    path = write_xls(
+        tmp_path / "f.xls", [["NIK", "Nama"], [NIK_ANI, "Ani"]], sheet_records=dimensions
+    )
+
+    assert read_table(path).frame.get_column("nik").to_list() == [NIK_ANI]
+
+
+def test_it_rejects_an_xls_whose_dimensions_record_ends_before_it_starts(tmp_path: Path) -> None:
+    # calamine counts (last - first + 1) rows in wrapping 32-bit arithmetic: 4 billion rows
+    dimensions = biff_record(0x0200, struct.pack("<IIHHH", 5, 2, 0, 2, 0))
+    path = write_xls(
+        tmp_path / "f.xls", [["NIK", "Nama"], [NIK_ANI, "Ani"]], sheet_records=dimensions
+    )
+
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+
+    assert caught.value.code == "FILE_CORRUPT"
+
+
+class PanicException(BaseException):
+    """Stands in for pyo3's PanicException: what a Rust panic inside calamine raises."""
+
+
+@pytest.mark.parametrize("where", ["from_path", "get_sheet_by_name"])
+def test_a_panic_inside_calamine_is_a_damaged_file_not_a_crashed_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = write_xlsx(tmp_path / "daftar.xlsx", [["NIK", "Nama"], ["5203074101800001", "Siti"]])
+
+    def panic(*args: object, **kwargs: object) -> None:
+        raise PanicException("index out of bounds")
+
+    if where == "from_path":
+        monkeypatch.setattr(CalamineWorkbook, "from_path", panic)
+    else:
+        monkeypatch.setattr(CalamineWorkbook, "get_sheet_by_name", panic)
+    with pytest.raises(ReadError) as caught:
+        read_table(path)
+    assert caught.value.code == "FILE_CORRUPT"

@@ -14,26 +14,41 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from lindung.ops.supervise import Worker, recover_at_start, sweep_stale_imports
+
 # Path only, never the query string: searches by NIK or name must not reach the log.
 ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 
-def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
+def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 1) -> list[str]:
     """The web server's command line. Its access and error logs pass through the same filter
-    as Django's (lindung.logsafe: NIK-like numbers masked, query strings cut)."""
+    as Django's (lindung.logsafe: NIK-like numbers masked, query strings cut).
+
+    With `threads` above 1 the workers are threaded (gthread): useful where requests wait on a
+    slow network without a buffering proxy in front; for Lindung's CPU-bound pages on 2 cores
+    they raised no throughput and made the slowest requests slower (bench/load.py)."""
     return [
         sys.executable, "-m", "gunicorn", "lindung.wsgi:application",
         "--bind", f"{host}:{port}",
         "--workers", str(workers),
+        "--worker-class", "gthread" if threads > 1 else "sync",
+        "--threads", str(threads),
         "--timeout", "120",
+        "--no-control-socket",  # unused; its default is one fixed path two servers would share
         "--access-logfile", "-",
         "--access-logformat", ACCESS_LOG_FORMAT,
         "--logger-class", "lindung.logsafe.GunicornLogger",
     ]  # fmt: skip
 
 
+# Web server processes and threads in each (WEB_WORKERS and WEB_THREADS override them), measured
+# on 2 cores with bench/load.py: see docs/benchmarks.md.
+WEB_WORKERS = "3"
+WEB_THREADS = "1"
+
 PURGE_FIRST = 60.0  # seconds after start-up, out of its way
 PURGE_EVERY = 24 * 60 * 60.0
+STALE_SWEEP = 60.0  # seconds between two looks for imports whose process is gone
 
 logger = logging.getLogger(__name__)
 
@@ -72,19 +87,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("LINDUNG_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "3")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_WORKERS", WEB_WORKERS))
+        )
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("WEB_THREADS", WEB_THREADS))
+        )
         parser.add_argument("--no-worker", action="store_true", help="no background task worker")
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="serve the static files collected before (tests, restarts)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not options["no_collectstatic"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
         web = gunicorn_command(
-            host=options["host"], port=options["port"], workers=options["workers"]
-        )
+            host=options["host"], port=options["port"], workers=options["workers"],
+            threads=options["threads"],
+        )  # fmt: skip
         children = [subprocess.Popen(web)]  # noqa: S603 - our own interpreter and fixed args
+        # Jobs and imports a previous run left running are failed first (a retry resumes them).
+        try:
+            recover_at_start()
+        except Exception:
+            logger.exception("recovery at start-up failed")
+        worker: Worker | None = None
         if not options["no_worker"]:
-            worker = [python, "-m", "lindung.cli", "db_worker", "--queue-name", "*"]
-            children.append(subprocess.Popen(worker))  # noqa: S603
+            worker = Worker(python=python)
+            children.append(worker.start())
         self.stdout.write(f"Lindung: http://{options['host']}:{options['port']}/  (Ctrl+C to stop)")
         # Uploaded lists past their retention are removed once a day (UU PDP), beside the server.
         stopping = threading.Event()
@@ -92,6 +125,14 @@ class Command(BaseCommand):
             target=run_daily, args=(purge_uploads_now,), kwargs={"stop": stopping}, daemon=True
         )
         daily.start()
+        # Imports whose process is gone (a killed `lindung import`…) are failed within a minute.
+        sweep = threading.Thread(
+            target=run_daily,
+            args=(sweep_stale_imports,),
+            kwargs={"stop": stopping, "first": STALE_SWEEP, "every": STALE_SWEEP},
+            daemon=True,
+        )
+        sweep.start()
 
         def stop(signum: int, frame: FrameType | None) -> None:
             stopping.set()
@@ -101,12 +142,20 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        # When one process ends (crash or signal), stop the other and exit with its code.
+        # A worker that dies (a job killed it) is restarted and the web server goes on; when the
+        # web server ends (crash or signal), stop the worker and exit with its code.
         code = 0
         while children:
             pid, status = os.wait()
             for child in [c for c in children if c.pid == pid]:
                 children.remove(child)
+                if worker is not None and child is worker.process and not stopping.is_set():
+                    restarted = worker.died(os.waitstatus_to_exitcode(status), stopping)
+                    if restarted is not None:
+                        children.append(restarted)
+                        if stopping.is_set():
+                            restarted.terminate()
+                    continue
                 code = code or os.waitstatus_to_exitcode(status)
                 stop(signal.SIGTERM, None)
         daily.join(timeout=60)  # a purge under way finishes its transaction

@@ -1,17 +1,34 @@
-"""`lindung import PATH --source TEXT [--sheet NAME] [--dry-run] [--json] [--report OUT.xlsx]`."""
+"""`lindung import PATH --source TEXT [--sheet NAME] [--dry-run] [--json] [--report OUT.xlsx]`.
 
+The batch this command creates is marked failed however the command ends before its commit:
+an error, Ctrl+C or SIGTERM (turned into an exit), or any other exit (atexit). A SIGKILL cannot be
+caught: the batch's process is then gone, and the stale check finds it (registry/recovery.py).
+With `-v 2` each step's progress goes to stderr.
+"""
+
+import atexit
 import getpass
 import json
+import logging
+import signal
+import sys
+import threading
 from argparse import ArgumentParser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.registry import recovery
 from lindung.registry.imports import ImportFailed, import_file
 from lindung.ui.templatetags.lindung_format import format_number
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -47,14 +64,16 @@ class Command(BaseCommand):
                 raise CommandError(_("No active user %(name)s.") % {"name": options["user"]})
             by = user
         try:
-            outcome = import_file(
-                by=by,
-                path=path,
-                source=options["source"],
-                sheet=options["sheet"],
-                dry_run=options["dry_run"],
-                report=options["report"],
-            )
+            with _failing_own_batch_on_exit():
+                outcome = import_file(
+                    by=by,
+                    path=path,
+                    source=options["source"],
+                    sheet=options["sheet"],
+                    dry_run=options["dry_run"],
+                    report=options["report"],
+                    progress=self._progress if options["verbosity"] >= 2 else None,
+                )
         except ImportFailed as error:
             if options["json"]:
                 self.stdout.write(json.dumps({"error": error.code, "message": error.message}))
@@ -86,3 +105,36 @@ class Command(BaseCommand):
             self.stdout.write(_("Batch %(batch)s") % {"batch": summary["batch"]})
         if options["report"]:
             self.stdout.write(_("Report: %(path)s") % {"path": options["report"]})
+
+    def _progress(self, step: str, done: int, total: int) -> None:
+        self.stderr.write(f"{step} {format_number(done)}/{format_number(total)}")
+        self.stderr.flush()
+
+
+def _fail_own_batch() -> None:
+    """The batch this process was working on, if still unfinished → failed (audited)."""
+    try:
+        recovery.fail_imports_of(runner_prefix=recovery.runner_id())
+    except Exception:  # the database is gone too: the stale check finds the batch later
+        logger.exception("could not mark this process's import failed")
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    sys.exit(128 + signum)  # unwinds: the commit's transaction rolls back, the batch is failed
+
+
+@contextmanager
+def _failing_own_batch_on_exit() -> Iterator[None]:
+    signals = (signal.SIGTERM, signal.SIGINT)
+    main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, _exit_on_signal) for sig in signals} if main else {}
+    atexit.register(_fail_own_batch)
+    try:
+        yield
+    finally:
+        try:
+            _fail_own_batch()
+        finally:
+            atexit.unregister(_fail_own_batch)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
