@@ -12,7 +12,7 @@ endif
 LINDUNG := .venv/bin/lindung
 export UV_PYTHON_DOWNLOADS ?= never
 
-.PHONY: install demo serve test lint typecheck migrations-check unit browser messages bench clean
+.PHONY: install demo serve test format lint typecheck migrations-check unit browser messages bench clean
 
 install: $(UV)
 	$(UV) sync --frozen
@@ -30,9 +30,14 @@ serve:
 
 test: install lint typecheck migrations-check unit browser
 
+format:
+	$(UV) run ruff check --fix src bench
+	$(UV) run ruff format src bench
+
 lint:
 	$(UV) run ruff check src bench
 	$(UV) run ruff format --check src bench
+	$(UV) run lint-imports
 
 typecheck:
 	$(UV) run mypy src

@@ -34,7 +34,7 @@ APPROVE = """
 import os, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
 django.setup()
-from lindung.targeting.lists import approve
+from lindung.targeting.approval import approve
 from lindung.targeting.services import run_scenario
 scenario = run_scenario(by="bench", fiscal_year=2027,
                         budgets={"apbd": 12_000_000_000, "dbhcht": 3_000_000_000})

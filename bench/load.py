@@ -312,10 +312,10 @@ def _prepare(count: int) -> None:
     from django.contrib.sessions.backends.db import SessionStore
 
     from lindung.accounts.models import User
-    from lindung.accounts.roles import Capability, Role
     from lindung.accounts.services import create_user
     from lindung.regions.models import Region
     from lindung.registry.queries import visible_workers
+    from lindung.roles import Capability, Role
 
     kecamatan = sorted(Region.objects.filter(parent_id="52.03").values_list("code", flat=True))
     busiest = list(

@@ -38,7 +38,7 @@ class Me(Schema):
 
 @api.get("/me", response=Me, tags=["accounts"])
 def me(request: HttpRequest) -> Me:
-    from lindung.regions.queries import scope_codes
+    from lindung.regions.scope import codes_for
 
     user = request.user
     if not isinstance(user, User):  # django_auth has let only logged-in users through
@@ -48,5 +48,5 @@ def me(request: HttpRequest) -> Me:
         full_name=user.full_name,
         role=user.role,
         region=user.region_id,
-        scope=scope_codes(user),
+        scope=codes_for(user),
     )

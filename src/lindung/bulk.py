@@ -23,8 +23,8 @@ _TEXT = "_lindung_text"  # SQLite: the column holding each row's text values as 
 
 def read_frame(sql: str, schema: dict[str, Any], params: Sequence[int] = ()) -> pl.DataFrame:
     """The rows of `sql` as a frame of `schema` (its columns, in order: integers, booleans,
-    strings and dates). `params` are integers only: PostgreSQL's COPY takes no bind parameters,
-    so they are written into the query."""
+    strings, dates and UTC datetimes, `pl.Datetime("us", "UTC")`). `params` are integers only:
+    PostgreSQL's COPY takes no bind parameters, so they are written into the query."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             literal = sql % tuple(int(p) for p in params) if params else sql
@@ -35,18 +35,20 @@ def read_frame(sql: str, schema: dict[str, Any], params: Sequence[int] = ()) -> 
             if not buffer.getbuffer().nbytes:
                 return pl.DataFrame(schema=schema)
             buffer.seek(0)
-            text = {n: pl.String if t in (pl.Date, pl.Boolean) else t for n, t in schema.items()}
+            text = {
+                n: pl.String if _is_text(t) or t == pl.Boolean else t for n, t in schema.items()
+            }
             frame = pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=text)
             return frame.with_columns(
-                *(pl.col(n).str.to_date("%Y-%m-%d") for n, t in schema.items() if t == pl.Date),
+                *(_parsed(n, t) for n, t in schema.items() if _is_text(t) and t != pl.String),
                 *(pl.col(n) == "t" for n, t in schema.items() if t == pl.Boolean),
             )
         # Python's sqlite3 module pays for every value it hands over, so the text columns
-        # (strings, ISO dates) come as one JSON array per row, decoded by Polars, and the others
-        # each as `+cN`: an expression has no declared type, so Django's per-value converters
-        # are skipped too. The CTE names the query's columns by position.
+        # (strings, ISO dates and times) come as one JSON array per row, decoded by Polars, and
+        # the others each as `+cN`: an expression has no declared type, so Django's per-value
+        # converters are skipped too. The CTE names the query's columns by position.
         names = {n: f"c{i}" for i, n in enumerate(schema)}
-        packed = [n for n, t in schema.items() if t in (pl.String, pl.Date)]
+        packed = [n for n, t in schema.items() if _is_text(t)]
         raw = {
             n: pl.Int64 if t in (pl.Boolean, pl.Int16) else t
             for n, t in schema.items()
@@ -67,8 +69,27 @@ def read_frame(sql: str, schema: dict[str, Any], params: Sequence[int] = ()) -> 
         arrays = pl.col(_TEXT).str.json_decode(pl.List(pl.String))
         frame = frame.with_columns(arrays.list.to_struct(fields=packed)).unnest(_TEXT)
     return frame.select(
-        pl.col(n).str.to_date("%Y-%m-%d") if t == pl.Date else pl.col(n).cast(t)
+        _parsed(n, t) if _is_text(t) and t != pl.String else pl.col(n).cast(t)
         for n, t in schema.items()
+    )
+
+
+def _is_text(dtype: Any) -> bool:
+    """Whether a column of this type is read as text (strings, dates, datetimes)."""
+    return dtype in (pl.String, pl.Date) or isinstance(dtype, pl.Datetime)
+
+
+def _parsed(name: str, dtype: Any) -> pl.Expr:
+    """A date or datetime column from its text: ISO dates; datetimes as Django stores them on
+    SQLite (`2026-01-05 02:03:04.123456`, UTC) and as COPY writes them on PostgreSQL, whose
+    Django connection is in UTC (`2026-01-05 02:03:04.123456+00`)."""
+    if dtype == pl.Date:
+        return pl.col(name).str.to_date("%Y-%m-%d")
+    return (
+        pl.col(name)
+        .str.strip_suffix("+00")
+        .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", time_zone="UTC")
+        .cast(dtype)
     )
 
 

@@ -34,7 +34,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
-from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
+from lindung.formats import format_number, format_rupiah
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 MARGIN = 36.0  # points: half an inch

@@ -7,9 +7,9 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import REQUIRED_LEVEL, Role
 from lindung.regions.models import Level
 from lindung.regions.queries import visible_regions
+from lindung.roles import REQUIRED_LEVEL, Role
 
 Choices = list[tuple[Any, Any]]
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lindung.accounts.roles import CAPABILITIES, Capability, Role
+from lindung.roles import CAPABILITIES, Capability, Role
 
 if TYPE_CHECKING:
     from lindung.regions.models import Region

@@ -17,7 +17,7 @@ from django.urls import ResolverMatch
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
+from lindung.roles import Capability
 
 PERSON_LEVEL: frozenset[str] = frozenset(
     {

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from lindung.accounts.models import User
+from lindung.regions import scope
 
 
 def filter_users(
@@ -16,7 +17,7 @@ def filter_users(
     if role:
         users = users.filter(role=role)
     if region:
-        users = users.filter(Q(region_id=region) | Q(region__code__startswith=region + "."))
+        users = users.filter(scope.q([region], "region__code"))
     if active is not None:
         users = users.filter(is_active=active)
     return users

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from lindung.accounts import throttle
 from lindung.accounts.models import User
-from lindung.accounts.roles import REQUIRED_LEVEL, Role
+from lindung.audit.actions import Action
 from lindung.audit.services import diff, record, snapshot
 from lindung.regions.models import Level, Region
-from lindung.regions.queries import deployment_codes, scope_codes
+from lindung.regions.scope import codes_for, deployment_codes
+from lindung.roles import REQUIRED_LEVEL, Role
 
 # What the audit trail shows of an account (never the password hash).
 AUDITED_FIELDS = [
@@ -88,7 +89,7 @@ def resolve_region(*, by: User | None, role: str, code: str | None) -> Region | 
                 field="region_code",
             )
         return None
-    allowed = scope_codes(by) if by is not None else deployment_codes()
+    allowed = codes_for(by) if by is not None else deployment_codes()
     region = Region.objects.within(allowed).filter(code=code).first()
     if region is None:
         raise AccountError(
@@ -184,7 +185,7 @@ def create_user(
     user.set_password(password)
     user.save()
     after = {k: v for k, v in snapshot(user, AUDITED_FIELDS).items() if v not in ("", None)}
-    record(by=by, action="user_created", obj=user, after=after)
+    record(by=by, action=Action.USER_CREATED, obj=user, after=after)
     return user, password
 
 
@@ -212,7 +213,7 @@ def update_user(
     old, new = diff(before, snapshot(user, EDITABLE_FIELDS))
     if new:
         user.save(update_fields=list(new))
-        record(by=by, action="user_updated", obj=user, before=old, after=new)
+        record(by=by, action=Action.USER_UPDATED, obj=user, before=old, after=new)
     return user
 
 
@@ -223,7 +224,7 @@ def _set_active(*, by: User | None, user: User, active: bool) -> None:
     user.save(update_fields=["is_active"])
     record(
         by=by,
-        action="user_activated" if active else "user_deactivated",
+        action=Action.USER_ACTIVATED if active else Action.USER_DEACTIVATED,
         obj=user,
         before={"is_active": not active},
         after={"is_active": active},
@@ -262,7 +263,7 @@ def reset_password(
     reset_lockouts(username=user.username)  # its failures in axes' per-address counts
     if cleared := throttle.forgive(username=user.username):
         after["failed_logins_cleared"] = cleared
-    record(by=by, action="password_reset", obj=user, before=before, after=after)
+    record(by=by, action=Action.PASSWORD_RESET, obj=user, before=before, after=after)
     return password
 
 
@@ -271,7 +272,7 @@ def record_login(*, user: User, ip: str | None = None) -> None:
     """A successful login: the user's failed logins (from `ip`, the address as axes sees it,
     in the per-address count) are forgiven."""
     throttle.forgive(username=user.username, ip=ip)
-    record(by=user, action="login", obj=user)
+    record(by=user, action=Action.LOGIN, obj=user)
 
 
 @transaction.atomic
@@ -284,7 +285,7 @@ def record_failed_login(*, username: str, locked_out: bool = False) -> timedelta
     wait = None if locked_out else throttle.record_failure(username)
     record(
         by=None,
-        action="login_locked_out" if locked_out else "login_failed",
+        action=Action.LOGIN_LOCKED_OUT if locked_out else Action.LOGIN_FAILED,
         object_type="accounts.user",
         object_repr=username[:150],
         after={"delay_seconds": math.ceil(wait.total_seconds())} if wait else None,
@@ -294,7 +295,7 @@ def record_failed_login(*, username: str, locked_out: bool = False) -> timedelta
 
 @transaction.atomic
 def record_logout(*, user: User) -> None:
-    record(by=user, action="logout", obj=user)
+    record(by=user, action=Action.LOGOUT, obj=user)
 
 
 @transaction.atomic
@@ -304,4 +305,4 @@ def change_own_password(*, user: User, new_password: str) -> None:
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     old, new = diff(before, {"must_change_password": False})
-    record(by=user, action="password_changed", obj=user, before=old, after=new)
+    record(by=user, action=Action.PASSWORD_CHANGED, obj=user, before=old, after=new)

@@ -19,7 +19,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from lindung.accounts import queries, services, throttle
-from lindung.accounts.decorators import require, user_of
 from lindung.accounts.forms import (
     OwnPasswordChangeForm,
     UserCreateForm,
@@ -28,8 +27,10 @@ from lindung.accounts.forms import (
     user_initial,
 )
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
 from lindung.audit.queries import event_rows, user_events
+from lindung.decorators import require, user_of
+from lindung.htmx import HtmxHttpRequest
+from lindung.roles import Capability
 
 USERS_PER_PAGE = 50
 
@@ -124,7 +125,7 @@ def _add_error(form: UserForm, error: services.AccountError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def _region_field(request: HttpRequest, by: User) -> HttpResponse:
+def _region_field(request: HtmxHttpRequest, by: User) -> HttpResponse:
     """For htmx: the wilayah picker again, narrowed to the levels of the role just chosen."""
     role = request.GET.get("role", "")
     initial = {"role": role, "region_code": request.GET.get("region_code", "")}
@@ -151,9 +152,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require(Capability.MANAGE_USERS)
 @never_cache
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: HtmxHttpRequest) -> HttpResponse:
     admin = user_of(request)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _region_field(request, admin)
     form = UserCreateForm(request.POST or None, by=admin)
     if request.method == "POST" and form.is_valid():
@@ -177,9 +178,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Capability.MANAGE_USERS)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     admin, account = user_of(request), queries.get_user(pk)
-    if getattr(request, "htmx", False):
+    if request.htmx:
         return _region_field(request, admin)
     form = UserForm(request.POST or None, by=admin, initial=user_initial(account))
     if request.method == "POST" and form.is_valid():

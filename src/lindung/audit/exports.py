@@ -1,21 +1,26 @@
 """The audit trail as an XLSX workbook (the audit page's current filter)."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
-from typing import IO
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.accounts.models import User
 from lindung.audit.models import Event
 from lindung.audit.queries import changes_for
 from lindung.xlsx import Column, Kind, Workbook
+
+if TYPE_CHECKING:
+    from lindung.accounts.models import User
 
 # A spreadsheet is for reading, not for a full dump: beyond this, narrow the filter.
 EXPORT_LIMIT = 100_000
 
 
-def write_events_xlsx(events: Iterable[Event], *, viewer: User, out: IO[bytes]) -> int:
+def write_events_xlsx(events: Iterable[Event], *, viewer: User, out: Path) -> int:
     """Write `events` (masked for `viewer` as on the page) to `out`; returns the row count.
 
     Every text goes through lindung.xlsx, so a value such as `=HYPERLINK(...)` stays text.

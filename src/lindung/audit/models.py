@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lindung.audit.actions import action_label
+
 
 class AppendOnlyError(RuntimeError):
     pass
@@ -73,6 +75,11 @@ class Event(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit events are never deleted")
+
+    @property
+    def action_label(self) -> str:
+        """The action's label for people (`audit.actions.Action`)."""
+        return action_label(self.action)
 
     @property
     def changed_fields(self) -> list[tuple[str, Any, Any]]:

@@ -1,19 +1,23 @@
 """Reads of the audit trail: filtering, keyset pages (fast on millions of rows), display rows."""
 
+from __future__ import annotations
+
 import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
 from lindung.audit.models import Event, EventQuerySet
-from lindung.ui.templatetags.lindung_format import mask_nik
+from lindung.formats import mask_nik
+from lindung.roles import Capability
+
+if TYPE_CHECKING:
+    from lindung.accounts.models import User
 
 PAGE_SIZE = 50
 # before/after values under these keys are masked for roles without VIEW_NIK

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db import models, transaction
 
+from lindung.audit.actions import Action
+from lindung.audit.actors import Actor, actor_label, actor_user
 from lindung.audit.context import request_ip
 from lindung.audit.models import Event
-
-SYSTEM = "system"
 
 
 def _json_value(value: Any) -> Any:
@@ -46,8 +46,8 @@ def diff(
 
 def record(
     *,
-    by: Any,
-    action: str,
+    by: Actor | None,
+    action: Action,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
@@ -56,17 +56,21 @@ def record(
     after: Mapping[str, Any] | None = None,
     batch: uuid.UUID | None = None,
 ) -> Event:
-    """Append one event. Must run inside the caller's transaction (it refuses otherwise)."""
+    """Append one event. Must run inside the caller's transaction (it refuses otherwise).
+
+    `action` is an `Action` member, never bare text: the list of actions is the one place that
+    says what each means and whether it moves the dashboard's numbers."""
+    if not isinstance(action, Action):
+        raise TypeError(f"audit.record takes an audit.Action, not {action!r}")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the changing transaction")
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    actor = by if getattr(by, "is_authenticated", False) else None
     return Event.objects.create(
-        actor=actor,
-        actor_label=(actor.get_username() if actor else str(by or SYSTEM))[:150],
+        actor=actor_user(by),
+        actor_label=actor_label(by),
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -79,11 +83,11 @@ def record(
 
 
 @transaction.atomic
-def record_export(*, by: Any, filters: Mapping[str, str], rows: int) -> Event:
+def record_export(*, by: Actor, filters: Mapping[str, str], rows: int) -> Event:
     """An export of the audit trail is itself audited: who took which rows out."""
     return record(
         by=by,
-        action="audit_exported",
+        action=Action.AUDIT_EXPORTED,
         object_type="audit.event",
         after={"filters": dict(filters), "rows": rows},
     )

@@ -1,16 +1,16 @@
-import io
+from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
-from lindung.accounts.decorators import require, user_of
-from lindung.accounts.roles import Capability
 from lindung.audit import queries
 from lindung.audit.exports import EXPORT_LIMIT, write_events_xlsx
 from lindung.audit.forms import EventFilterForm
 from lindung.audit.services import record_export
+from lindung.decorators import require, user_of
+from lindung.roles import Capability
+from lindung.ui.downloads import send_file
 
 
 @require(Capability.VIEW_AUDIT)
@@ -31,16 +31,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @require(Capability.VIEW_AUDIT)
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: HttpRequest) -> FileResponse:
     """The current filter as XLSX (at most EXPORT_LIMIT rows, newest first)."""
     event_filter = EventFilterForm(request.GET).event_filter()
     events = queries.filtered_events(event_filter)[:EXPORT_LIMIT].iterator(chunk_size=2000)
-    out = io.BytesIO()
-    rows = write_events_xlsx(events, viewer=user_of(request), out=out)
-    record_export(by=user_of(request), filters=event_filter.as_dict(), rows=rows)
-    name = f"audit-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": content_disposition_header(True, name)},
-    )
+    rows: list[int] = []
+
+    def write(out: Path) -> None:
+        rows.append(write_events_xlsx(events, viewer=user_of(request), out=out))
+
+    response = send_file(f"audit-{timezone.localtime():%Y%m%d-%H%M}.xlsx", write)
+    record_export(by=user_of(request), filters=event_filter.as_dict(), rows=rows[0])
+    return response

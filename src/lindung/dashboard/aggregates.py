@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from lindung.bulk import insert_frame, read_frame
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
-from lindung.registry.models import Worker
+from lindung.registry.frames import workers_frame
 from lindung.rules.eligibility import REGISTRY_SCHEMA, age_on_new_year, eligibility
 from lindung.rules.policy import active_policy
 from lindung.targeting.lists import current_list
@@ -56,44 +56,41 @@ def fiscal_years() -> list[int]:
 
 def registry() -> pl.DataFrame:
     """Current workers: REGISTRY_SCHEMA's columns plus `month`, the local month of registration."""
-    columns = ", ".join(REGISTRY_SCHEMA)
-    frame = read_frame(
-        f"SELECT {columns}, created_at FROM {Worker._meta.db_table} "  # noqa: S608 - fixed names
-        "WHERE merged_into_id IS NULL",
-        {**REGISTRY_SCHEMA, "created": pl.String},
-    )
+    frame = workers_frame([*REGISTRY_SCHEMA, "created_at"])
     return frame.with_columns(
-        pl.col("created")
-        .str.slice(0, 19)
-        .str.to_datetime("%Y-%m-%d %H:%M:%S", time_zone="UTC", strict=False)
+        pl.col("created_at")
         .dt.convert_time_zone(settings.TIME_ZONE)
         .dt.strftime("%Y-%m")
         .fill_null("")
         .alias("month")
-    ).drop("created")
+    ).drop("created_at")
 
 
-def _entries(beneficiary_list: BeneficiaryList) -> pl.DataFrame:
-    """A list's workers as it froze them, with the registry's desil where the worker remains."""
-    entry, worker = Beneficiary._meta.db_table, Worker._meta.db_table
+_ENTRY_SCHEMA = {
+    "worker_id": pl.Int64,
+    "kecamatan_id": pl.String,
+    "desa_id": pl.String,
+    "occupation": pl.String,
+    "sex": pl.String,
+    "birth_date": pl.Date,
+    "source": pl.String,
+    "cost": pl.Int64,
+}
+
+
+def _entries(beneficiary_list: BeneficiaryList, workers: pl.DataFrame) -> pl.DataFrame:
+    """A list's workers as it froze them, with the registry's desil where the worker remains:
+    current (in `workers`, from `registry()`) or merged into another record since."""
     sql = (
-        "SELECT e.kecamatan_id, e.desa_id, e.occupation, e.sex, w.desil, e.birth_date, "  # noqa: S608
-        f"e.source, e.cost FROM {entry} e LEFT JOIN {worker} w ON w.id = e.worker_id "
-        "WHERE e.beneficiary_list_id = %s"
+        f"SELECT {', '.join(_ENTRY_SCHEMA)} FROM {Beneficiary._meta.db_table} "  # noqa: S608
+        "WHERE beneficiary_list_id = %s"
     )
-    return read_frame(
-        sql,
-        {
-            "kecamatan_id": pl.String,
-            "desa_id": pl.String,
-            "occupation": pl.String,
-            "sex": pl.String,
-            "desil": pl.Int16,
-            "birth_date": pl.Date,
-            "source": pl.String,
-            "cost": pl.Int64,
-        },
-        params=[beneficiary_list.pk],
+    entries = read_frame(sql, _ENTRY_SCHEMA, params=[beneficiary_list.pk])
+    desil = workers.select("id", "desil")
+    if entries.join(desil, left_on="worker_id", right_on="id", how="anti").height:
+        desil = pl.concat([desil, workers_frame(["id", "desil"], merged=True)])
+    return entries.join(desil, left_on="worker_id", right_on="id", how="left").select(
+        "kecamatan_id", "desa_id", "occupation", "sex", "desil", "birth_date", "source", "cost"
     )
 
 
@@ -182,7 +179,7 @@ def refresh(years: list[int] | None = None) -> State:
             pl.col("reason").is_null().alias("eligible_now")
         )
         approved = current_list(year)
-        entries = _entries(approved) if approved is not None else None
+        entries = _entries(approved, workers) if approved is not None else None
         if approved is not None:
             lists[str(year)] = approved.number
             budgets[str(year)] = {k: int(v) for k, v in approved.budgets.items()}
@@ -209,7 +206,19 @@ def refresh(years: list[int] | None = None) -> State:
         current.labels = labels
         current.workers = workers.height
         current.seconds = round(time.monotonic() - started, 2)
-        current.save()
+        current.save(
+            update_fields=[
+                "refreshed_at",
+                "stale_since",
+                "fiscal_years",
+                "policy_version",
+                "lists",
+                "budgets",
+                "labels",
+                "workers",
+                "seconds",
+            ]
+        )
     return current
 
 

@@ -61,7 +61,7 @@ def indicators(
         raise PermissionDenied
     where = queries.resolve_area(user, area)
     current = state()
-    year = fiscal_year or max([int(y) for y in current.lists] or current.fiscal_years or [0])
+    year = fiscal_year or current.default_fiscal_year()
     filters = queries.Filters(year, source=source, occupation=occupation, sex=sex)
     figures = queries.indicators(user, where, filters)
     return IndicatorsOut(

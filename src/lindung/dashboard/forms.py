@@ -1,7 +1,6 @@
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lindung.dashboard.models import State
@@ -34,8 +33,8 @@ class FilterForm(forms.Form):
     indikator = forms.ChoiceField(label=_("Map colour"), required=False, choices=INDICATORS)
 
     def __init__(self, data: Any, *, state: State) -> None:
-        years = state.fiscal_years or [timezone.localdate().year + 1]
-        default_year = _default_year(years, state)
+        years = state.years()
+        default_year = state.default_fiscal_year()
         if not (data or {}).get("tahun"):  # show the year the figures are for
             data = data.copy() if hasattr(data, "copy") else dict(data or {})
             data["tahun"] = str(default_year)
@@ -66,11 +65,3 @@ class FilterForm(forms.Form):
     def area_code(self) -> str:
         data = self.cleaned_data if self.is_valid() else {}
         return str(data.get("area") or "")
-
-
-def _default_year(years: list[int], state: State) -> int:
-    """The latest year with an approved list, else next year."""
-    listed = [int(y) for y in state.lists]
-    if listed:
-        return max(listed)
-    return timezone.localdate().year + 1 if timezone.localdate().year + 1 in years else years[-1]

@@ -2,6 +2,7 @@
 the approved beneficiary lists (see `dashboard.aggregates`)."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -71,6 +72,19 @@ class State(models.Model):
 
     def __str__(self) -> str:
         return f"dashboard state {self.refreshed_at}"
+
+    def years(self) -> list[int]:
+        """The fiscal years the figures were counted for (next year before the first count)."""
+        return self.fiscal_years or [timezone.localdate().year + 1]
+
+    def default_fiscal_year(self) -> int:
+        """The year the page and the API show when none is asked: the latest year with an
+        approved list, else next year, else the last year counted."""
+        listed = [int(year) for year in self.lists]
+        if listed:
+            return max(listed)
+        next_year = timezone.localdate().year + 1
+        return next_year if next_year in self.years() else self.years()[-1]
 
 
 class Snapshot(Counts):

@@ -31,14 +31,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
 from lindung.dashboard.aggregates import AGE_BANDS, state
 from lindung.dashboard.disclosure import is_small, suppress
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
+from lindung.formats import EMPTY
+from lindung.regions import scope
 from lindung.regions.models import Level, Population, Region
-from lindung.regions.queries import deployment_codes, get_region_for, scope_codes
+from lindung.regions.queries import get_region_for
 from lindung.registry.models import Occupation, Sex
-from lindung.ui.templatetags.lindung_format import EMPTY
+from lindung.roles import Capability
 
 HIDDEN_MARK = "x"  # how a hidden count is shown: the same for a small one and its companions
 Breakdown = Literal["occupation", "sex", "age", "desil", "month"]
@@ -168,12 +169,12 @@ def resolve_area(user: User, code: str = "") -> Area:
     own wilayah, or the whole deployment for users bound to none."""
     if code:
         return Area(get_region_for(user, code), ())
-    scope = scope_codes(user)
-    if not scope:
+    codes = scope.codes_for(user)
+    if not codes:
         raise Http404
-    if len(scope) == 1:
-        return Area(get_region_for(user, scope[0]), ())
-    return Area(None, tuple(deployment_codes()))
+    if len(codes) == 1:
+        return Area(get_region_for(user, codes[0]), ())
+    return Area(None, tuple(scope.deployment_codes()))
 
 
 def sees_persons(user: User) -> bool:
@@ -217,7 +218,7 @@ def _shield(user: User, filters: Filters, day: SnapshotDay | None = None) -> Shi
     stamp = "|".join(
         [refreshed.isoformat() if refreshed else "", day.taken_at.isoformat() if day else ""]
     )
-    return _decide(filters, day.day if day else None, tuple(deployment_codes()), stamp)
+    return _decide(filters, day.day if day else None, tuple(scope.deployment_codes()), stamp)
 
 
 @lru_cache(maxsize=64)
@@ -343,20 +344,14 @@ def cells(
 
 
 def _in_area(rows: QuerySet[Any], area: Area) -> QuerySet[Any]:
-    if area.region is None:
-        q = Q()
-        for code in area.codes:
-            q |= Q(kecamatan_id__startswith=code + ".")
-        rows = rows.filter(q) if area.codes else rows.none()
-    elif area.level == Level.KABUPATEN_KOTA:
-        rows = rows.filter(kecamatan_id__startswith=area.code + ".")
-    elif area.level == Level.KECAMATAN:
-        rows = rows.filter(kecamatan_id=area.code)
-    elif area.level == Level.DESA_KELURAHAN:
-        rows = rows.filter(desa_id=area.code)
-    else:  # a province: its kabupaten
-        rows = rows.filter(kecamatan_id__startswith=area.code + ".")
-    return rows
+    codes = list(area.codes) if area.region is None else [area.code]
+    if not codes:
+        return rows.none()
+    return rows.filter(scope.q(codes, "kecamatan_id", levels=_CELL_LEVELS))
+
+
+# Cells store their kecamatan and desa codes: an area of those levels is an equality.
+_CELL_LEVELS = {scope.KECAMATAN: "kecamatan_id", scope.DESA_KELURAHAN: "desa_id"}
 
 
 def _sums(filters: Filters) -> dict[str, Any]:
@@ -570,4 +565,4 @@ def trend(user: User, area: Area, filters: Filters, days: int = 400) -> list[Tre
 
 def _is_everything(area: Area) -> bool:
     """The whole deployment, or its only kabupaten (the same counts)."""
-    return area.region is None or [area.code] == deployment_codes()
+    return area.region is None or [area.code] == scope.deployment_codes()

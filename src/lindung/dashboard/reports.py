@@ -13,15 +13,15 @@ from lindung.accounts.models import User
 from lindung.dashboard import aggregates, maps, queries
 from lindung.dashboard.forms import INDICATORS
 from lindung.dashboard.queries import Area, AreaRow, Figure, Filters
-from lindung.pdf import BOLD, MARGIN, Document, Rupiah
-from lindung.pdf_map import draw_legend, draw_map
-from lindung.regions.models import Boundary, Region
-from lindung.ui.templatetags.lindung_format import (
+from lindung.formats import (
     EMPTY,
     format_date,
     format_datetime,
     format_number,
 )
+from lindung.pdf import BOLD, MARGIN, Document, Rupiah
+from lindung.pdf_map import draw_legend, draw_map
+from lindung.regions.models import Boundary, Region
 from lindung.xlsx import Column, Kind, Workbook
 
 TOP = 5  # areas in the best and worst lists of the summary

@@ -1,5 +1,6 @@
 """Keeping the dashboard's cells correct: every change that moves its numbers is audited, so an
-audit event of such an action marks the cells stale and queues one rebuild after the commit."""
+audit event of such an action (`audit.actions.MOVES_NUMBERS`) marks the cells stale and queues one
+rebuild after the commit."""
 
 from typing import Any
 
@@ -7,23 +8,9 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from lindung.audit.actions import moves_numbers
 from lindung.audit.models import Event
 from lindung.dashboard.models import State
-
-TRIGGERS = frozenset(
-    {
-        "workers_imported",
-        "worker_updated",
-        "worker_status_changed",
-        "workers_merged",
-        "list_approved",
-        "policy_version_saved",
-        "rules_version_added",
-        "population_loaded",
-        "regions_loaded",
-        "deployment_configured",
-    }
-)
 
 
 def connect() -> None:
@@ -31,7 +18,7 @@ def connect() -> None:
 
 
 def _on_event(sender: Any, instance: Event, created: bool, **kwargs: Any) -> None:
-    if created and instance.action in TRIGGERS:
+    if created and moves_numbers(instance.action):
         mark_stale()
 
 

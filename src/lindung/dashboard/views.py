@@ -8,8 +8,6 @@ Every page and download reads the same query string (`area`, `tahun`, `sumber`, 
 import datetime
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,106 +18,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lindung.accounts.decorators import require, user_of
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
-from lindung.dashboard import maps, queries, reports
+from lindung.dashboard import maps, presenters, queries, reports
 from lindung.dashboard.aggregates import refresh, state
-from lindung.dashboard.forms import INDICATORS, FilterForm
-from lindung.regions.models import Level, Region
-from lindung.regions.queries import scope_codes
+from lindung.dashboard.forms import FilterForm
+from lindung.decorators import require, user_of
+from lindung.formats import format_number
+from lindung.regions.models import Level
+from lindung.roles import Capability
 from lindung.ui.downloads import send_file
-from lindung.ui.templatetags.lindung_format import format_number
-
-TABLES = ("areas", "sources", *queries.BREAKDOWNS)
 
 
 def _form(request: HttpRequest) -> FilterForm:
     return FilterForm(request.GET, state=state())
 
 
-def link(name: str, form: FilterForm, **changes: str | int) -> str:
-    """The URL of view `name` with the form's query string, some values changed."""
-    params: dict[str, Any] = {
-        key: value
-        for key, value in (form.data.items() if hasattr(form.data, "items") else [])
-        if key in form.fields and value not in ("", None)
-    }
-    params.update({key: value for key, value in changes.items()})
-    params = {key: value for key, value in params.items() if value not in ("", None)}
-    return reverse(name) + ("?" + urlencode(params) if params else "")
-
-
-def _trail(area: queries.Area, user: User) -> list[Region]:
-    """The area's ancestors the user may open, top first, then the area itself."""
-    if area.region is None:
-        return []
-    trail: list[Region] = []
-    node: Region | None = area.region
-    scope = scope_codes(user)
-    while node is not None and node.level >= Level.KABUPATEN_KOTA:
-        if any(node.code == code or node.code.startswith(code + ".") for code in scope):
-            trail.append(node)
-        node = node.parent if node.parent_id else None
-    return list(reversed(trail))
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
-    form = _form(request)
-    area = queries.resolve_area(user, form.area_code())
-    filters = form.filters()
-    figures = queries.indicators(user, area, filters)
-    rows = queries.children(user, area, filters)
-    indicator = form.indicator()
-    ranked = sorted(rows, key=lambda r: maps.value_of(r, indicator) or -1, reverse=True)
-    charts = {by: queries.breakdown(user, area, filters, by) for by in queries.BREAKDOWN_NAMES}
-    context = {
-        "form": form,
-        "area": area,
-        "title": queries.region_title(area.region) if area.region else "",
-        "trail": _trail(area, user),
-        "filters": filters,
-        "figures": figures,
-        "rows": ranked,
-        "indicator": indicator,
-        "indicator_label": dict(INDICATORS).get(indicator, indicator),
-        "has_map": maps.has_boundaries(area),
-        "legend": maps.legend_for(rows, indicator),
-        "map_url": link("dashboard:map", form),
-        "chart_data": {by: maps.chart_data(by, charts[by]) for by in charts},
-        "areas_chart": maps.areas_chart(rows),
-        "trend_chart": maps.trend_chart(queries.trend(user, area, filters)),
-        "charts": charts,
-        "drill": {row.code: link("dashboard:home", form, area=row.code) for row in rows},
-        "workers_url": _workers_url(user, area, filters),
-        "xlsx": {table: link("dashboard:table", form, tabel=table) for table in TABLES},
-        "summary_pdf": link("dashboard:summary-pdf", form),
-        "kecamatan_pdf": link("dashboard:kecamatan-pdf", form)
-        if area.region is not None and area.level == Level.KECAMATAN
-        else "",
-        "can_refresh": user.can(Capability.CONFIGURE),
-        "sees_persons": queries.sees_persons(user),
-        "today": timezone.localdate(),
-    }
+    context = presenters.home_page(user_of(request), _form(request))
     return render(request, "dashboard/home.html", context)
-
-
-def _workers_url(user: User, area: queries.Area, filters: queries.Filters) -> str:
-    """The worker list of a kecamatan or desa, for roles that see persons."""
-    if not queries.sees_persons(user) or area.region is None:
-        return ""
-    params: dict[str, str] = {}
-    if area.level == Level.DESA_KELURAHAN:
-        params = {"kecamatan": area.code.rsplit(".", 1)[0], "desa": area.code}
-    elif area.level == Level.KECAMATAN:
-        params = {"kecamatan": area.code}
-    else:
-        return ""
-    if filters.occupation:
-        params["occupation"] = filters.occupation
-    return reverse("registry:worker-list") + "?" + urlencode(params)
 
 
 @login_required
@@ -134,8 +51,8 @@ def map_data(request: HttpRequest) -> JsonResponse:
         area,
         filters,
         form.indicator(),
-        drill=lambda code: link("dashboard:home", form, area=code),
-        workers_url=_workers_url(user, area, filters),
+        drill=lambda code: presenters.link("dashboard:home", form, area=code),
+        workers_url=presenters.workers_url(user, area, filters),
     )
     response = JsonResponse(collection)
     response["Cache-Control"] = "private, max-age=60"
@@ -158,7 +75,7 @@ def _download(
 def table(request: HttpRequest) -> FileResponse:
     """One dashboard table as XLSX."""
     name = request.GET.get("tabel", "areas")
-    name = name if name in TABLES else "areas"
+    name = name if name in presenters.TABLES else "areas"
     return _download(
         request,
         lambda area: f"dasbor-{name}-{area.code or 'semua'}.xlsx",

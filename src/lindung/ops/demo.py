@@ -10,8 +10,8 @@ from pathlib import Path
 from django.db import transaction
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.services import create_user, reset_password
+from lindung.roles import Role
 
 DEMO_KABUPATEN = "52.03"
 

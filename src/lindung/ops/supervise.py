@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from lindung.audit.services import SYSTEM
+from lindung.audit.actors import SYSTEM
 from lindung.registry import recovery
 from lindung.registry.tasks import batch_of
 

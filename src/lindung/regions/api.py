@@ -1,9 +1,13 @@
-from django.core.exceptions import PermissionDenied
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lindung.accounts.models import User
+from lindung.decorators import user_of
 from lindung.regions.queries import child_rows, get_region_for, home_regions
+
+if TYPE_CHECKING:
+    from lindung.accounts.models import User
 
 router = Router(tags=["wilayah"])
 
@@ -21,10 +25,8 @@ class RegionOut(Schema):
     population_year: int | None = None
 
 
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):  # django_auth has let only logged-in users through
-        raise PermissionDenied
-    return request.user
+def _user(request: HttpRequest) -> "User":
+    return user_of(request)  # django_auth has let only logged-in users through
 
 
 @router.get("/", response=list[RegionOut])

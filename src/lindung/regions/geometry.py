@@ -1,18 +1,21 @@
 """Plain geometry for maps: simplify boundaries, frame them on a page, colour them by value.
 
-Pure Python over GeoJSON dicts (WGS84 `[lng, lat]`), no Django and no GIS library: the
+GeoJSON dicts (WGS84 `[lng, lat]`) in and out; shapely (GEOS) does the simplification. The
 dashboard sends simplified polygons to Leaflet, and the PDF map draws them with reportlab.
 
+    shapes = simplify_coverage({code: geometry, …}, tolerance=0.0008)
     collection = feature_collection(rows, {code: {"value": 0.42, "color": "#74c476"}})
     to_page = project(bounds(geometries), width=400, height=300, margin=10, y_up=True)
     scale = ColorScale(rates, low=0.0, high=1.0)
     scale.color(0.42)                        # "#74c476"
     scale.legend(fmt=lambda v: f"{v:.0%}")   # [("0%", "20%", "#edf8e9"), …]
 
-Simplification is Douglas-Peucker on each ring separately, so the shared border of two
-neighbours can move by up to `tolerance` degrees on either side (0.0005° ≈ 55 m: invisible at
-kabupaten zoom, a hairline gap at desa zoom). Simplified rings can cross themselves; browsers
-and PDF viewers fill them anyway.
+Neighbouring areas are simplified together, as one coverage. The published boundaries overlap
+and leave slivers of a few metres, so `coverage_clean` first gives each pair of neighbours one
+shared border (slivers narrower than GAP_WIDTH go to a neighbour). Then `coverage_simplify`
+(Visvalingam-Whyatt: `tolerance` is about the square root of the area of the corners it
+removes, in degrees) simplifies every shared border once, so no gap or overlap opens between two
+areas at any zoom, and no area disappears.
 """
 
 import itertools
@@ -20,13 +23,18 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import shapely
+from shapely.geometry import mapping, shape
+
 Geometry = Mapping[str, Any]  # a GeoJSON Polygon or MultiPolygon
 Ring = list[list[float]]  # closed: the last position repeats the first
 Bounds = tuple[float, float, float, float]  # min_lng, min_lat, max_lng, max_lat
 Projection = Callable[[float, float], tuple[float, float]]
 
 DECIMALS = 5  # ≈ 1 m at the equator: more is noise in the JSON
-_RETRIES = 6  # tolerance divided by 4 each time before a region's last outer ring is given up
+# Slivers between two published boundaries narrower than this (degrees, ≈ 30 m) go to the
+# neighbour with the longest common border; wider gaps are real (sea, a lake, an enclave).
+GAP_WIDTH = 0.0003
 
 
 def _polygons(geometry: Geometry) -> list[Any]:
@@ -39,58 +47,21 @@ def _polygons(geometry: Geometry) -> list[Any]:
     raise ValueError(f"expected a Polygon or MultiPolygon, not {kind!r}")
 
 
-def _segment_distance(p: Sequence[float], a: Sequence[float], b: Sequence[float]) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    if dx == 0 and dy == 0:
-        return math.hypot(p[0] - a[0], p[1] - a[1])
-    t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)))
-    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
-
-
-def _douglas_peucker(points: Sequence[Sequence[float]], keep: list[bool], tolerance: float) -> None:
-    """Mark in `keep` the points of each stretch between two kept points that stay."""
-    stack = _kept_pairs(keep)
-    while stack:
-        first, last = stack.pop()
-        farthest, distance = first, -1.0
-        for index in range(first + 1, last):
-            d = _segment_distance(points[index], points[first], points[last])
-            if d > distance:
-                farthest, distance = index, d
-        if distance > tolerance:
-            keep[farthest] = True
-            stack.extend(((first, farthest), (farthest, last)))
-
-
-def _kept_pairs(keep: list[bool]) -> list[tuple[int, int]]:
-    kept = [i for i, k in enumerate(keep) if k]
-    return list(itertools.pairwise(kept))
-
-
 def _round(position: Sequence[float]) -> list[float]:
     return [round(float(position[0]), DECIMALS), round(float(position[1]), DECIMALS)]
 
 
-def _simplify_ring(ring: Sequence[Sequence[float]], tolerance: float) -> Ring | None:
-    """A closed ring of at least 4 positions (3 corners), or None when it collapses."""
+def _ring(ring: Sequence[Sequence[float]]) -> Ring | None:
+    """Rounded and closed, without repeated positions; None when fewer than 3 corners or no
+    area are left."""
     points = [_round(p) for p in ring]
     points = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
     if len(points) > 1 and points[-1] == points[0]:
         points.pop()
     if len(points) < 3:
         return None
-    # A closed ring has no natural ends: cut it at the first point and the point farthest
-    # from it, and simplify the two halves.
-    start = points[0]
-    far = max(range(len(points)), key=lambda i: math.dist(points[i], start))
-    closed = [*points, start]
-    keep = [False] * len(closed)
-    keep[0] = keep[far] = keep[-1] = True
-    _douglas_peucker(closed, keep, tolerance)
-    simplified = [p for p, k in zip(closed, keep, strict=True) if k]
-    if len(simplified) < 4 or _area2(simplified) == 0:
-        return None
-    return simplified
+    closed = [*points, points[0]]
+    return closed if _area2(closed) != 0 else None
 
 
 def _area2(ring: Ring) -> float:
@@ -98,42 +69,54 @@ def _area2(ring: Ring) -> float:
     return sum(a[0] * b[1] - b[0] * a[1] for a, b in itertools.pairwise(ring))
 
 
-def simplify(geometry: Geometry, tolerance: float) -> dict[str, Any]:
-    """The Polygon or MultiPolygon simplified ring by ring, positions rounded to 5 decimals.
-
-    Every ring in the result is closed with at least 4 positions. A hole that collapses is
-    dropped; an outer ring that collapses drops its polygon with its holes. So that a small
-    region never disappears from a map, when every outer ring of the geometry collapses the
-    largest is simplified again with smaller tolerances. The result has the input's type; its
-    coordinates are empty only for a degenerate input (no ring with an area).
-    """
+def _geojson(result: Any, original: Geometry) -> dict[str, Any]:
+    """`result` (a shapely geometry) as GeoJSON of `original`'s type, rounded; the original
+    rounded when nothing with an area is left, so an area never disappears from a map."""
     polygons: list[list[Ring]] = []
-    for polygon in _polygons(geometry):
-        if not polygon:
-            continue
-        outer = _simplify_ring(polygon[0], tolerance)
-        if outer is None:
-            continue
-        holes = (_simplify_ring(ring, tolerance) for ring in polygon[1:])
-        polygons.append([outer, *(hole for hole in holes if hole is not None)])
+    for polygon in _polygons(mapping(result)) if not result.is_empty else []:
+        outer = _ring(polygon[0]) if polygon else None
+        if outer is not None:
+            holes = (_ring(hole) for hole in polygon[1:])
+            polygons.append([outer, *(hole for hole in holes if hole is not None)])
     if not polygons:
-        polygons = _rescue_largest(geometry, tolerance)
-    if geometry["type"] == "Polygon":
+        rings = (_ring(p[0]) for p in _polygons(original) if p)
+        kept = [ring for ring in rings if ring is not None]
+        polygons = [[max(kept, key=lambda r: abs(_area2(r)))]] if kept else []
+    if original["type"] == "Polygon":
         return {"type": "Polygon", "coordinates": polygons[0] if polygons else []}
     return {"type": "MultiPolygon", "coordinates": polygons}
 
 
-def _rescue_largest(geometry: Geometry, tolerance: float) -> list[list[Ring]]:
-    outers = [polygon[0] for polygon in _polygons(geometry) if polygon and len(polygon[0]) >= 4]
-    if not outers:
-        return []
-    largest = max(outers, key=lambda ring: abs(_area2([_round(p) for p in ring])))
-    for attempt in range(1, _RETRIES + 1):
-        smaller = 0.0 if attempt == _RETRIES else tolerance / 4**attempt
-        ring = _simplify_ring(largest, smaller)
-        if ring is not None:
-            return [[ring]]
-    return []
+def _shape(geometry: Geometry) -> Any:
+    """The geometry as shapely's, rings closed and repeated positions dropped."""
+    _polygons(geometry)  # refuses other types
+    closed = [
+        [ring for ring in (_ring(r) for r in polygon) if ring is not None]
+        for polygon in _polygons(geometry)
+    ]
+    return shape({"type": "MultiPolygon", "coordinates": [p for p in closed if p]})
+
+
+def simplify_coverage(geometries: Mapping[str, Geometry], tolerance: float) -> dict[str, Any]:
+    """Each geometry simplified together with its neighbours in `geometries` (one coverage: the
+    areas of one parent), positions rounded to 5 decimals, in its own type (Polygon or
+    MultiPolygon). Every ring is closed with at least 4 positions; an area whose rings all
+    collapse keeps its largest outer ring."""
+    codes = list(geometries)
+    shapes = [_shape(geometries[code]) for code in codes]
+    # shapely 2.2 API, newer than its type stubs
+    cleaned = shapely.coverage_clean(shapes, gap_width=GAP_WIDTH)  # type: ignore[attr-defined]
+    simple = shapely.coverage_simplify(cleaned, tolerance) if tolerance > 0 else cleaned
+    simple = shapely.orient_polygons(simple)  # outer rings anticlockwise, as GeoJSON asks
+    return {
+        code: _geojson(result, geometries[code]) for code, result in zip(codes, simple, strict=True)
+    }
+
+
+def simplify(geometry: Geometry, tolerance: float) -> dict[str, Any]:
+    """One geometry on its own (a coverage of one): see `simplify_coverage`."""
+    simplified: dict[str, Any] = simplify_coverage({"": geometry}, tolerance)[""]
+    return simplified
 
 
 def bounds(geometries: Iterable[Geometry]) -> Bounds:
@@ -181,16 +164,19 @@ def project(
 def feature_collection(
     boundaries: Iterable[tuple[str, str, Geometry]],
     properties: Mapping[str, Mapping[str, Any]],
-    tolerance: float = 0.0005,
+    tolerance: float = 0.0008,
 ) -> dict[str, Any]:
-    """GeoJSON FeatureCollection of (code, name, geometry), simplified, for the map pages.
+    """GeoJSON FeatureCollection of (code, name, geometry), simplified together (neighbours
+    keep one shared border), for the map pages.
 
     Each feature's properties are `{"code", "name", **properties[code]}` (just code and name
     for a code missing from `properties`). Features whose geometry is degenerate are left out.
     """
+    rows = list(boundaries)
+    simplified = simplify_coverage({code: geometry for code, _n, geometry in rows}, tolerance)
     features = []
-    for code, name, geometry in boundaries:
-        simple = simplify(geometry, tolerance)
+    for code, name, _geometry in rows:
+        simple = simplified[code]
         if not simple["coordinates"]:
             continue
         features.append(

@@ -1,61 +1,28 @@
-"""Reads of the wilayah tree, and the one place where a user's wilayah scope is decided.
+"""Reads of the wilayah tree within a user's scope.
 
-Every view, API endpoint and export that shows regional data asks `scope_codes(user)` (or the
-helpers built on it) which region codes the user may see. Data outside that scope does not exist
-for the user: loaders raise Http404, never 403, so a URL does not reveal that a region has data.
+Which region codes a user may see, and whether a code lies under them, is decided in
+`regions.scope` alone. Data outside that scope does not exist for the user: loaders raise
+Http404, never 403, so a URL does not reveal that a region has data.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.http import Http404
 
-from lindung.accounts.models import User
-from lindung.accounts.roles import Role
-from lindung.regions.models import Deployment, Level, Population, Region, RegionQuerySet
+from lindung.regions.models import Level, Population, Region, RegionQuerySet
+from lindung.regions.scope import codes_for
 
-
-def deployment_codes() -> list[str]:
-    """Codes of the kabupaten/kota this installation serves (empty before `lindung setup`)."""
-    deployment = Deployment.objects.filter(pk=1).first()
-    return deployment.area_codes() if deployment else []
-
-
-def scope_codes(user: User) -> list[str]:
-    """The region codes whose subtree `user` may see; empty when the user may see nothing.
-
-    Remembered on the user object, which lives for one request (or one command).
-    """
-    cached: list[str] | None = getattr(user, "_lindung_scope", None)
-    if cached is None:
-        cached = _scope_codes(user)
-        user._lindung_scope = cached  # type: ignore[attr-defined]
-    return list(cached)
-
-
-def _scope_codes(user: User) -> list[str]:
-    if not user.is_authenticated or not user.is_active or not user.role:
-        return []
-    areas = deployment_codes()
-    if user.region_id is None:
-        # Kabupaten-wide roles without a region see the whole deployment.
-        return [] if user.role in (Role.OPERATOR_KECAMATAN, Role.OPERATOR_DESA) else areas
-    # A region-bound user sees their region only while it lies inside the deployment.
-    code = str(user.region_id)
-    return [code] if any(_within(code, area) for area in areas) else []
-
-
-def _within(code: str, prefix: str) -> bool:
-    return code == prefix or code.startswith(prefix + ".")
-
-
-def in_scope(user: User, code: str) -> bool:
-    return any(_within(code, prefix) for prefix in scope_codes(user))
+if TYPE_CHECKING:
+    from lindung.accounts.models import User
 
 
 def visible_regions(user: User) -> RegionQuerySet:
     """Regions in the user's scope (their subtrees, not their ancestors)."""
-    return Region.objects.within(scope_codes(user))
+    return Region.objects.within(codes_for(user))
 
 
 def get_region_for(user: User, code: str) -> Region:
@@ -111,7 +78,7 @@ def child_rows(user: User, parent_codes: list[str]) -> list[RegionRow]:
 
 def home_regions(user: User) -> list[Region]:
     """The top of the user's scope: the deployment's kabupaten, or the operator's own region."""
-    codes = scope_codes(user)
+    codes = codes_for(user)
     return list(Region.objects.filter(code__in=codes).order_by("code"))
 
 

@@ -1,10 +1,10 @@
 """Changes to the deployment: which kabupaten/kota this installation serves."""
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lindung.audit.actions import Action
+from lindung.audit.actors import Actor
 from lindung.audit.services import record
 from lindung.regions.models import Deployment, Level, Region
 
@@ -14,7 +14,7 @@ class DeploymentError(Exception):
 
 
 @transaction.atomic
-def configure_deployment(*, kabupaten: list[str], by: Any, name: str = "") -> Deployment:
+def configure_deployment(*, kabupaten: list[str], by: Actor | None, name: str = "") -> Deployment:
     """Serve the given kabupaten/kota (codes like `52.03`); audited with before/after."""
     codes = sorted(set(kabupaten))
     if not codes:
@@ -40,5 +40,7 @@ def configure_deployment(*, kabupaten: list[str], by: Any, name: str = "") -> De
     deployment.areas.set(regions)
     after = {"name": name, "areas": codes}
     if before != after:
-        record(by=by, action="deployment_configured", obj=deployment, before=before, after=after)
+        record(
+            by=by, action=Action.DEPLOYMENT_CONFIGURED, obj=deployment, before=before, after=after
+        )
     return deployment

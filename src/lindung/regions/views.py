@@ -2,9 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from lindung.accounts.decorators import user_of
+from lindung.decorators import user_of
 from lindung.regions.models import Level
-from lindung.regions.queries import child_rows, deployment_codes, get_region_for, home_regions
+from lindung.regions.queries import child_rows, get_region_for, home_regions
+from lindung.regions.scope import deployment_codes
 
 
 @login_required

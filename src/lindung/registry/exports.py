@@ -1,13 +1,13 @@
 """The registry list as an XLSX workbook (the list page's current filter)."""
 
-from typing import IO
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
+from lindung.formats import mask_nik
 from lindung.registry.models import Occupation, Sex, WorkerQuerySet, WorkerStatus
-from lindung.ui.templatetags.lindung_format import mask_nik
+from lindung.roles import Capability
 from lindung.xlsx import Column, Kind, Workbook
 
 # Excel holds 1.048.576 rows a sheet; beyond this, narrow the filter.
@@ -34,7 +34,7 @@ _COLUMNS = (
 )
 
 
-def write_workers_xlsx(workers: WorkerQuerySet, *, viewer: User, out: IO[bytes]) -> int:
+def write_workers_xlsx(workers: WorkerQuerySet, *, viewer: User, out: Path) -> int:
     """Write `workers` (at most EXPORT_LIMIT, by name) to `out`; returns the row count.
 
     NIK and No. KK are text cells (a number would lose digits), masked unless `viewer` has

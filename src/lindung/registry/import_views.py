@@ -20,14 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lindung.accounts.decorators import require, user_of
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability, Role
+from lindung.audit.actions import Action
 from lindung.audit.services import record
+from lindung.decorators import require, user_of
+from lindung.htmx import HtmxHttpRequest
 from lindung.registry import imports, recovery, retention
 from lindung.registry.models import ImportBatch, ImportStatus, Source
 from lindung.registry.pipeline.codes import RowStatus, message_for
 from lindung.registry.pipeline.report import status_label
+from lindung.roles import Capability, Role
 from lindung.ui.downloads import send_file
 
 PREVIEW_ROWS = 200
@@ -104,12 +106,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def import_detail(request: HttpRequest, batch_id: str) -> HttpResponse:
+def import_detail(request: HtmxHttpRequest, batch_id: str) -> HttpResponse:
     user = _reader(request)
     batch = _get_batch(user, batch_id)
     recovery.fail_if_stale(batch)  # its process is gone: shown failed, polling stops
     context = {"batch": batch, "can_import": user.can(Capability.EDIT_DATA), **_preview(batch)}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "registry/import_detail.html#status", context)
     return render(request, "registry/import_detail.html", context)
 
@@ -188,5 +190,5 @@ def import_report(request: HttpRequest, batch_id: str) -> FileResponse:
     except imports.ImportFailed as error:
         raise Http404(error.message) from error
     with transaction.atomic():  # taking personal data out is audited
-        record(by=user, action="import_report_downloaded", obj=batch, batch=batch.pk)
+        record(by=user, action=Action.IMPORT_REPORT_DOWNLOADED, obj=batch, batch=batch.pk)
     return response

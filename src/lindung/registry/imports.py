@@ -28,18 +28,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.audit.actions import Action
+from lindung.audit.actors import SYSTEM, Actor, actor_label, actor_user
 from lindung.audit.models import Event
-from lindung.audit.services import SYSTEM, record
-from lindung.regions.queries import deployment_codes, scope_codes
+from lindung.audit.services import record
+from lindung.regions.scope import codes_for, deployment_codes
 from lindung.registry import recovery
 from lindung.registry.models import ImportBatch, ImportStatus, Source, Worker, WorkerSource
 from lindung.registry.pipeline import load
 from lindung.registry.pipeline.codes import RowStatus
 from lindung.registry.pipeline.decide import decide, requested_moves
-from lindung.registry.pipeline.read import DEFAULT_LIMITS, ReadError, read_table
+from lindung.registry.pipeline.read import read_table
 from lindung.registry.pipeline.report import write_report
 from lindung.registry.pipeline.validate import Places, validate
 from lindung.registry.services import request_moves
+from lindung.sheets import DEFAULT_LIMITS, ReadError
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 logger = logging.getLogger(__name__)
@@ -143,7 +146,9 @@ def _cached_check(key: dict[str, Any]) -> Path | None:
     """The folder of an earlier batch of the same file checked under the same key, made after
     the wilayah tree last changed; None when there is none."""
     tree_changed = (
-        Event.objects.filter(action="regions_loaded").order_by("-at").values_list("at", flat=True)
+        Event.objects.filter(action=Action.REGIONS_LOADED)
+        .order_by("-at")
+        .values_list("at", flat=True)
     ).first()
     batches = ImportBatch.objects.filter(
         file_sha256=key["file_sha256"], sheet=key["sheet"]
@@ -162,7 +167,11 @@ def _cached_check(key: dict[str, Any]) -> Path | None:
 
 
 def check_file(
-    path: Path, *, by: Any = None, sheet: str | None = None, progress: Progress | None = None
+    path: Path,
+    *,
+    by: Actor | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
 ) -> Checked:
     """Read and validate a file (no registry comparison yet). Raises ImportFailed.
 
@@ -173,7 +182,7 @@ def check_file(
     deployment = deployment_codes()
     if not deployment:
         raise ImportFailed(_("Set up the deployment first (lindung setup)."), "NO_DEPLOYMENT")
-    scope = scope_codes(by) if isinstance(by, User) and by.region_id else None
+    scope = codes_for(by) if isinstance(by, User) and by.region_id else None
     sha = sha256_of(path)
     key = _check_key(sha=sha, sheet=sheet, scope=scope, deployment=deployment)
     if (folder := _cached_check(key)) is not None:
@@ -221,7 +230,7 @@ def _outcome_rows(plan: pl.DataFrame) -> pl.DataFrame:
 
 def import_file(
     *,
-    by: Any,
+    by: Actor,
     path: Path,
     source: str,
     sheet: str | None = None,
@@ -274,7 +283,7 @@ def _safe_name(name: str) -> str:
 @transaction.atomic
 def _create_batch(
     *,
-    by: Any,
+    by: Actor,
     path: Path,
     file_name: str,
     sha: str,
@@ -291,7 +300,7 @@ def _create_batch(
         file_size=path.stat().st_size,
         sheet=sheet[:100],
         status=ImportStatus.QUEUED,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=actor_user(by),
         runner=runner,
         heartbeat_at=timezone.now(),
     )
@@ -306,7 +315,7 @@ def _create_batch(
     batch.save()
     record(
         by=by,
-        action="import_uploaded",
+        action=Action.IMPORT_UPLOADED,
         obj=batch,
         after={"file_name": batch.file_name, "file_sha256": sha, "source": source},
         batch=batch.id,
@@ -330,12 +339,11 @@ def _store_checked(batch: ImportBatch, checked: Checked) -> None:
 
 
 def _commit(
-    *, by: Any, batch: ImportBatch, checked: pl.DataFrame, progress: Progress | None = None
+    *, by: Actor | None, batch: ImportBatch, checked: pl.DataFrame, progress: Progress | None = None
 ) -> Outcome:
     """Decide against the registry as it is now and write everything in one transaction."""
     now = timezone.now()
-    actor = by if getattr(by, "is_authenticated", False) else None
-    label = actor.get_username() if actor else str(by or "system")
+    actor, label = actor_user(by), actor_label(by)
     requester, scope = _bound_uploader(batch, by)
     # This process takes the batch (a CLI batch is queued, a web one committing already).
     if not recovery.claim(
@@ -375,7 +383,7 @@ def _commit(
             _finish(batch, outcome, by=actor, status=ImportStatus.COMMITTED, when=now)
             record(
                 by=by,
-                action="workers_imported",
+                action=Action.WORKERS_IMPORTED,
                 obj=batch,
                 after=_audit_counts(outcome),
                 batch=batch.id,
@@ -395,12 +403,12 @@ def _commit(
     return outcome
 
 
-def _bound_uploader(batch: ImportBatch, by: Any) -> tuple[User | None, list[str] | None]:
+def _bound_uploader(batch: ImportBatch, by: Actor | None) -> tuple[User | None, list[str] | None]:
     """(user, scope) of the region-bound operator a commit acts for — the uploader, else the
     committer — with their scope as it is now; (None, None) for the whole deployment."""
     for user in (batch.created_by, by):
         if isinstance(user, User) and user.region_id:
-            return user, scope_codes(user)
+            return user, codes_for(user)
     return None, None
 
 
@@ -422,7 +430,9 @@ def _audit_counts(outcome: Outcome) -> dict[str, Any]:
     return counts
 
 
-def _finish(batch: ImportBatch, outcome: Outcome, *, by: Any, status: str, when: Any) -> None:
+def _finish(
+    batch: ImportBatch, outcome: Outcome, *, by: User | None, status: str, when: Any
+) -> None:
     summary = outcome.summary()
     batch.status = status
     batch.rows_total = summary["rows_total"]
@@ -434,17 +444,20 @@ def _finish(batch: ImportBatch, outcome: Outcome, *, by: Any, status: str, when:
     batch.code_counts = outcome.code_counts()
     batch.progress_done = batch.progress_total = summary["rows_total"]
     batch.error = ""
+    fields = ["status", "rows_total", "new", "updated", "unchanged", "rejected", "warnings"]
+    fields += ["code_counts", "progress_done", "progress_total", "error"]
     if status in (ImportStatus.COMMITTED, ImportStatus.DISCARDED):
         batch.decided_by = by
         batch.decided_at = when
-    batch.save()
+        fields += ["decided_by", "decided_at"]
+    batch.save(update_fields=fields)
 
 
 # --- The web flow: upload, check in the background, preview, then commit or discard -----------
 
 
 def start_import(
-    *, by: Any, upload: IO[bytes], file_name: str, source: str, sheet: str = ""
+    *, by: Actor, upload: IO[bytes], file_name: str, source: str, sheet: str = ""
 ) -> ImportBatch:
     """Keep an uploaded file and queue its check. The file is streamed to disk with a size cap."""
     source = _source_name(source)
@@ -522,7 +535,7 @@ def _progress(
     ImportBatch.objects.filter(pk=batch_id, status__in=recovery.ACTIVE).update(**changes)
 
 
-def commit_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
+def commit_import(*, by: Actor, batch: ImportBatch) -> ImportBatch:
     """Queue the commit of a checked batch (status READY)."""
     updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
         status=ImportStatus.COMMITTING,
@@ -535,7 +548,8 @@ def commit_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
         raise ImportFailed(_("This import is not ready to be committed."), "NOT_READY")
     from lindung.registry.tasks import commit_import_task
 
-    commit_import_task.enqueue(str(batch.pk), by.pk if getattr(by, "pk", None) else None)
+    user = actor_user(by)
+    commit_import_task.enqueue(str(batch.pk), user.pk if user else None)
     batch.refresh_from_db()
     return batch
 
@@ -550,16 +564,16 @@ def run_commit(batch_id: str, user_id: int | None) -> None:
 
 
 @transaction.atomic
-def discard_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
+def discard_import(*, by: Actor, batch: ImportBatch) -> ImportBatch:
     recovery.fail_if_stale(batch)  # a batch whose process is gone can be discarded
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status not in (ImportStatus.READY, ImportStatus.FAILED, ImportStatus.QUEUED):
         raise ImportFailed(_("This import can no longer be discarded."), "NOT_DISCARDABLE")
     locked.status = ImportStatus.DISCARDED
-    locked.decided_by = by if getattr(by, "is_authenticated", False) else None
+    locked.decided_by = actor_user(by)
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
-    record(by=by, action="import_discarded", obj=locked, batch=locked.id)
+    record(by=by, action=Action.IMPORT_DISCARDED, obj=locked, batch=locked.id)
     # The uploaded file and the checked rows are not needed any more (UU PDP): removed once the
     # discard is saved. A folder left behind by a crash here is removed by `lindung purge`.
     folder = batch_dir(locked)

@@ -3,9 +3,11 @@
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
+
+from lindung.regions import scope
 
 
 class Sex(models.TextChoices):
@@ -62,18 +64,14 @@ class WorkerQuerySet(models.QuerySet["Worker"]):
         """Workers living in these regions' subtrees (kabupaten, kecamatan or desa codes)."""
         if not codes:
             return self.none()
-        by_level: dict[int, list[str]] = {}
-        for code in codes:
-            by_level.setdefault(code.count("."), []).append(code)
-        q = models.Q()
-        for dots, level_codes in by_level.items():
-            field = {0: "provinsi_code", 1: "kabupaten_id", 2: "kecamatan_id"}.get(dots, "desa_id")
-            if field == "provinsi_code":
-                for code in level_codes:
-                    q |= models.Q(kabupaten_id__startswith=code + ".")
-            else:
-                q |= models.Q(**{f"{field}__in": level_codes})
-        return self.filter(q)
+        # Each level's code is stored: a kabupaten, kecamatan or desa is an index lookup.
+        levels = {
+            scope.KABUPATEN_KOTA: "kabupaten_id",
+            scope.KECAMATAN: "kecamatan_id",
+            scope.DESA_KELURAHAN: "desa_id",
+        }
+        vendor = connections[self.db].vendor
+        return self.filter(scope.q(codes, "kabupaten__code", levels=levels, vendor=vendor))
 
     def current(self) -> "WorkerQuerySet":
         """Workers not merged into another record."""

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lindung.accounts.decorators import require, user_of
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
+from lindung.decorators import require, user_of
+from lindung.formats import format_date, format_rupiah, mask_nik
 from lindung.registry import services
 from lindung.registry.models import MoveRequest, MoveState, Occupation, Sex, Worker
 from lindung.registry.queries import visible_workers
-from lindung.ui.templatetags.lindung_format import format_date, format_rupiah, mask_nik
+from lindung.roles import Capability
 
 LIST_LIMIT = 200
 

@@ -18,10 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
 from lindung.audit.models import Event
 from lindung.audit.queries import Change, EventRow, display_value
-from lindung.regions.queries import in_scope, scope_codes
+from lindung.formats import (
+    EMPTY,
+    format_date,
+    format_number,
+    format_rupiah,
+    mask_nik,
+)
+from lindung.regions.scope import codes_for, contains
 from lindung.registry.models import (
     DuplicateStatus,
     PossibleDuplicate,
@@ -30,13 +36,7 @@ from lindung.registry.models import (
     WorkerSource,
 )
 from lindung.registry.pipeline.values import person_name
-from lindung.ui.templatetags.lindung_format import (
-    EMPTY,
-    format_date,
-    format_number,
-    format_rupiah,
-    mask_nik,
-)
+from lindung.roles import Capability
 
 PAGE_SIZE = 50
 # Counting a million rows on every page load is too slow: count this far, then say "more than".
@@ -52,7 +52,7 @@ CONTACT_FIELDS = frozenset({"phone", "address"})
 # --- scope --------------------------------------------------------------------------------------
 def visible_workers(user: User) -> WorkerQuerySet:
     """The current (not merged-away) workers living in the user's wilayah scope."""
-    return Worker.objects.current().in_areas(scope_codes(user))
+    return Worker.objects.current().in_areas(codes_for(user))
 
 
 def get_worker_for(user: User, pk: int, *, include_merged: bool = False) -> Worker:
@@ -61,7 +61,7 @@ def get_worker_for(user: User, pk: int, *, include_merged: bool = False) -> Work
     With include_merged, a record merged into another is found too (its detail page stays
     reachable); every other caller sees only current workers.
     """
-    workers = Worker.objects.in_areas(scope_codes(user))
+    workers = Worker.objects.in_areas(codes_for(user))
     if not include_merged:
         workers = workers.current()
     worker = workers.select_related("desa", "kecamatan", "merged_into").filter(pk=pk).first()
@@ -313,7 +313,7 @@ def merged_records(worker: Worker, *, viewer: User) -> list[Worker]:
     statistics say merged_into is NULL almost everywhere) scans the whole kabupaten instead of
     the few merged rows."""
     merged = Worker.objects.filter(merged_into=worker).order_by("id")
-    return [w for w in merged if in_scope(viewer, w.desa_id)]
+    return [w for w in merged if contains(codes_for(viewer), w.desa_id)]
 
 
 # --- possible duplicates ------------------------------------------------------------------------
@@ -342,7 +342,7 @@ def duplicate_page(user: User, *, before: str = "", size: int = PAGE_SIZE) -> Du
 
 def get_duplicate_for(user: User, pk: int) -> PossibleDuplicate:
     """The pair `pk` if the user can see both workers (merged-away ones included); else 404."""
-    in_scope = Worker.objects.in_areas(scope_codes(user)).values("pk")
+    in_scope = Worker.objects.in_areas(codes_for(user)).values("pk")
     pair = (
         PossibleDuplicate.objects.filter(pk=pk, worker__in=in_scope, other__in=in_scope)
         .select_related("worker__desa", "worker__kecamatan", "other__desa", "other__kecamatan")

@@ -23,14 +23,15 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.audit.services import SYSTEM, record
+from lindung.audit.actions import Action
+from lindung.audit.actors import SYSTEM, Actor, actor_user
+from lindung.audit.services import record
 from lindung.registry.models import ImportBatch, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def interrupted_reason(status: str) -> str:
 
 @transaction.atomic
 def fail_import(
-    *, by: Any, batch_id: uuid.UUID | str, reason: str = "", interrupted: bool = True
+    *, by: Actor, batch_id: uuid.UUID | str, reason: str = "", interrupted: bool = True
 ) -> bool:
     """Mark a batch that is still queued, checking or committing as failed, with an audit event.
 
@@ -141,7 +142,7 @@ def fail_import(
     batch.save(update_fields=["status", "interrupted_in", "error", "runner"])
     record(
         by=by,
-        action="import_failed",
+        action=Action.IMPORT_FAILED,
         obj=batch,
         before={"status": before},
         after={"status": batch.status, "interrupted": interrupted},
@@ -150,7 +151,7 @@ def fail_import(
     return True
 
 
-def fail_if_stale(batch: ImportBatch, *, by: Any = SYSTEM) -> bool:
+def fail_if_stale(batch: ImportBatch, *, by: Actor = SYSTEM) -> bool:
     """Mark `batch` failed when it is stale (and refresh it); True when it was."""
     if not is_stale(batch):
         return False
@@ -161,7 +162,7 @@ def fail_if_stale(batch: ImportBatch, *, by: Any = SYSTEM) -> bool:
     return failed
 
 
-def fail_stale_imports(*, by: Any = SYSTEM) -> list[str]:
+def fail_stale_imports(*, by: Actor = SYSTEM) -> list[str]:
     """Every stale batch → failed (`lindung serve` at start-up and every minute). Their ids."""
     now = timezone.now()
     failed = [
@@ -174,7 +175,7 @@ def fail_stale_imports(*, by: Any = SYSTEM) -> list[str]:
     return failed
 
 
-def fail_imports_of(*, runner_prefix: str, by: Any = SYSTEM) -> list[str]:
+def fail_imports_of(*, runner_prefix: str, by: Actor = SYSTEM) -> list[str]:
     """The batches a process that ended was working on (its runner id, or "host:pid:") →
     failed. Used by `lindung serve` when its worker dies and by `lindung import` on exit."""
     if not runner_prefix:
@@ -195,7 +196,7 @@ def claim(batch_id: uuid.UUID | str, *, status: str, expect: tuple[str, ...]) ->
     )
 
 
-def retry_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
+def retry_import(*, by: Actor, batch: ImportBatch) -> ImportBatch:
     """Try a failed batch again: its commit when it stopped while being committed (the check is
     kept), its check otherwise. The job is queued once the change is saved."""
     from lindung.registry.tasks import check_import_task, commit_import_task
@@ -203,7 +204,8 @@ def retry_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
     fail_if_stale(batch, by=SYSTEM)
     commit = _requeue(by=by, batch=batch)
     if commit:
-        commit_import_task.enqueue(str(batch.pk), getattr(by, "pk", None))
+        user = actor_user(by)
+        commit_import_task.enqueue(str(batch.pk), user.pk if user else None)
     else:
         check_import_task.enqueue(str(batch.pk))
     batch.refresh_from_db()
@@ -211,7 +213,7 @@ def retry_import(*, by: Any, batch: ImportBatch) -> ImportBatch:
 
 
 @transaction.atomic
-def _requeue(*, by: Any, batch: ImportBatch) -> bool:
+def _requeue(*, by: Actor, batch: ImportBatch) -> bool:
     from lindung.registry.imports import ImportFailed, batch_dir
 
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -239,7 +241,7 @@ def _requeue(*, by: Any, batch: ImportBatch) -> bool:
     )  # fmt: skip
     record(
         by=by,
-        action="import_retried",
+        action=Action.IMPORT_RETRIED,
         obj=locked,
         before={"status": ImportStatus.FAILED},
         after={"status": locked.status},

@@ -26,7 +26,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from lindung.audit.services import SYSTEM, record
+from lindung.audit.actions import Action
+from lindung.audit.actors import SYSTEM
+from lindung.audit.services import record
 from lindung.registry.imports import batch_dir
 from lindung.registry.models import ImportBatch, ImportStatus
 
@@ -136,7 +138,7 @@ def purge_uploads(*, now: datetime | None = None, dry_run: bool = False) -> Purg
             _remove(path)
         record(
             by=SYSTEM,
-            action="imports_purged",
+            action=Action.IMPORTS_PURGED,
             object_type=ImportBatch._meta.label_lower,
             after={**purged.as_json(), "retention_days": retention_days()},
         )

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
+from lindung.audit.actions import Action
 from lindung.audit.context import request_ip
 from lindung.audit.models import Event
 from lindung.audit.services import diff, record, snapshot
 from lindung.regions.models import Level, Region
-from lindung.regions.queries import deployment_codes, scope_codes
+from lindung.regions.scope import codes_for, contains, deployment_codes
 from lindung.registry.models import (
     DuplicateStatus,
     ImportBatch,
@@ -35,6 +35,7 @@ from lindung.registry.models import (
 )
 from lindung.registry.pipeline.decide import RequestedMove
 from lindung.registry.queries import WORKER_OBJECT_TYPE, name_key_for
+from lindung.roles import Capability
 
 # What a person may change on the edit page (the NIK is the worker's identity: never edited).
 EDITABLE_FIELDS = [
@@ -68,15 +69,11 @@ class RegistryError(Exception):
 
 
 def _allowed_codes(by: User | None) -> list[str]:
-    return scope_codes(by) if by is not None else deployment_codes()
-
-
-def _within(code: str, prefixes: list[str]) -> bool:
-    return any(code == p or code.startswith(p + ".") for p in prefixes)
+    return codes_for(by) if by is not None else deployment_codes()
 
 
 def _check_can_change(by: User | None, worker: Worker) -> None:
-    if not _within(worker.desa_id, _allowed_codes(by)):
+    if not contains(_allowed_codes(by), worker.desa_id):
         raise RegistryError(_("This worker lives outside your wilayah."))
     if worker.merged_into_id is not None:
         raise RegistryError(_("This record was merged into another one and cannot be changed."))
@@ -177,7 +174,7 @@ def _apply_changes(by: User | None, worker: Worker, values: Mapping[str, Any]) -
     if "desa" in new:
         fields += ["kecamatan_id", "kabupaten_id"]
     worker.save(update_fields=[*fields, "name_key", "updated_at"])
-    record(by=by, action="worker_updated", obj=worker, before=old, after=new)
+    record(by=by, action=Action.WORKER_UPDATED, obj=worker, before=old, after=new)
     return worker
 
 
@@ -194,7 +191,7 @@ def set_worker_status(*, by: User | None, worker: Worker, status: str) -> Worker
     worker.save(update_fields=["status", "updated_at"])
     record(
         by=by,
-        action="worker_status_changed",
+        action=Action.WORKER_STATUS_CHANGED,
         obj=worker,
         before={"status": old},
         after={"status": status},
@@ -266,7 +263,7 @@ def merge_workers(*, by: User | None, duplicate: PossibleDuplicate, keep: Worker
     old, new = diff(keep_before, {**snapshot(keep, FILLABLE_FIELDS), "sources": _source_ids(keep)})
     record(
         by=by,
-        action="workers_merged",
+        action=Action.WORKERS_MERGED,
         obj=keep,
         before=old,
         after={**new, "merged_from": merged.pk},
@@ -277,7 +274,7 @@ def merge_workers(*, by: User | None, duplicate: PossibleDuplicate, keep: Worker
     merged.save(update_fields=["merged_into", "updated_at"])
     record(
         by=by,
-        action="workers_merged",
+        action=Action.WORKERS_MERGED,
         obj=merged,
         before={"merged_into": None},
         after={"merged_into": keep.pk},
@@ -304,7 +301,7 @@ def mark_different(*, by: User | None, duplicate: PossibleDuplicate) -> Possible
     for worker, other in ((pair.worker, pair.other), (pair.other, pair.worker)):
         record(
             by=by,
-            action="duplicate_marked_different",
+            action=Action.DUPLICATE_MARKED_DIFFERENT,
             obj=worker,
             after={"different_from": other.pk, "duplicate": pair.pk},
         )
@@ -316,7 +313,7 @@ def record_worker_export(*, by: User, filters: Mapping[str, str], rows: int) -> 
     """An export of the registry is itself audited: who took which workers out."""
     record(
         by=by,
-        action="workers_exported",
+        action=Action.WORKERS_EXPORTED,
         object_type=WORKER_OBJECT_TYPE,
         after={"filters": dict(filters), "rows": rows},
     )
@@ -359,9 +356,9 @@ def request_moves(
             "code", flat=True
         )
     )
-    scope = scope_codes(by)
+    codes = codes_for(by)
     for code in sorted(targets):
-        if code not in desa or not _within(code, scope):
+        if code not in desa or not contains(codes, code):
             raise RegistryError(
                 _("Desa/kelurahan %(code)s does not exist or is outside your wilayah.")
                 % {"code": code}
@@ -407,7 +404,7 @@ def request_moves(
             Event(
                 actor=by,
                 actor_label=by.get_username()[:150],
-                action="move_requested",
+                action=Action.MOVE_REQUESTED,
                 object_type=MoveRequest._meta.label_lower,
                 object_id=str(request.pk),
                 object_repr=str(request)[:200],
@@ -440,8 +437,14 @@ def _check_can_decide(by: User | None, worker: Worker) -> None:
     """Who decides: a user with EDIT_DATA whose scope holds the worker's desa today."""
     if by is not None and not by.can(Capability.EDIT_DATA):
         raise RegistryError(_("Your role may not change registry data."))
-    if not _within(worker.desa_id, _allowed_codes(by)):
+    if not contains(_allowed_codes(by), worker.desa_id):
         raise RegistryError(_("This worker lives outside your wilayah."))
+
+
+_MOVE_ACTIONS: dict[str, Action] = {
+    MoveState.ACCEPTED: Action.MOVE_ACCEPTED,
+    MoveState.REFUSED: Action.MOVE_REFUSED,
+}
 
 
 def _decide_move(by: User | None, move: MoveRequest, state: str, note: str) -> MoveRequest:
@@ -452,7 +455,7 @@ def _decide_move(by: User | None, move: MoveRequest, state: str, note: str) -> M
     move.save(update_fields=["state", "decided_by", "decided_at", "note", "updated_at"])
     record(
         by=by,
-        action=f"move_{state}",
+        action=_MOVE_ACTIONS[state],
         obj=move,
         before={"state": MoveState.PENDING.value},
         after={"state": state, "note": move.note},

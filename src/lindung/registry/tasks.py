@@ -11,7 +11,7 @@ from typing import Any
 
 from django_tasks import task
 
-from lindung.audit.services import SYSTEM
+from lindung.audit.actors import SYSTEM
 from lindung.registry import imports, recovery
 
 

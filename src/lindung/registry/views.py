@@ -1,5 +1,4 @@
-import tempfile
-from typing import Any
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,18 +9,18 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lindung.accounts.decorators import require, user_of
-from lindung.accounts.roles import Capability
+from lindung.decorators import require, user_of
+from lindung.htmx import HtmxHttpRequest
 from lindung.registry import queries, services
 from lindung.registry.exports import EXPORT_LIMIT, write_workers_xlsx
 from lindung.registry.forms import WorkerFilterForm, WorkerForm, worker_initial
-from lindung.registry.models import Worker
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from lindung.registry.sections import render_sections
+from lindung.roles import Capability
+from lindung.ui.downloads import send_file
 
 
 @login_required
-def worker_list(request: HttpRequest) -> HttpResponse:
+def worker_list(request: HtmxHttpRequest) -> HttpResponse:
     """Roles that see persons (accounts.person_level), each within their wilayah; NIK and No. KK
     are masked without VIEW_NIK."""
     user = user_of(request)
@@ -34,8 +33,7 @@ def worker_list(request: HttpRequest) -> HttpResponse:
         "can_review": user.can(Capability.EDIT_DATA),
         "export_limit": EXPORT_LIMIT,
     }
-    htmx = getattr(request, "htmx", False)
-    template = "registry/worker_list.html" + ("#worker-table" if htmx else "")
+    template = "registry/worker_list.html" + ("#worker-table" if request.htmx else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -48,6 +46,7 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if worker.merged_into_id is not None and not user.can(Capability.VIEW_AUDIT):
         # Only admins and auditors look at merged-away records; others follow the merge.
         return redirect("registry:worker-detail", pk=worker.merged_into_id)
+    can_edit = user.can(Capability.EDIT_DATA) and worker.merged_into_id is None
     context = {
         "worker": worker,
         "identity": queries.identity_for(worker, user),
@@ -55,28 +54,11 @@ def worker_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sources": queries.worker_sources(worker),
         "merged": queries.merged_records(worker, viewer=user),
         "history": queries.worker_history(worker, viewer=user),
-        "can_edit": user.can(Capability.EDIT_DATA) and worker.merged_into_id is None,
-        **_sponsorship(worker),
+        "can_edit": can_edit,
+        # the approved lists and nominations, served by targeting and rules (registry.sections)
+        "sections": render_sections(request, worker, can_edit=can_edit),
     }
     return render(request, "registry/worker_detail.html", context)
-
-
-def _sponsorship(worker: Worker) -> dict[str, Any]:
-    """The approved lists the worker is on and the desa's nominations (rules and targeting sit
-    above the registry, hence the imports here)."""
-    from lindung.rules.forms import NominationForm
-    from lindung.rules.models import Nomination
-    from lindung.targeting.models import Beneficiary
-
-    return {
-        "listed": Beneficiary.objects.filter(worker=worker)
-        .select_related("beneficiary_list")
-        .order_by("-beneficiary_list__fiscal_year", "-beneficiary_list__version")[:10],
-        "nominations": Nomination.objects.filter(worker=worker)
-        .select_related("by")
-        .order_by("-fiscal_year"),
-        "nominate_form": NominationForm(initial={"fiscal_year": timezone.localdate().year + 1}),
-    }
 
 
 @require(Capability.EDIT_DATA)
@@ -103,12 +85,14 @@ def worker_export(request: HttpRequest) -> FileResponse:
     user = user_of(request)
     worker_filter = WorkerFilterForm(request.GET, by=user).worker_filter()
     workers = queries.filter_workers(queries.visible_workers(user), worker_filter)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes (and so removes) it
-    rows = write_workers_xlsx(workers, viewer=user, out=out)
-    services.record_worker_export(by=user, filters=worker_filter.as_dict(), rows=rows)
-    out.seek(0)
-    name = f"pekerja-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    rows: list[int] = []
+
+    def write(out: Path) -> None:
+        rows.append(write_workers_xlsx(workers, viewer=user, out=out))
+
+    response = send_file(f"pekerja-{timezone.localtime():%Y%m%d-%H%M}.xlsx", write)
+    services.record_worker_export(by=user, filters=worker_filter.as_dict(), rows=rows[0])
+    return response
 
 
 @require(Capability.EDIT_DATA)

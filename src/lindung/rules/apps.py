@@ -29,4 +29,8 @@ class RulesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from lindung.registry.sections import register
+        from lindung.rules.sections import WORKER_NOMINATIONS
+
         checks.register(check_national_rules)
+        register(WORKER_NOMINATIONS)

@@ -13,6 +13,7 @@ from typing import Literal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lindung.formats import month_name
 from lindung.rules.national import (
     FUNDING,
     PROGRAMS,
@@ -22,7 +23,6 @@ from lindung.rules.national import (
     RuleSet,
     rules_for,
 )
-from lindung.ui.templatetags.lindung_format import month_name
 
 BenefitKind = Literal["jkm", "jkk-death", "jkk-disability", "stmb"]
 BENEFIT_KINDS: tuple[BenefitKind, ...] = ("jkm", "jkk-death", "jkk-disability", "stmb")

@@ -1,9 +1,10 @@
 """National regulation as effective-dated data: the TOML file plus versions added by admins.
 
 `parse_version(raw)` turns one version (a TOML table, or the JSON stored for an admin-added one)
-into a frozen `RuleSet`, or raises `RulesError` naming the faulty key. `rules_for(day)` picks the
-version in force on `day`: the latest `effective_from` on or before it, over the file's versions
-and the database's together. Money is whole rupiah; rates are basis points (100 = 1%).
+into a frozen `RuleSet`, or raises `RulesError` naming the faulty key (the `_Version` schema
+below, read by `data_files.read`). `rules_for(day)` picks the version in force on `day`: the
+latest `effective_from` on or before it, over the file's versions and the database's together.
+Money is whole rupiah; rates are basis points (100 = 1%).
 """
 
 import datetime
@@ -13,9 +14,25 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
+from pydantic import Field, PlainValidator, model_validator
+from pydantic_core import PydanticCustomError
+
+from lindung.rules.data_files import (
+    Bool,
+    Schema,
+    Text,
+    Whole,
+    expected,
+    json_ready,
+    read,
+    rule,
+    whole,
+)
+from lindung.rules.data_files import RulesError as RulesError  # imported from here everywhere
+from lindung.rules.data_files import text as _text
 
 NATIONAL_FILE = Path(__file__).parent / "data" / "national.toml"
 
@@ -26,14 +43,6 @@ SCHOOL_LEVELS = ("TK", "SD", "SMP", "SMA", "S1")
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 Month = tuple[int, int]  # (year, month)
-
-
-class RulesError(Exception):
-    """Rules data or a calculator input that breaks a rule; `message` is shown to people."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -187,238 +196,297 @@ def parse_month(text: str) -> Month:
     return int(match[1]), int(match[2])
 
 
-def whole_number_problem(value: Any, minimum: int, maximum: int | None) -> str | None:
-    """None when `value` is a whole number within the bounds; else what it should have been."""
-    if (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and value >= minimum
-        and (maximum is None or value <= maximum)
-    ):
-        return None
-    if maximum is None:
-        return _("a whole number, %(minimum)s or more") % {"minimum": minimum}
-    return _("a whole number from %(minimum)s to %(maximum)s") % {
-        "minimum": minimum,
-        "maximum": maximum,
-    }
+# --- the shape of one version in the file (see data_files for the reader) ----------------------
 
 
-class _Reader:
-    """Typed access to one table of a version; errors name the full key path."""
+def _month(value: Any) -> Month:
+    try:
+        return parse_month(_text(value))
+    except (RulesError, PydanticCustomError):
+        raise expected(_("a month as YYYY-MM")) from None
 
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, Mapping):
-            raise RulesError(_("%(path)s: expected a table.") % {"path": path})
-        self.data = data
-        self.path = path
 
-    def _fail(self, key: str, what: str) -> RulesError:
-        return RulesError(
-            _("%(path)s: expected %(what)s.") % {"path": f"{self.path}.{key}", "what": what}
-        )
-
-    def _get(self, key: str) -> Any:
-        if key not in self.data:
-            return self._missing(key)
-        return self.data[key]
-
-    def _missing(self, key: str) -> Any:
-        raise RulesError(_("%(path)s is missing.") % {"path": f"{self.path}.{key}"})
-
-    def table(self, key: str) -> "_Reader":
-        return _Reader(self._get(key), f"{self.path}.{key}")
-
-    def optional_table(self, key: str) -> "_Reader | None":
-        return self.table(key) if key in self.data else None
-
-    def integer(self, key: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-        value = self._get(key)
-        if (what := whole_number_problem(value, minimum, maximum)) is not None:
-            raise self._fail(key, what)
-        return int(value)
-
-    def boolean(self, key: str) -> bool:
-        value = self._get(key)
-        if not isinstance(value, bool):
-            raise self._fail(key, _("true or false"))
+def _date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise expected(_("a date as YYYY-MM-DD")) from None
 
-    def text(self, key: str, *, default: str | None = None) -> str:
-        if default is not None and key not in self.data:
-            return default
-        value = self._get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self._fail(key, _("a text"))
-        return value.strip()
 
-    def source(self) -> str:
-        return self.text("source")
+def _ascending(value: Any) -> tuple[int, ...]:
+    if (
+        not isinstance(value, list | tuple)
+        or not value
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
+        raise expected(_("a list of whole numbers above 0"))
+    if list(value) != sorted(set(value)):
+        raise expected(_("numbers in ascending order without repeats"))
+    return tuple(value)
 
-    def month(self, key: str) -> Month:
-        try:
-            return parse_month(self.text(key))
-        except RulesError:
-            raise self._fail(key, _("a month as YYYY-MM")) from None
 
-    def date(self, key: str) -> datetime.date:
-        value = self._get(key)
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            return value
-        try:
-            return datetime.date.fromisoformat(str(value))
-        except ValueError:
-            raise self._fail(key, _("a date as YYYY-MM-DD")) from None
+def _funding(value: Any) -> frozenset[str]:
+    if not isinstance(value, list | tuple) or not all(v in FUNDING for v in value):
+        raise expected(_("a list of: %(allowed)s") % {"allowed": ", ".join(FUNDING)})
+    return frozenset(value)
 
-    def ints(self, key: str) -> tuple[int, ...]:
-        value = self._get(key)
-        if (
-            not isinstance(value, list)
-            or not value
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+
+def _part_code(value: Any) -> str:
+    code = _text(value)
+    if not code.replace("_", "").isalnum() or code != code.lower():
+        raise expected(_("a code of small letters, digits and _"))
+    return code
+
+
+MonthText = Annotated[Month, PlainValidator(_month)]
+Ascending = Annotated[tuple[int, ...], PlainValidator(_ascending)]
+Percent = Annotated[int, whole(0, 100)]
+Tables = Field(min_length=1)  # a non-empty list of tables
+
+
+class _Rate(Schema):
+    rate_basis_points: Annotated[int, whole(0, 10_000)]
+    source: Text
+
+    def rate(self) -> Rate:
+        return Rate(self.rate_basis_points, self.source)
+
+
+class _Amount(Schema):
+    amount: Whole
+    source: Text
+
+
+class _Contribution(Schema):
+    jkk: _Rate
+    jkm: _Amount
+    jht: _Rate
+
+
+class _IncomeLevels(Schema):
+    amounts: Ascending
+    verified: Bool
+    source: Text
+
+
+class _Payment(Schema):
+    periods: Ascending
+    source: Text
+
+    @model_validator(mode="after")
+    def _one_month_at_least(self) -> "_Payment":
+        if 1 not in self.periods:
+            raise rule(_("%(path)s.periods: must include 1."))
+        return self
+
+
+class _Lapse(Schema):
+    unpaid_months: Annotated[int, whole(1)]
+    source: Text
+
+
+class _OtherFunding(Schema):
+    """Which funding sources besides mandiri also get the reduction (true/false each)."""
+
+    apbd: Bool | None = None
+    apbd_provinsi: Bool | None = None
+    dbhcht: Bool | None = None
+    apbdes: Bool | None = None
+    csr: Bool | None = None
+    mandiri: Bool | None = None
+    verified: Bool
+    source: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_funding_sources(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and set(data) - set(FUNDING) - {"verified", "source"}:
+            raise rule(_("%(path)s: only funding sources that are not excluded may be listed."))
+        return data
+
+    def listed(self) -> dict[str, bool]:
+        return {name: value for name in FUNDING if (value := getattr(self, name)) is not None}
+
+
+class _Reduction(Schema):
+    percent: Percent
+    months_from: MonthText
+    months_to: MonthText
+    transport_months_from: MonthText
+    transport_months_to: MonthText
+    excluded_funding: Annotated[frozenset[str], PlainValidator(_funding)]
+    other_funding: _OtherFunding
+    source: Text
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "_Reduction":
+        if self.months_from > self.months_to or (
+            self.transport_months_from > self.transport_months_to
         ):
-            raise self._fail(key, _("a list of whole numbers above 0"))
-        if list(value) != sorted(set(value)):
-            raise self._fail(key, _("numbers in ascending order without repeats"))
-        return tuple(value)
-
-    def strs(self, key: str, *, allowed: tuple[str, ...]) -> frozenset[str]:
-        value = self._get(key)
-        if not isinstance(value, list) or not all(v in allowed for v in value):
-            raise self._fail(key, _("a list of: %(allowed)s") % {"allowed": ", ".join(allowed)})
-        return frozenset(value)
-
-    def tables(self, key: str) -> list["_Reader"]:
-        value = self._get(key)
-        if not isinstance(value, list) or not value:
-            raise self._fail(key, _("a list of tables"))
-        return [_Reader(item, f"{self.path}.{key}[{i + 1}]") for i, item in enumerate(value)]
-
-
-def _reduction(table: _Reader | None) -> Reduction | None:
-    if table is None:
-        return None
-    months = (table.month("months_from"), table.month("months_to"))
-    transport = (table.month("transport_months_from"), table.month("transport_months_to"))
-    if months[0] > months[1] or transport[0] > transport[1]:
-        raise RulesError(_("%(path)s: a month range ends before it starts.") % {"path": table.path})
-    excluded = table.strs("excluded_funding", allowed=FUNDING)
-    other = table.table("other_funding")
-    reduced = frozenset(
-        name for name in FUNDING if name not in (SELF_PAID, *excluded) and name in other.data
-    )
-    unknown = set(other.data) - set(FUNDING) - {"verified", "source"}
-    if unknown or any(name in excluded for name in other.data):
-        raise RulesError(
-            _("%(path)s: only funding sources that are not excluded may be listed.")
-            % {"path": other.path}
-        )
-    return Reduction(
-        percent=table.integer("percent", maximum=100),
-        months=months,
-        transport_months=transport,
-        excluded_funding=excluded,
-        other_funding=frozenset(name for name in reduced if other.boolean(name)),
-        other_funding_verified=other.boolean("verified"),
-        source=table.source(),
-    )
-
-
-def _scholarship(table: _Reader) -> Scholarship:
-    levels = []
-    for row in table.tables("levels"):
-        level = row.text("level")
-        if level not in SCHOOL_LEVELS:
-            raise RulesError(
-                _("%(path)s.level: expected one of %(allowed)s.")
-                % {"path": row.path, "allowed": ", ".join(SCHOOL_LEVELS)}
+            raise rule(_("%(path)s: a month range ends before it starts."))
+        if set(self.other_funding.listed()) & self.excluded_funding:
+            raise rule(
+                _("%(path)s: only funding sources that are not excluded may be listed."),
+                at="other_funding",
             )
-        levels.append(
-            ScholarshipLevel(
-                level=level, per_year=row.integer("per_year"), max_years=row.integer("max_years")
+        return self
+
+    def reduction(self) -> Reduction:
+        listed = self.other_funding.listed()
+        return Reduction(
+            percent=self.percent,
+            months=(self.months_from, self.months_to),
+            transport_months=(self.transport_months_from, self.transport_months_to),
+            excluded_funding=self.excluded_funding,
+            other_funding=frozenset(n for n, on in listed.items() if on and n != SELF_PAID),
+            other_funding_verified=self.other_funding.verified,
+            source=self.source,
+        )
+
+
+class _ScholarshipLevel(Schema):
+    level: Text
+    per_year: Whole
+    max_years: Whole
+
+    @model_validator(mode="after")
+    def _known(self) -> "_ScholarshipLevel":
+        if self.level not in SCHOOL_LEVELS:
+            raise rule(
+                _("%(path)s.level: expected one of %(allowed)s."),
+                allowed=", ".join(SCHOOL_LEVELS),
             )
-        )
-    if [lv.level for lv in levels] != list(SCHOOL_LEVELS):
-        raise RulesError(
-            _("%(path)s.levels: expected the levels %(allowed)s, in that order.")
-            % {"path": table.path, "allowed": ", ".join(SCHOOL_LEVELS)}
-        )
-    return Scholarship(
-        min_contribution_years=table.integer("min_contribution_years"),
-        max_children=table.integer("max_children"),
-        max_total=table.integer("max_total"),
-        levels=tuple(levels),
-        source=table.source(),
-    )
+        return self
 
 
-def _partial_disability(table: _Reader | None) -> PartialDisability | None:
-    if table is None:
-        return None
-    parts = []
-    for row in table.tables("parts"):
-        code = row.text("code")
-        if not code.replace("_", "").isalnum() or code != code.lower():
-            raise row._fail("code", _("a code of small letters, digits and _"))
-        parts.append(DisabilityPart(code, row.text("label"), row.integer("percent", maximum=100)))
-    if len({p.code for p in parts}) != len(parts):
-        raise RulesError(_("%(path)s.parts: two parts have the same code.") % {"path": table.path})
-    return PartialDisability(
-        months=table.integer("months", minimum=1),
-        max_percent=table.integer("max_percent", minimum=1, maximum=100),
-        parts=tuple(parts),
-        source=table.source(),
-    )
+class _Scholarship(Schema):
+    min_contribution_years: Whole
+    max_children: Whole
+    max_total: Whole
+    levels: Annotated[tuple[_ScholarshipLevel, ...], Tables]
+    source: Text
+
+    @model_validator(mode="after")
+    def _every_level_in_order(self) -> "_Scholarship":
+        if [lv.level for lv in self.levels] != list(SCHOOL_LEVELS):
+            raise rule(
+                _("%(path)s.levels: expected the levels %(allowed)s, in that order."),
+                allowed=", ".join(SCHOOL_LEVELS),
+            )
+        return self
+
+    def scholarship(self) -> Scholarship:
+        return Scholarship(
+            min_contribution_years=self.min_contribution_years,
+            max_children=self.max_children,
+            max_total=self.max_total,
+            levels=tuple(
+                ScholarshipLevel(lv.level, lv.per_year, lv.max_years) for lv in self.levels
+            ),
+            source=self.source,
+        )
+
+
+class _Part(Schema):
+    code: Annotated[str, PlainValidator(_part_code)]
+    label: Text
+    percent: Percent
+
+
+class _PartialDisability(Schema):
+    months: Annotated[int, whole(1)]
+    max_percent: Annotated[int, whole(1, 100)]
+    parts: Annotated[tuple[_Part, ...], Tables]
+    source: Text
+
+    @model_validator(mode="after")
+    def _codes_unique(self) -> "_PartialDisability":
+        if len({p.code for p in self.parts}) != len(self.parts):
+            raise rule(_("%(path)s.parts: two parts have the same code."))
+        return self
+
+    def table(self) -> PartialDisability:
+        return PartialDisability(
+            months=self.months,
+            max_percent=self.max_percent,
+            parts=tuple(DisabilityPart(p.code, p.label, p.percent) for p in self.parts),
+            source=self.source,
+        )
+
+
+class _JkmBenefit(Schema):
+    death_lump_sum: Whole
+    periodic: Whole
+    funeral: Whole
+    source: Text
+
+
+class _JkkBenefit(Schema):
+    death_multiplier: Whole
+    disability_total_multiplier: Whole
+    funeral: Whole
+    periodic: Whole
+    source: Text
+
+
+class _Stmb(Schema):
+    full_months: Whole
+    full_percent: Percent
+    after_percent: Percent
+    source: Text
+
+
+class _Benefits(Schema):
+    jkm: _JkmBenefit
+    scholarship: _Scholarship
+    jkk: _JkkBenefit
+    stmb: _Stmb
+    partial_disability: _PartialDisability | None = None
+
+
+class _Version(Schema):
+    """One [[versions]] table of national.toml (or the JSON of an admin-added version)."""
+
+    version: Text
+    effective_from: Annotated[datetime.date, PlainValidator(_date)]
+    note: Text = ""
+    contribution: _Contribution
+    income_levels: _IncomeLevels
+    payment: _Payment
+    lapse: _Lapse
+    reduction: _Reduction | None = None
+    benefits: _Benefits
+
+    def rule_set(self) -> RuleSet:
+        c, b = self.contribution, self.benefits
+        return RuleSet(
+            version=self.version,
+            effective_from=self.effective_from,
+            note=self.note,
+            jkk=c.jkk.rate(),
+            jkm=Amount(c.jkm.amount, c.jkm.source),
+            jht=c.jht.rate(),
+            income_levels=IncomeLevels(
+                self.income_levels.amounts, self.income_levels.verified, self.income_levels.source
+            ),
+            payment_periods=self.payment.periods,
+            payment_source=self.payment.source,
+            lapse_unpaid_months=self.lapse.unpaid_months,
+            lapse_source=self.lapse.source,
+            reduction=self.reduction.reduction() if self.reduction else None,
+            jkm_benefit=JkmBenefit(**b.jkm.model_dump()),
+            scholarship=b.scholarship.scholarship(),
+            jkk_benefit=JkkBenefit(**b.jkk.model_dump()),
+            stmb=Stmb(**b.stmb.model_dump()),
+            partial_disability=b.partial_disability.table() if b.partial_disability else None,
+        )
 
 
 def parse_version(raw: Any, path: str = "version") -> RuleSet:
     """One version of the rules, validated. The same check for the file and for admins' input."""
-    top = _Reader(raw, path)
-    contribution = top.table("contribution")
-    jkk, jkm, jht = (contribution.table(n) for n in ("jkk", "jkm", "jht"))
-    levels, payment, lapse = (top.table(n) for n in ("income_levels", "payment", "lapse"))
-    benefits = top.table("benefits")
-    jkm_b, jkk_b, stmb = (benefits.table(n) for n in ("jkm", "jkk", "stmb"))
-    periods = payment.ints("periods")
-    if 1 not in periods:
-        raise RulesError(_("%(path)s.periods: must include 1.") % {"path": payment.path})
-    return RuleSet(
-        version=top.text("version"),
-        effective_from=top.date("effective_from"),
-        note=top.text("note", default=""),
-        jkk=Rate(jkk.integer("rate_basis_points", maximum=10_000), jkk.source()),
-        jkm=Amount(jkm.integer("amount"), jkm.source()),
-        jht=Rate(jht.integer("rate_basis_points", maximum=10_000), jht.source()),
-        income_levels=IncomeLevels(
-            levels.ints("amounts"), levels.boolean("verified"), levels.source()
-        ),
-        payment_periods=periods,
-        payment_source=payment.source(),
-        lapse_unpaid_months=lapse.integer("unpaid_months", minimum=1),
-        lapse_source=lapse.source(),
-        reduction=_reduction(top.optional_table("reduction")),
-        jkm_benefit=JkmBenefit(
-            death_lump_sum=jkm_b.integer("death_lump_sum"),
-            periodic=jkm_b.integer("periodic"),
-            funeral=jkm_b.integer("funeral"),
-            source=jkm_b.source(),
-        ),
-        scholarship=_scholarship(benefits.table("scholarship")),
-        jkk_benefit=JkkBenefit(
-            death_multiplier=jkk_b.integer("death_multiplier"),
-            disability_total_multiplier=jkk_b.integer("disability_total_multiplier"),
-            funeral=jkk_b.integer("funeral"),
-            periodic=jkk_b.integer("periodic"),
-            source=jkk_b.source(),
-        ),
-        stmb=Stmb(
-            full_months=stmb.integer("full_months"),
-            full_percent=stmb.integer("full_percent", maximum=100),
-            after_percent=stmb.integer("after_percent", maximum=100),
-            source=stmb.source(),
-        ),
-        partial_disability=_partial_disability(benefits.optional_table("partial_disability")),
-    )
+    return read(_Version, raw, path=path).rule_set()
 
 
 @dataclass(frozen=True)
@@ -428,17 +496,6 @@ class Version:
     rules: RuleSet
     data: dict[str, Any]  # JSON-ready, the shape of one [[versions]] table
     origin: str  # "file" or "admin"
-
-
-def json_ready(value: Any) -> Any:
-    """TOML values as JSON: dates become ISO text."""
-    if isinstance(value, Mapping):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_ready(v) for v in value]
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
 
 
 def parse_file(text: str) -> list[Version]:
@@ -491,47 +548,3 @@ def rules_for(day: datetime.date) -> RuleSet:
     if not in_force:
         raise RulesError(_("No rules are in force on %(day)s.") % {"day": day.isoformat()})
     return in_force[-1]
-
-
-def to_toml(data: Mapping[str, Any]) -> str:
-    """One version as TOML text (the admin form's starting point). Handles the file's shapes:
-    scalars, lists of scalars, tables and lists of tables."""
-    lines: list[str] = []
-    _emit(data, [], lines)
-    return "\n".join(lines).strip() + "\n"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_scalar(v) for v in value) + "]"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    if _ISO_DATE.fullmatch(text):
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _is_table_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
-
-
-def _emit(data: Mapping[str, Any], path: list[str], lines: list[str]) -> None:
-    for key, value in data.items():
-        if not isinstance(value, Mapping) and not _is_table_list(value):
-            lines.append(f"{key} = {_scalar(value)}")
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            lines += ["", f"[{'.'.join([*path, key])}]"]
-            _emit(value, [*path, key], lines)
-        elif _is_table_list(value):
-            for item in value:
-                lines += ["", f"[[{'.'.join([*path, key])}]]"]
-                _emit(item, [*path, key], lines)

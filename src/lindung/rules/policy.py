@@ -20,15 +20,29 @@ Conventions, also used by `rules.eligibility`:
 """
 
 import datetime
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
+from pydantic import PlainValidator, ValidationInfo, model_validator
 
+from lindung.formats import format_number, format_rupiah
+from lindung.regions import scope
 from lindung.registry.models import TOBACCO_OCCUPATIONS, Occupation, WorkerStatus
-from lindung.rules.national import FUNDING, PROGRAMS, RulesError, whole_number_problem
-from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
+from lindung.rules.data_files import (
+    Bool,
+    Schema,
+    Text,
+    Whole,
+    expected,
+    read,
+    rule,
+    text,
+    whole,
+    whole_number,
+)
+from lindung.rules.national import FUNDING, PROGRAMS, RulesError
 
 if TYPE_CHECKING:
     from lindung.rules.models import PolicyVersion
@@ -134,8 +148,9 @@ class Policy:
         """Validated policy data. Area codes must lie inside `deployment` (when given) and be
         among `known_areas` (when given); with `cost_per_worker`, quota minimums must be
         payable from the budgets."""
-        reader = _Data(data, "policy", deployment=tuple(deployment), known_areas=known_areas)
-        policy = reader.policy()
+        codes = tuple(deployment)
+        context = {"deployment": codes, "known_areas": known_areas}
+        policy = read(_Policy, data, path="policy", context=context).policy(codes)
         if cost_per_worker is not None:
             policy.check_quotas(cost_per_worker)
         return policy
@@ -246,262 +261,246 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _within(code: str, deployment: Iterable[str]) -> bool:
-    return any(code == top or code.startswith(top + ".") for top in deployment)
+# --- the shape of the stored data (read by data_files.read) --------------------------------------
 
 
-class _Data:
-    """Typed reads of policy data; errors name the key path."""
+def _codes(allowed: tuple[str, ...]) -> PlainValidator:
+    """A list of codes among `allowed`, repeats dropped."""
 
-    def __init__(
-        self,
-        data: Any,
-        path: str,
-        *,
-        deployment: tuple[str, ...],
-        known_areas: Collection[str] | None,
-    ) -> None:
-        if not isinstance(data, Mapping):
-            raise RulesError(_("%(path)s: expected a table.") % {"path": path})
-        self.data = data
-        self.path = path
-        self.deployment = deployment
-        self.known_areas = known_areas
-
-    def _fail(self, key: str, what: str) -> RulesError:
-        return RulesError(
-            _("%(path)s: expected %(what)s.") % {"path": f"{self.path}.{key}", "what": what}
-        )
-
-    def sub(self, key: str, default: Any = None) -> "_Data":
-        value = self.data.get(key, {} if default is None else default)
-        return _Data(
-            value, f"{self.path}.{key}", deployment=self.deployment, known_areas=self.known_areas
-        )
-
-    def integer(
-        self, key: str, default: int | None = None, *, minimum: int = 0, maximum: int | None = None
-    ) -> int:
-        if key not in self.data and default is not None:
-            return default
-        value: Any = self.data.get(key)
-        if (what := whole_number_problem(value, minimum, maximum)) is not None:
-            raise self._fail(key, what)
-        return int(value)
-
-    def optional_integer(self, key: str) -> int | None:
-        return None if self.data.get(key) is None else self.integer(key)
-
-    def share(self, key: str) -> float | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise self._fail(key, _("a share from 0 to 1"))
-        return float(value)
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            raise self._fail(key, _("true or false"))
-        return value
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.data.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise self._fail(key, _("a text"))
-        return value.strip()
-
-    def codes(
-        self, key: str, allowed: tuple[str, ...], default: Sequence[str] = ()
-    ) -> tuple[str, ...]:
-        value = self.data.get(key, list(default))
+    def check(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            raise self._fail(key, _("a list of codes"))
+            raise expected(_("a list of codes"))
         unknown = [v for v in value if v not in allowed]
         if unknown:
-            raise RulesError(
-                _("%(path)s: unknown code %(codes)s; choose from %(allowed)s.")
-                % {
-                    "path": f"{self.path}.{key}",
-                    "codes": ", ".join(unknown),
-                    "allowed": ", ".join(allowed),
-                }
+            raise rule(
+                _("%(path)s: unknown code %(codes)s; choose from %(allowed)s."),
+                codes=", ".join(unknown),
+                allowed=", ".join(allowed),
             )
         return tuple(dict.fromkeys(value))
 
-    def area(self, value: Any, path: str) -> str:
-        code = value.strip() if isinstance(value, str) else ""
-        if code.count(".") not in (2, 3):
-            raise RulesError(
-                _("%(path)s: %(code)s is not a kecamatan or desa code such as 52.03.07.")
-                % {"path": path, "code": value}
-            )
-        if self.deployment and not _within(code, self.deployment):
-            raise RulesError(
-                _("%(path)s: area %(code)s lies outside the deployment (%(deployment)s).")
-                % {"path": path, "code": code, "deployment": ", ".join(self.deployment)}
-            )
-        if self.known_areas is not None and code not in self.known_areas:
-            raise RulesError(
-                _("%(path)s: unknown area code %(code)s.") % {"path": path, "code": code}
-            )
-        return code
+    return PlainValidator(check)
 
-    def areas(self, key: str) -> tuple[str, ...]:
-        value = self.data.get(key, [])
-        if not isinstance(value, list | tuple):
-            raise self._fail(key, _("a list of area codes"))
-        path = f"{self.path}.{key}"
-        return tuple(dict.fromkeys(self.area(v, path) for v in value))
 
-    def rows(self, key: str) -> list["_Data"]:
-        value = self.data.get(key, [])
-        if not isinstance(value, list | tuple):
-            raise self._fail(key, _("a list of tables"))
-        return [
-            _Data(
-                item,
-                f"{self.path}.{key}[{i + 1}]",
-                deployment=self.deployment,
-                known_areas=self.known_areas,
-            )
-            for i, item in enumerate(value)
-        ]
-
-    def policy(self) -> Policy:
-        programs = self.codes("programs", PROGRAMS, default=("JKK", "JKM"))
-        if not {"JKK", "JKM"} <= set(programs):
-            raise RulesError(_("BPU membership always includes JKK and JKM; JHT is optional."))
-        sources = tuple(self.source(row) for row in self.rows("sources"))
-        if not sources:
-            raise RulesError(
-                _("%(path)s.sources: add at least one funding source.") % {"path": self.path}
-            )
-        if len(sources) > MAX_SOURCES:
-            raise RulesError(
-                _("A policy can have at most %(count)s funding sources.") % {"count": MAX_SOURCES}
-            )
-        codes = [s.code for s in sources]
-        if len(set(codes)) != len(codes):
-            raise RulesError(_("Two funding sources have the same code."))
-        return Policy(
-            programs=tuple(p for p in PROGRAMS if p in programs),
-            reported_income=self.integer("reported_income", 1_000_000, minimum=1),
-            coverage_months=self.integer("coverage_months", 12, minimum=1, maximum=12),
-            sources=sources,
-            eligibility=self.sub("eligibility").eligibility(),
-            priority=self.sub("priority").priority(),
-            quotas=self.quotas(),
-            proportional_to_population=self.boolean("proportional_to_population", False),
-            deployment=self.deployment,
+def _area(value: Any, info: ValidationInfo) -> str:
+    """A kecamatan or desa code inside the deployment and known, when the context says so."""
+    context = info.context or {}
+    deployment: tuple[str, ...] = context.get("deployment", ())
+    known: Collection[str] | None = context.get("known_areas")
+    code = value.strip() if isinstance(value, str) else ""
+    if code.count(".") not in (2, 3):
+        raise rule(
+            _("%(path)s: %(code)s is not a kecamatan or desa code such as 52.03.07."), code=value
         )
-
-    def source(self, row: "_Data") -> FundingSource:
-        code = row.text("code").lower()
-        if not code.replace("_", "").isalnum():
-            raise row._fail("code", _("a code of letters, digits and _"))
-        budget = row.data.get("annual_budget")
-        if isinstance(budget, int) and not isinstance(budget, bool) and budget < 0:
-            raise RulesError(
-                _("%(path)s.annual_budget: a budget cannot be negative.") % {"path": row.path}
-            )
-        return FundingSource(
+    if deployment and not scope.contains(deployment, code):
+        raise rule(
+            _("%(path)s: area %(code)s lies outside the deployment (%(deployment)s)."),
             code=code,
-            label=row.text("label", default=code.upper()),
-            annual_budget=row.integer("annual_budget"),
-            occupations=row.codes("occupations", OCCUPATIONS),
-            areas=row.areas("areas"),
+            deployment=", ".join(deployment),
         )
+    if known is not None and code not in known:
+        raise rule(_("%(path)s: unknown area code %(code)s."), code=code)
+    return code
+
+
+def _areas(value: Any, info: ValidationInfo) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        raise expected(_("a list of area codes"))
+    return tuple(dict.fromkeys(_area(v, info) for v in value))
+
+
+def _share(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise expected(_("a share from 0 to 1"))
+    return float(value)
+
+
+def _optional_whole(value: Any) -> int | None:
+    return None if value is None else whole_number(value)
+
+
+def _source_code(value: Any) -> str:
+    code = text(value).lower()
+    if not code.replace("_", "").isalnum():
+        raise expected(_("a code of letters, digits and _"))
+    return code
+
+
+def _missing_desil(value: Any) -> str:
+    if value not in MISSING_DESIL:
+        raise expected(_("include or exclude"))
+    return str(value)
+
+
+Occupations = Annotated[tuple[str, ...], _codes(OCCUPATIONS)]
+Age = Annotated[int, whole(0, 120)]
+OptionalWhole = Annotated[int | None, PlainValidator(_optional_whole)]
+Share = Annotated[float | None, PlainValidator(_share)]
+_E, _P = Eligibility(), Priority()
+
+
+class _Source(Schema):
+    code: Annotated[str, PlainValidator(_source_code)]
+    label: Text | None = None  # default: the code in capitals
+    annual_budget: Whole
+    occupations: Occupations = ()
+    areas: Annotated[tuple[str, ...], PlainValidator(_areas)] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _budget_not_negative(cls, data: Any) -> Any:
+        budget = data.get("annual_budget") if isinstance(data, Mapping) else None
+        if isinstance(budget, int) and not isinstance(budget, bool) and budget < 0:
+            raise rule(_("%(path)s.annual_budget: a budget cannot be negative."))
+        return data
+
+    def source(self) -> FundingSource:
+        return FundingSource(
+            self.code,
+            self.label or self.code.upper(),
+            self.annual_budget,
+            self.occupations,
+            self.areas,
+        )
+
+
+class _Eligibility(Schema):
+    min_age: Age = _E.min_age
+    max_age: Age = _E.max_age
+    max_desil: Annotated[int, whole(1, 10)] = _E.max_desil
+    missing_desil: Annotated[Literal["include", "exclude"], PlainValidator(_missing_desil)] = (
+        _E.missing_desil
+    )
+    statuses: Annotated[tuple[str, ...], _codes(STATUSES)] = _E.statuses
+    occupations_included: Occupations = ()
+    occupations_excluded: Occupations = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "_Eligibility":
+        if self.min_age > self.max_age:
+            raise rule(
+                _("%(path)s: the minimum age (%(min)s) is above the maximum age (%(max)s)."),
+                min=self.min_age,
+                max=self.max_age,
+            )
+        if not self.statuses:
+            raise rule(
+                _("%(path)s: expected %(what)s."), at="statuses", what=_("at least one status")
+            )
+        return self
 
     def eligibility(self) -> Eligibility:
-        default = Eligibility()
-        min_age = self.integer("min_age", default.min_age, maximum=120)
-        max_age = self.integer("max_age", default.max_age, maximum=120)
-        if min_age > max_age:
-            raise RulesError(
-                _("%(path)s: the minimum age (%(min)s) is above the maximum age (%(max)s).")
-                % {"path": self.path, "min": min_age, "max": max_age}
-            )
-        missing = self.data.get("missing_desil", default.missing_desil)
-        if missing not in MISSING_DESIL:
-            raise self._fail("missing_desil", _("include or exclude"))
-        statuses = self.codes("statuses", STATUSES, default=default.statuses)
-        if not statuses:
-            raise self._fail("statuses", _("at least one status"))
-        return Eligibility(
-            min_age=min_age,
-            max_age=max_age,
-            max_desil=self.integer("max_desil", default.max_desil, minimum=1, maximum=10),
-            missing_desil=missing,
-            statuses=statuses,
-            occupations_included=self.codes("occupations_included", OCCUPATIONS),
-            occupations_excluded=self.codes("occupations_excluded", OCCUPATIONS),
-        )
+        return Eligibility(**self.model_dump())
+
+
+class _AgeBand(Schema):
+    min_age: Age
+    max_age: Age
+    points: Whole
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "_AgeBand":
+        if self.min_age > self.max_age:
+            raise rule(_("%(path)s: the band's lowest age is above its highest."))
+        return self
+
+
+class _Priority(Schema):
+    desil: Whole = _P.desil
+    female_head: Whole = _P.female_head
+    disability: Whole = _P.disability
+    high_risk_occupations: Occupations = _P.high_risk_occupations
+    high_risk: Whole = _P.high_risk
+    age_bands: tuple[_AgeBand, ...] | None = None  # None: the default bands
+    nomination: Whole = _P.nomination
 
     def priority(self) -> Priority:
-        default = Priority()
-        bands = []
-        for row in self.rows("age_bands") if "age_bands" in self.data else []:
-            low = row.integer("min_age", maximum=120)
-            high = row.integer("max_age", maximum=120)
-            if low > high:
-                raise RulesError(
-                    _("%(path)s: the band's lowest age is above its highest.") % {"path": row.path}
-                )
-            bands.append(AgeBand(low, high, row.integer("points")))
+        bands = (
+            _P.age_bands
+            if self.age_bands is None
+            else tuple(AgeBand(b.min_age, b.max_age, b.points) for b in self.age_bands)
+        )
         return Priority(
-            desil=self.integer("desil", default.desil),
-            female_head=self.integer("female_head", default.female_head),
-            disability=self.integer("disability", default.disability),
-            high_risk_occupations=self.codes(
-                "high_risk_occupations", OCCUPATIONS, default=default.high_risk_occupations
-            ),
-            high_risk=self.integer("high_risk", default.high_risk),
-            age_bands=tuple(bands) if "age_bands" in self.data else default.age_bands,
-            nomination=self.integer("nomination", default.nomination),
+            desil=self.desil,
+            female_head=self.female_head,
+            disability=self.disability,
+            high_risk_occupations=self.high_risk_occupations,
+            high_risk=self.high_risk,
+            age_bands=bands,
+            nomination=self.nomination,
         )
 
-    def quotas(self) -> tuple[Quota, ...]:
-        quotas = []
-        for row in self.rows("quotas"):
-            quota = Quota(
-                area=self.area(row.data.get("area"), f"{row.path}.area"),
-                minimum=row.optional_integer("minimum"),
-                maximum=row.optional_integer("maximum"),
-                minimum_share=row.share("minimum_share"),
-                maximum_share=row.share("maximum_share"),
-            )
-            if all(getattr(quota, k) is None for k in QUOTA_BOUNDS):
-                raise RulesError(
-                    _("%(path)s: set a minimum, maximum, minimum_share or maximum_share.")
-                    % {"path": row.path}
-                )
-            if (quota.minimum or 0) > (quota.maximum if quota.maximum is not None else 10**12):
-                raise RulesError(
-                    _("%(path)s: the minimum is above the maximum.") % {"path": row.path}
-                )
-            if (quota.minimum_share or 0) > (
-                quota.maximum_share if quota.maximum_share is not None else 1
-            ):
-                raise RulesError(
-                    _("%(path)s: the minimum share is above the maximum share.")
-                    % {"path": row.path}
-                )
-            quotas.append(quota)
-        areas = [q.area for q in quotas]
+
+class _Quota(Schema):
+    area: Annotated[str, PlainValidator(_area)]
+    minimum: OptionalWhole = None
+    maximum: OptionalWhole = None
+    minimum_share: Share = None
+    maximum_share: Share = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "_Quota":
+        if all(getattr(self, k) is None for k in QUOTA_BOUNDS):
+            raise rule(_("%(path)s: set a minimum, maximum, minimum_share or maximum_share."))
+        if (self.minimum or 0) > (self.maximum if self.maximum is not None else 10**12):
+            raise rule(_("%(path)s: the minimum is above the maximum."))
+        if (self.minimum_share or 0) > (
+            self.maximum_share if self.maximum_share is not None else 1
+        ):
+            raise rule(_("%(path)s: the minimum share is above the maximum share."))
+        return self
+
+
+class _Policy(Schema):
+    programs: Annotated[tuple[str, ...], _codes(PROGRAMS)] = ("JKK", "JKM")
+    sources: tuple[_Source, ...] = ()
+    reported_income: Annotated[int, whole(1)] = 1_000_000
+    coverage_months: Annotated[int, whole(1, 12)] = 12
+    eligibility: _Eligibility = _Eligibility()
+    priority: _Priority = _Priority()
+    quotas: tuple[_Quota, ...] = ()
+    proportional_to_population: Bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "_Policy":
+        if not {"JKK", "JKM"} <= set(self.programs):
+            raise rule(_("BPU membership always includes JKK and JKM; JHT is optional."))
+        if not self.sources:
+            raise rule(_("%(path)s.sources: add at least one funding source."))
+        if len(self.sources) > MAX_SOURCES:
+            raise rule(_("A policy can have at most %(count)s funding sources."), count=MAX_SOURCES)
+        codes = [s.code for s in self.sources]
+        if len(set(codes)) != len(codes):
+            raise rule(_("Two funding sources have the same code."))
+        areas = [q.area for q in self.quotas]
         if len(set(areas)) != len(areas):
-            raise RulesError(_("Two quotas are set for the same area."))
-        return tuple(quotas)
+            raise rule(_("Two quotas are set for the same area."))
+        return self
+
+    def policy(self, deployment: tuple[str, ...]) -> Policy:
+        return Policy(
+            programs=tuple(p for p in PROGRAMS if p in self.programs),
+            reported_income=self.reported_income,
+            coverage_months=self.coverage_months,
+            sources=tuple(s.source() for s in self.sources),
+            eligibility=self.eligibility.eligibility(),
+            priority=self.priority.priority(),
+            quotas=tuple(
+                Quota(q.area, q.minimum, q.maximum, q.minimum_share, q.maximum_share)
+                for q in self.quotas
+            ),
+            proportional_to_population=self.proportional_to_population,
+            deployment=deployment,
+        )
 
 
 # --- reads of the saved versions -----------------------------------------------------------------
 
 
 def deployment() -> tuple[str, ...]:
-    from lindung.regions.queries import deployment_codes
-
-    return tuple(deployment_codes())
+    return tuple(scope.deployment_codes())
 
 
 def known_areas(codes: Sequence[str]) -> set[str]:

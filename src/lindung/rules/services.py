@@ -10,12 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.audit.actions import Action
+from lindung.audit.actors import actor_user
 from lindung.audit.services import diff, record
 from lindung.registry.models import Worker
 from lindung.registry.queries import get_worker_for
 from lindung.rules import policy
+from lindung.rules.data_files import json_ready
 from lindung.rules.models import Nomination, PolicyVersion, RuleVersion
-from lindung.rules.national import RulesError, history, json_ready, parse_version
+from lindung.rules.national import RulesError, history, parse_version
 
 
 @transaction.atomic
@@ -47,11 +50,11 @@ def add_rule_version(
         effective_from=effective_from,
         data=raw,
         note=note.strip(),
-        created_by=_user(by),
+        created_by=actor_user(by),
     )
     record(
         by=by,
-        action="rules_version_added",
+        action=Action.RULES_VERSION_ADDED,
         obj=version,
         after={
             "version": rules.version,
@@ -80,14 +83,14 @@ def save_policy_version(
         name=name.strip(),
         data=checked.to_data(),
         note=note.strip(),
-        created_by=_user(by),
+        created_by=actor_user(by),
     )
     before, after = diff(
         policy.flatten(previous.data) if previous else {}, policy.flatten(version.data)
     )
     record(
         by=by,
-        action="policy_version_saved",
+        action=Action.POLICY_VERSION_SAVED,
         obj=version,
         before={"number": previous.number, **before} if previous else {},
         after={"number": version.number, "name": version.name, "note": version.note, **after},
@@ -110,13 +113,8 @@ def nominate(*, by: User, worker: Worker, fiscal_year: int, reason: str) -> Nomi
     )
     record(
         by=by,
-        action="worker_nominated",
+        action=Action.WORKER_NOMINATED,
         obj=nomination,
         after={"worker": worker.pk, "fiscal_year": fiscal_year, "reason": nomination.reason},
     )
     return nomination
-
-
-def _user(by: Any) -> Any:
-    """The acting user for a `created_by` column; None for the command line or a script."""
-    return by if getattr(by, "is_authenticated", False) else None

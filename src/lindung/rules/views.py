@@ -8,18 +8,20 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lindung.accounts.decorators import require, user_of
-from lindung.accounts.roles import Capability
 from lindung.audit.services import diff
+from lindung.decorators import require, user_of
+from lindung.htmx import HtmxHttpRequest
 from lindung.registry.queries import get_worker_for
+from lindung.roles import Capability
 from lindung.rules import calculators, eligibility, policy, services
+from lindung.rules.data_files import to_toml
 from lindung.rules.forms import CalculatorForm, NominationForm, PolicyForms, VersionForm
 from lindung.rules.models import Nomination, PolicyVersion
-from lindung.rules.national import RulesError, history, rules_for, to_toml
+from lindung.rules.national import RulesError, history, rules_for
 from lindung.rules.policy import flatten
 
 
-def calculator(request: HttpRequest) -> HttpResponse:
+def calculator(request: HtmxHttpRequest) -> HttpResponse:
     """Public: what a BPU worker pays and what the programs pay out. No login needed."""
     form = CalculatorForm(request.GET if "income" in request.GET else CalculatorForm.defaults())
     context: dict[str, Any] = {"form": form}
@@ -38,8 +40,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
             context["benefits"] = _benefits(form, data["month"])
         except RulesError as error:
             form.add_error(None, error.message)
-    htmx = getattr(request, "htmx", False)
-    template = "rules/calculator.html" + ("#calculator-result" if htmx else "")
+    template = "rules/calculator.html" + ("#calculator-result" if request.htmx else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -146,14 +147,14 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
 
 @require(Capability.CONFIGURE)
 @require_POST
-def policy_preview(request: HttpRequest) -> HttpResponse:
+def policy_preview(request: HtmxHttpRequest) -> HttpResponse:
     """How many registry workers the form's (unsaved) policy makes eligible, per source and per
     failed criterion. htmx gets the preview partial; without JavaScript, the whole form page."""
     current, active = policy.active_policy()
     forms = PolicyForms(request.POST, policy=current)
     context: dict[str, Any] = {"forms": forms, "active": active, "preview": _preview(forms)}
-    htmx = getattr(request, "htmx", False)
-    return render(request, "rules/policy_form.html" + ("#policy-preview" if htmx else ""), context)
+    partial = "#policy-preview" if request.htmx else ""
+    return render(request, "rules/policy_form.html" + partial, context)
 
 
 def _preview(forms: PolicyForms) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Capability
+from lindung.formats import mask_nik
+from lindung.roles import Capability
 from lindung.targeting.lists import (
     lists_with_status,
     summary_in_scope,
@@ -23,7 +24,6 @@ from lindung.targeting.lists import (
     visible_entries,
 )
 from lindung.targeting.models import BeneficiaryList
-from lindung.ui.templatetags.lindung_format import mask_nik
 
 router = Router(tags=["targeting"])
 PAGE = 500

@@ -9,6 +9,11 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lindung.formats import (
+    format_date,
+    format_number,
+    mask_nik,
+)
 from lindung.regions.models import Region
 from lindung.registry.models import Occupation
 from lindung.targeting.lists import entry_totals, source_labels
@@ -19,11 +24,6 @@ from lindung.targeting.models import (
     ListChange,
     Scenario,
     Selection,
-)
-from lindung.ui.templatetags.lindung_format import (
-    format_date,
-    format_number,
-    mask_nik,
 )
 from lindung.xlsx import Column, Kind, Workbook
 
@@ -259,7 +259,7 @@ def write_list_pdf_file(
 ) -> int:
     """The approved list as PDF (the lampiran as printed and signed)."""
     from lindung.pdf import Rupiah
-    from lindung.regions.queries import deployment_codes
+    from lindung.regions.scope import deployment_codes
     from lindung.targeting.pdf import write_list_pdf
 
     kabupaten = region_names(deployment_codes())

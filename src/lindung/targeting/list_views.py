@@ -8,31 +8,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from lindung.accounts.decorators import user_of
-from lindung.accounts.roles import Capability
+from lindung.audit.actions import Action
 from lindung.audit.services import record
-from lindung.registry.models import Occupation
-from lindung.targeting.exports import region_names, write_list_pdf_file, write_list_xlsx
+from lindung.decorators import user_of
+from lindung.roles import Capability
+from lindung.targeting import presenters
+from lindung.targeting.exports import write_list_pdf_file, write_list_xlsx
 from lindung.targeting.lists import (
-    change_counts,
-    entry_totals,
     lists_with_status,
-    source_labels,
     totals_in_scope,
     visible_changes,
     visible_entries,
 )
 from lindung.targeting.models import BeneficiaryList
 from lindung.ui.downloads import send_file
-
-PAGE_SIZE = 100
 
 
 @login_required
@@ -48,48 +42,10 @@ def list_detail(request: HttpRequest, number: int) -> HttpResponse:
     approved = get_object_or_404(
         BeneficiaryList.objects.select_related("previous", "scenario"), number=number
     )
-    user = user_of(request)
-    entries = visible_entries(user, approved)
     query = request.GET.get("q", "").strip()
-    shown = entries
-    if query:
-        shown = entries.filter(Q(nik=query) | Q(name__icontains=query))
-    page = Paginator(shown.order_by("source", "rank"), PAGE_SIZE).get_page(request.GET.get("page"))
-    totals = entry_totals(entries)
-    changes = visible_changes(user, approved)
-    kinds = change_counts(changes)  # within the wilayah, like every total on the page
-    first_changes = list(changes.order_by("kind", "kecamatan_id", "name")[:PAGE_SIZE])
-    names = region_names(
-        {*totals["kecamatan"], *(e.desa_id for e in page), *(e.kecamatan_id for e in page),
-         *(c.desa_id for c in first_changes)}
-    )  # fmt: skip
-    occupations = dict(Occupation.choices)
-    labels = source_labels(approved.scenario)
-    rows = [
-        (e, labels.get(e.source, e.source), names.get(e.desa_id, e.desa_id),
-         names.get(e.kecamatan_id, e.kecamatan_id), occupations.get(e.occupation, e.occupation))
-        for e in page
-    ]  # fmt: skip
-    context = {
-        "approved": approved,
-        "page": page,
-        "query": query,
-        "can_configure": user.can(Capability.CONFIGURE),
-        "by_source": [
-            (labels.get(code, code), n, cost, int(approved.budgets.get(code, 0)))
-            for code, (n, cost) in totals["source"].items()
-        ],
-        "by_kecamatan": [
-            (names.get(code, code), n, cost) for code, (n, cost) in totals["kecamatan"].items()
-        ],
-        "total": sum(n for n, _cost in totals["source"].values()),
-        "total_cost": sum(cost for _n, cost in totals["source"].values()),
-        "rows": rows,
-        "changes": [(c, names.get(c.desa_id, c.desa_id)) for c in first_changes],
-        "change_count": sum(kinds.values()),
-        "change_kinds": kinds,
-        "revision": getattr(approved, "revision", None),
-    }
+    context = presenters.list_page(
+        user_of(request), approved, query=query, page=request.GET.get("page")
+    )
     return render(request, "targeting/list_detail.html", context)
 
 
@@ -117,7 +73,7 @@ def _download(
     with transaction.atomic():  # taking personal data out is audited
         record(
             by=user,
-            action="list_exported",
+            action=Action.LIST_EXPORTED,
             obj=approved,
             after={"format": suffix.lstrip("."), "rows": written[0], "nik": show_nik},
         )

@@ -6,11 +6,11 @@ from typing import Any
 import polars as pl
 from django.db.models import Count
 
+from lindung.formats import EMPTY
 from lindung.regions.models import Region
 from lindung.registry.models import TRANSPORT_OCCUPATIONS, Occupation, Sex
 from lindung.targeting.lists import TRANSPORT
 from lindung.targeting.models import Scenario, Selection
-from lindung.ui.templatetags.lindung_format import EMPTY
 
 BREAKDOWNS = {
     "occupation": ("worker__occupation", dict(Occupation.choices)),

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from lindung.audit.actions import Action
+from lindung.audit.actors import Actor, actor_user
 from lindung.audit.services import record
 from lindung.bulk import insert_frame
 from lindung.regions.models import Level, Population, Region
@@ -161,7 +163,7 @@ def _listed(value: object) -> list[str]:
 
 def run_scenario(
     *,
-    by: Any,
+    by: Actor,
     fiscal_year: int,
     budgets: dict[str, int] | None = None,
     policy_number: int | None = None,
@@ -233,7 +235,7 @@ def run_scenario(
 @transaction.atomic
 def _save(
     *,
-    by: Any,
+    by: Actor,
     name: str,
     fiscal_year: int,
     policy: Policy,
@@ -274,7 +276,7 @@ def _save(
         for kec, n, cost in per_kecamatan.sort("kecamatan_id").iter_rows()
     }
     cost = sum(s["cost"] for s in by_source.values())
-    actor = by if getattr(by, "is_authenticated", False) else None
+    actor = actor_user(by)
     scenario = Scenario.objects.create(
         name=name[:200],
         fiscal_year=fiscal_year,
@@ -308,7 +310,7 @@ def _save(
     ).write_parquet(folder / "explanations.parquet")
     record(
         by=by,
-        action="scenario_run",
+        action=Action.SCENARIO_RUN,
         obj=scenario,
         after={
             "fiscal_year": fiscal_year,

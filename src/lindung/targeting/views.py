@@ -4,23 +4,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lindung.accounts.decorators import require, user_of
-from lindung.accounts.roles import Capability
+from lindung.decorators import require, user_of
+from lindung.formats import format_number
+from lindung.roles import Capability
 from lindung.rules.policy import active_policy
 from lindung.targeting import queries
+from lindung.targeting.approval import ListError, approval_problems, approve, changed_since
 from lindung.targeting.exports import write_lampiran
 from lindung.targeting.forms import ApproveForm, RunForm
-from lindung.targeting.lists import (
-    ListError,
-    approval_problems,
-    approve,
-    changed_since,
-    current_list,
-)
+from lindung.targeting.lists import current_list
 from lindung.targeting.models import BeneficiaryList, Scenario
 from lindung.targeting.services import TargetingError, run_scenario
 from lindung.ui.downloads import send_file
-from lindung.ui.templatetags.lindung_format import format_number
 
 EXTRA_BUDGET = 1_000_000_000  # "how many more would Rp1 M cover"
 

@@ -19,12 +19,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, operator_kecamatan
 from lindung.logsafe import GunicornLogger, RedactPersonalData, redact
 from lindung.ops.management.commands.serve import ACCESS_LOG_FORMAT, gunicorn_command
 from lindung.registry.models import Worker
 from lindung.registry.tests.factories import WorkerFactory
+from lindung.roles import Role
 
 NIK = "5203072805800001"
 NO_KK = "5203070101090002"

@@ -19,11 +19,12 @@ from python_calamine import CalamineWorkbook
 
 from lindung.accounts.models import User
 from lindung.accounts.tests.factories import admin, auditor
+from lindung.audit.actions import Action
 from lindung.audit.services import record
 from lindung.dashboard.aggregates import refresh
 from lindung.regions.models import Level, Region
 from lindung.registry.tests.factories import WorkerFactory, nik_for
-from lindung.targeting.lists import approve
+from lindung.targeting.approval import approve
 from lindung.targeting.models import Scenario
 from lindung.targeting.services import run_scenario
 from lindung.xlsx import Column, Kind, Workbook, neutralise
@@ -139,14 +140,14 @@ def test_the_header_row_is_frozen_and_filterable(tmp_path: Path) -> None:
 
 
 def test_only_lindung_xlsx_writes_xlsx_files_for_people() -> None:
-    """synth.py writes synthetic input files (a NIK as a number on purpose), not exports."""
+    """synth/layout.py writes synthetic input files (a NIK as a number on purpose), not exports."""
     root = Path(__file__).resolve().parents[1]
     writers = {
         str(path.relative_to(root))
         for path in root.rglob("*.py")
         if "tests" not in path.parts and "import xlsxwriter" in path.read_text(encoding="utf-8")
     }
-    assert writers == {"xlsx.py", "registry/synth.py"}
+    assert writers == {"xlsx.py", "registry/synth/layout.py"}
 
 
 # --- every export -------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def _worker_export(tmp_path: Path) -> bytes:
 
 def _audit_export(tmp_path: Path) -> bytes:
     for name in EVIL:
-        record(by=None, action="x", object_repr=name)
+        record(by=None, action=Action.LOGIN, object_repr=name)
     return _download(auditor(), "audit:event-export")
 
 

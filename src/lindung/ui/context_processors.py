@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from lindung.accounts.roles import Capability
+from lindung.roles import Capability
 
 
 @dataclass(frozen=True)

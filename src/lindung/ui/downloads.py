@@ -1,6 +1,8 @@
-"""Sending a file a writer makes on disk (xlsxwriter, reportlab): one temporary file per request.
+"""Every download (exports, reports, lampiran, the import report) goes through `send_file`: the
+writer (xlsxwriter, reportlab) writes to a temporary file on disk, so memory stays flat whatever
+the size, and the file is removed at once.
 
-return send_file("lampiran.pdf", lambda path: write_pdf(path))
+    return send_file("lampiran.pdf", lambda path: write_pdf(path))
 """
 
 import os
@@ -10,12 +12,17 @@ from pathlib import Path
 
 from django.http import FileResponse
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
+CONTENT_TYPES = {".xlsx": XLSX, ".pdf": PDF}
+
 
 def send_file(filename: str, write: Callable[[Path], object]) -> FileResponse:
-    """`write(path)` into a temporary file, sent as the attachment `filename`. The file is
-    removed at once (the open handle keeps its data until the response is sent), also when
-    `write` fails."""
-    handle, name = tempfile.mkstemp(suffix=Path(filename).suffix)
+    """`write(path)` into a temporary file, sent as the attachment `filename` with the content
+    type of its suffix. The file is removed at once (the open handle keeps its data until the
+    response is sent), also when `write` fails."""
+    suffix = Path(filename).suffix
+    handle, name = tempfile.mkstemp(suffix=suffix)
     os.close(handle)
     path = Path(name)
     try:
@@ -23,4 +30,6 @@ def send_file(filename: str, write: Callable[[Path], object]) -> FileResponse:
         stream = path.open("rb")
     finally:
         path.unlink(missing_ok=True)
-    return FileResponse(stream, as_attachment=True, filename=filename)
+    return FileResponse(
+        stream, as_attachment=True, filename=filename, content_type=CONTENT_TYPES.get(suffix)
+    )

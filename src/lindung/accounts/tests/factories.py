@@ -1,7 +1,7 @@
 import factory
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
+from lindung.roles import Role
 
 PASSWORD = "rahasia-uji-123"
 

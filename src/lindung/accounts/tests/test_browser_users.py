@@ -1,9 +1,9 @@
 import pytest
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import PASSWORD, UserFactory
 from lindung.audit.models import Event
+from lindung.roles import Role
 from lindung.ui.tests.browser import lombok_timur, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,9 +1,9 @@
 import pytest
 
 from lindung.accounts import services
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
 from lindung.audit.models import Event
+from lindung.roles import Role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 

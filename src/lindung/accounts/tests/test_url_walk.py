@@ -35,15 +35,15 @@ from lindung.accounts.person_level import (
     is_aggregate,
     route_keys,
 )
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, operator_desa, operator_kecamatan
+from lindung.formats import mask_nik
 from lindung.registry import imports, services
 from lindung.registry.models import ImportBatch, MoveRequest, PossibleDuplicate, Sex, Worker
 from lindung.registry.tests.factories import WorkerFactory, nik_for
+from lindung.roles import Role
 from lindung.rules.models import PolicyVersion
-from lindung.targeting.lists import approve
+from lindung.targeting.approval import approve
 from lindung.targeting.services import run_scenario
-from lindung.ui.templatetags.lindung_format import mask_nik
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import (
     UserFactory,
     admin,
@@ -16,6 +15,7 @@ from lindung.accounts.tests.factories import (
     user_with_role,
 )
 from lindung.audit.models import Event
+from lindung.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -2,6 +2,7 @@ import pytest
 from django.db import DatabaseError, connection, models, transaction
 
 from lindung.accounts.tests.factories import admin
+from lindung.audit.actions import Action
 from lindung.audit.models import AppendOnlyError, Event
 from lindung.audit.services import record
 
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event() -> Event:
-    return record(by=admin(), action="user_updated", before={"a": 1}, after={"a": 2})
+    return record(by=admin(), action=Action.USER_UPDATED, before={"a": 1}, after={"a": 2})
 
 
 def test_saving_an_existing_event_is_refused(event: Event) -> None:
@@ -48,6 +49,6 @@ def test_deleting_events_through_the_orm_is_refused(event: Event) -> None:
 
 def test_an_event_records_the_actor_as_text_that_outlives_the_account() -> None:
     boss = admin(username="boss")
-    event = record(by=boss, action="x")
+    event = record(by=boss, action=Action.LOGIN)
     assert (event.actor, event.actor_label) == (boss, "boss")
-    assert record(by=None, action="x").actor_label == "system"
+    assert record(by=None, action=Action.LOGIN).actor_label == "system"

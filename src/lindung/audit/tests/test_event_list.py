@@ -13,11 +13,12 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import CAPABILITIES, Capability, Role
 from lindung.accounts.tests.factories import admin, auditor, user_with_role
+from lindung.audit.actions import Action
 from lindung.audit.models import Event
 from lindung.audit.queries import PAGE_SIZE
 from lindung.audit.services import record
+from lindung.roles import CAPABILITIES, Capability, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -61,20 +62,21 @@ def test_it_filters_by_actor_object_action_and_batch(auditor_client: Client) -> 
     boss = admin(username="boss")
     target = admin(username="target")
     batch = uuid.uuid4()
-    record(by=boss, action="user_updated", obj=target, before={"x": 1}, after={"x": 2})
-    record(by=None, action="user_created", obj=boss)
-    record(by=boss, action="import_row", object_type="registry.worker", object_id="7", batch=batch)
-    record(by=boss, action="import_row", object_type="registry.worker", object_id="8", batch=batch)
+    record(by=boss, action=Action.USER_UPDATED, obj=target, before={"x": 1}, after={"x": 2})
+    record(by=None, action=Action.USER_CREATED, obj=boss)
+    imported = Action.WORKER_IMPORTED_UPDATE
+    record(by=boss, action=imported, object_type="registry.worker", object_id="7", batch=batch)
+    record(by=boss, action=imported, object_type="registry.worker", object_id="8", batch=batch)
 
-    assert _actions(auditor_client) == ["import_row", "import_row", "user_created", "user_updated"]
+    assert _actions(auditor_client) == [imported, imported, "user_created", "user_updated"]
     assert _actions(auditor_client, actor="system") == ["user_created"]
     assert _actions(auditor_client, actor="boss", action="user_updated") == ["user_updated"]
     assert _actions(auditor_client, object_type="accounts.user", object_id=str(target.pk)) == [
         "user_updated"
     ]
-    assert _actions(auditor_client, object_type="registry.worker") == ["import_row"] * 2
-    assert _actions(auditor_client, object_id="8") == ["import_row"]
-    assert _actions(auditor_client, batch=str(batch)) == ["import_row"] * 2
+    assert _actions(auditor_client, object_type="registry.worker") == [imported] * 2
+    assert _actions(auditor_client, object_id="8") == [imported]
+    assert _actions(auditor_client, batch=str(batch)) == [imported] * 2
     assert _actions(auditor_client, actor="nobody") == []
 
 
@@ -82,32 +84,33 @@ def test_it_filters_by_local_dates_inclusive(
     auditor_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # 23:30 and 00:30 WITA are 15:30 and 16:30 UTC on the same UTC day
-    _record_at(monkeypatch, datetime(2024, 5, 27, 23, 59, tzinfo=WITA), by=None, action="a")
-    _record_at(monkeypatch, datetime(2024, 5, 28, 0, 0, tzinfo=WITA), by=None, action="b")
-    _record_at(monkeypatch, datetime(2024, 5, 28, 23, 30, tzinfo=WITA), by=None, action="c")
-    _record_at(monkeypatch, datetime(2024, 5, 29, 0, 30, tzinfo=WITA), by=None, action="d")
+    a, b, c, d = Action.LOGIN, Action.LOGOUT, Action.LOGIN_FAILED, Action.PASSWORD_CHANGED
+    _record_at(monkeypatch, datetime(2024, 5, 27, 23, 59, tzinfo=WITA), by=None, action=a)
+    _record_at(monkeypatch, datetime(2024, 5, 28, 0, 0, tzinfo=WITA), by=None, action=b)
+    _record_at(monkeypatch, datetime(2024, 5, 28, 23, 30, tzinfo=WITA), by=None, action=c)
+    _record_at(monkeypatch, datetime(2024, 5, 29, 0, 30, tzinfo=WITA), by=None, action=d)
 
-    assert _actions(auditor_client, date_from="2024-05-28", date_to="2024-05-28") == ["c", "b"]
-    assert _actions(auditor_client, date_from="2024-05-29") == ["d"]
-    assert _actions(auditor_client, date_to="2024-05-27") == ["a"]
+    assert _actions(auditor_client, date_from="2024-05-28", date_to="2024-05-28") == [c, b]
+    assert _actions(auditor_client, date_from="2024-05-29") == [d]
+    assert _actions(auditor_client, date_to="2024-05-27") == [a]
 
 
 def test_an_invalid_filter_is_shown_and_ignored(auditor_client: Client) -> None:
-    record(by=None, action="a")
+    record(by=None, action=Action.LOGIN)
     response = auditor_client.get(URL, {"date_from": "kemarin", "batch": "not-a-uuid"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"date_from", "batch"}
-    assert [row.event.action for row in response.context["rows"]] == ["a"]
+    assert [row.event.action for row in response.context["rows"]] == [Action.LOGIN]
 
 
 def test_it_pages_newest_first_without_gaps_or_repeats(
     auditor_client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     same_moment = datetime(2024, 5, 28, 9, 0, tzinfo=WITA)
-    for n in range(PAGE_SIZE + 10):  # many events in the same microsecond: ties broken by id
-        _record_at(monkeypatch, same_moment, by=None, action=f"old{n}")
-    for n in range(PAGE_SIZE):
-        record(by=None, action=f"new{n}")
+    for _ in range(PAGE_SIZE + 10):  # many events in the same microsecond: ties broken by id
+        _record_at(monkeypatch, same_moment, by=None, action=Action.LOGIN)
+    for _ in range(PAGE_SIZE):
+        record(by=None, action=Action.LOGOUT)
     expected = list(Event.objects.order_by("-at", "-id").values_list("id", flat=True))
 
     seen: list[int] = []
@@ -123,25 +126,32 @@ def test_it_pages_newest_first_without_gaps_or_repeats(
 
 def test_the_older_link_keeps_the_filter(auditor_client: Client) -> None:
     for _ in range(PAGE_SIZE + 1):
-        record(by=None, action="same")
-    response = auditor_client.get(URL, {"action": "same"})
+        record(by=None, action=Action.LOGIN)
+    response = auditor_client.get(URL, {"action": "login"})
     cursor = response.context["next_cursor"]
-    assert f'href="?action=same&amp;before={cursor}"' in response.content.decode()
+    assert f'href="?action=login&amp;before={cursor}"' in response.content.decode()
 
 
 def test_the_audit_list_query_count_does_not_grow_with_events(
     auditor_client: Client, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for n in range(PAGE_SIZE + 5):
-        record(by=admin(username=f"a{n}"), action="x", before={"nik": "5203"}, after={"nik": "1"})
+        record(
+            by=admin(username=f"a{n}"),
+            action=Action.WORKER_UPDATED,
+            before={"nik": "5203"},
+            after={"nik": "1"},
+        )
     # session, user, one page of events
     with django_assert_num_queries(3):
-        response = auditor_client.get(URL, {"action": "x", "before": "99999999999999999-999999"})
+        response = auditor_client.get(
+            URL, {"action": "worker_updated", "before": "99999999999999999-999999"}
+        )
     assert len(response.context["rows"]) == PAGE_SIZE
 
 
 def test_it_shows_the_before_and_after_of_changed_fields(auditor_client: Client) -> None:
-    record(by=None, action="user_updated", before={"role": "bpjs"}, after={"role": "pimpinan"})
+    record(by=None, action=Action.USER_UPDATED, before={"role": "bpjs"}, after={"role": "pimpinan"})
     response = auditor_client.get(URL)
     [change] = response.context["rows"][0].changes
     assert (change.field, change.before, change.after) == ("role", "bpjs", "pimpinan")
@@ -154,7 +164,7 @@ NIK, NO_KK = "5203074107900001", "5203070101090002"
 def _nik_event() -> Event:
     return record(
         by=None,
-        action="worker_updated",
+        action=Action.WORKER_UPDATED,
         before={"nik": NIK, "no_kk": NO_KK, "name": "Siti"},
         after={"nik": "5203074107900009", "no_kk": None, "name": "Siti Aminah"},
     )
@@ -190,14 +200,14 @@ def test_the_export_holds_the_filtered_events_masked_and_is_itself_audited(
     )
     viewer: User = auditor(username="audit")
     _nik_event()
-    record(by=None, action="other")
+    record(by=None, action=Action.LOGIN)
     client.force_login(viewer)
 
     response = client.get(reverse("audit:event-export"), {"action": "worker_updated"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    sheet = pl.read_excel(io.BytesIO(response.content))
+    sheet = pl.read_excel(io.BytesIO(response.getvalue()))
     assert sheet.height == 1
     changes = sheet.row(0)[6]
     assert "5203********0001" in changes and NIK not in changes
@@ -208,8 +218,8 @@ def test_the_export_holds_the_filtered_events_masked_and_is_itself_audited(
 
 
 def test_the_export_keeps_formulas_as_text(auditor_client: Client) -> None:
-    record(by=None, action="x", object_repr='=HYPERLINK("http://evil.example","klik")')
+    record(by=None, action=Action.LOGIN, object_repr='=HYPERLINK("http://evil.example","klik")')
     response = auditor_client.get(reverse("audit:event-export"))
-    with zipfile.ZipFile(io.BytesIO(response.content)) as xlsx:
+    with zipfile.ZipFile(io.BytesIO(response.getvalue())) as xlsx:
         sheet = xlsx.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet  # no formula cells

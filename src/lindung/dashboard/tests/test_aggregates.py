@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
 from lindung.dashboard.aggregates import refresh, state
 from lindung.dashboard.queries import (
@@ -26,7 +25,8 @@ from lindung.registry.models import Occupation, Worker
 from lindung.registry.services import set_worker_status
 from lindung.registry.tests.factories import WorkerFactory
 from lindung.registry.tests.test_import import HEADER, good_rows
-from lindung.targeting.lists import approve
+from lindung.roles import Role
+from lindung.targeting.approval import approve
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
 
@@ -122,6 +122,31 @@ def test_source_figures_equal_the_approved_list(approved: BeneficiaryList) -> No
     assert {s.code: s.budget for s in figures.by_source} == approved.budgets
     assert figures.sponsored.value == approved.selected and figures.cost == approved.cost
     assert figures.registered.value == Worker.objects.count()
+
+
+def test_it_counts_listed_workers_by_their_desil_even_when_merged_away_since(
+    approved: BeneficiaryList,
+) -> None:
+    from lindung.dashboard.models import Cell, Dimension
+
+    listed = list(approved.entries.order_by("worker_id").values_list("worker_id", flat=True)[:2])
+    Worker.objects.filter(pk__in=listed).update(desil=3)
+    keeper = Worker.objects.exclude(pk__in=listed).first()
+    Worker.objects.filter(pk=listed[0]).update(merged_into=keeper, desil=2)
+    refresh()
+
+    per_desil = _sql(
+        "SELECT COALESCE(w.desil, 0), COUNT(*) FROM targeting_beneficiary e "
+        "LEFT JOIN registry_worker w ON w.id = e.worker_id "
+        "WHERE e.beneficiary_list_id = %s GROUP BY COALESCE(w.desil, 0)",
+        [approved.pk],
+    )
+    cells = Cell.objects.filter(fiscal_year=YEAR, dimension=Dimension.DESIL, sponsored__gt=0)
+    counted: dict[int, int] = {}
+    for key, sponsored in cells.values_list("key", "sponsored"):
+        counted[int(key or 0)] = counted.get(int(key or 0), 0) + sponsored
+    assert counted == per_desil
+    assert counted[2] >= 1  # the merged-away worker keeps their record's desil
 
 
 def test_every_breakdown_adds_up_to_the_totals(approved: BeneficiaryList) -> None:

@@ -11,7 +11,7 @@ from lindung.accounts.tests.factories import PASSWORD, admin
 from lindung.dashboard.aggregates import refresh
 from lindung.dashboard.tests.test_pages import YEAR_COST, boundaries
 from lindung.registry.tests.factories import WorkerFactory
-from lindung.targeting.lists import approve
+from lindung.targeting.approval import approve
 from lindung.targeting.services import run_scenario
 from lindung.ui.tests.browser import lombok_timur, screenshot
 

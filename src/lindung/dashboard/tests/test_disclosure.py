@@ -14,14 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin
 from lindung.dashboard.aggregates import refresh
 from lindung.dashboard.disclosure import SMALL_CELL, protect, suppress
 from lindung.dashboard.queries import BREAKDOWN_NAMES, Filters, breakdown, resolve_area
 from lindung.registry.models import Occupation
 from lindung.registry.tests.factories import WorkerFactory
-from lindung.targeting.lists import approve
+from lindung.roles import Role
+from lindung.targeting.approval import approve
 from lindung.targeting.services import run_scenario
 
 YEAR = 2027

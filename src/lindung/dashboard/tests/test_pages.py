@@ -15,13 +15,13 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
 from lindung.dashboard.aggregates import refresh
 from lindung.dashboard.models import Snapshot, SnapshotDay
 from lindung.regions.models import Boundary, Level, Region
 from lindung.registry.tests.factories import WorkerFactory
-from lindung.targeting.lists import approve
+from lindung.roles import Role
+from lindung.targeting.approval import approve
 from lindung.targeting.services import run_scenario
 
 pytestmark = pytest.mark.django_db

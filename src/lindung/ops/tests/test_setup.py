@@ -10,9 +10,9 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.audit.models import Event
 from lindung.regions.models import Deployment, Region
+from lindung.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 import pytest
 from django.test import Client
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, operator_kecamatan
+from lindung.roles import Role
 
 pytestmark = pytest.mark.django_db
 

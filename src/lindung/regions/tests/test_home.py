@@ -3,9 +3,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, operator_desa, operator_kecamatan
 from lindung.regions.models import Population
+from lindung.roles import Role
 
 pytestmark = pytest.mark.django_db
 

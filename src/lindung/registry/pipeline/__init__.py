@@ -1,6 +1,7 @@
 """The import pipeline: a worker list (XLSX/XLS/ODS/CSV) in, row outcomes and a bulk write out.
 
     read      read.read_table(path, sheet=...)  -> Sheet: text columns named by FIELDS, `_row`
+              (lindung.sheets.read_table with the worker table read.WORKERS)
     values    values.*: vectorised parsers of one column each (NIK, dates, sex, income, names…)
     validate  validate.validate(sheet.frame, ...) -> one typed row per input row + errors/warnings
     decide    decide.decide(checked, existing, scope=...) -> new / updated / unchanged / rejected

@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 from rapidfuzz import fuzz
 
+from lindung.regions import scope as region_scope
 from lindung.registry.pipeline.codes import RowError, RowStatus, RowWarning
 from lindung.registry.pipeline.validate import UPDATABLE
 
@@ -60,14 +61,6 @@ EXISTING_SCHEMA = {
 }
 
 
-def within(column: str, scope: list[str]) -> pl.Expr:
-    """`column` (a region code) lies in the subtree of one of the `scope` codes."""
-    inside = pl.lit(False)
-    for code in scope:
-        inside = inside | (pl.col(column) == code) | pl.col(column).str.starts_with(code + ".")
-    return inside.fill_null(False)
-
-
 def decide(
     checked: pl.DataFrame, existing: pl.DataFrame, *, scope: list[str] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -85,7 +78,7 @@ def decide(
         outside = (
             (pl.col("errors").list.len() == 0)
             & pl.col("worker_id").is_not_null()
-            & ~within("_old_desa_id", scope)
+            & ~region_scope.expr(scope, "_old_desa_id")
         )
         plan = plan.with_columns(
             pl.when(outside)
@@ -124,7 +117,7 @@ def decide(
     )
     pairs = _possible_duplicates(plan, existing)
     # The uploader is told only about similar workers they may see themselves.
-    shown = pairs if scope is None else pairs.filter(within("other_desa_id", scope))
+    shown = pairs if scope is None else pairs.filter(region_scope.expr(scope, "other_desa_id"))
     pairs = pairs.select("nik", "other_id", "score")
     if shown.height:
         flagged = shown.select("nik").unique().with_columns(pl.lit(True).alias("_dup"))

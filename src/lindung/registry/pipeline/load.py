@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 from django.db import connection, transaction
 
+from lindung.audit.actions import Action
 from lindung.audit.models import Event
 from lindung.bulk import CHUNK, insert_frame, read_frame, sqlite_rows
 from lindung.registry.models import PossibleDuplicate, Worker, WorkerSource
@@ -182,7 +183,7 @@ def _update_events(
             Event(
                 actor=actor,
                 actor_label=label,
-                action="worker_imported_update",
+                action=Action.WORKER_IMPORTED_UPDATE,
                 object_type="registry.worker",
                 object_id=str(row["worker_id"]),
                 object_repr=str(row["name"] or "")[:200],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 import lindung.registry.pipeline.values as v
+from lindung.regions import scope as region_scope
 from lindung.regions.lookup import LookupResult, Match, RegionIndex
 from lindung.registry.pipeline import FIELDS
 from lindung.registry.pipeline.codes import MAX_AGE, MIN_AGE, RowError, RowWarning
@@ -101,7 +102,7 @@ class Places:
         return self._national
 
     def inside(self, code: str) -> bool:
-        return any(code == a or code.startswith(a + ".") for a in self.deployment)
+        return region_scope.contains(self.deployment, code)
 
     def resolve(self, kabupaten: str | None, kecamatan: str | None, desa: str | None) -> Place:
         if not desa:
@@ -230,13 +231,9 @@ def validate(
         if field not in ("sex", "birth_date", "occupation", "disability", "female_head")
     )
     if scope is not None:
-        inside = pl.lit(False)
-        for code in scope:
-            inside = (
-                inside | (pl.col("desa_id") == code) | pl.col("desa_id").str.starts_with(code + ".")
-            )
+        inside = region_scope.expr(scope, "desa_id")
         out = out.with_columns(
-            pl.when(pl.col("desa_id").is_not_null() & ~inside.fill_null(False))
+            pl.when(pl.col("desa_id").is_not_null() & ~inside)
             .then(pl.lit(RowError.WILAYAH_OUTSIDE_SCOPE.value))
             .otherwise(pl.col("wilayah_error"))
             .alias("wilayah_error")
@@ -284,11 +281,12 @@ def _decide_fields(out: pl.DataFrame, deployment: list[str], today: datetime.dat
         )
     )
     sex_mismatch = nik_ok & sex_given & (pl.col("sex_read") != pl.col("nik_sex"))
-    other_region = nik_ok & pl.col("nik_kabupaten").is_not_null() & pl.col("desa_id").is_not_null()
-    for area in deployment:
-        other_region = other_region & ~(
-            (pl.col("nik_kabupaten") == area) | pl.col("nik_kabupaten").str.starts_with(area + ".")
-        )
+    other_region = (
+        nik_ok
+        & pl.col("nik_kabupaten").is_not_null()
+        & pl.col("desa_id").is_not_null()
+        & ~region_scope.expr(deployment, "nik_kabupaten")
+    )
     duplicate = (
         nik_ok
         & pl.col("nik").is_not_null()

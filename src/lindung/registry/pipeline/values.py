@@ -1,3 +1,4 @@
+# Over 600 lines: one pipeline step's column parsers, each short; splitting would scatter them.
 """Vectorised parsers for the columns of a worker spreadsheet.
 
 Each public function takes a `pl.Series` of text cells (dtype String, null for an empty cell)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from lindung.registry.tests.test_read import biff_record, write_ods, write_xls, write_xlsx
+from lindung.sheets.tests.files import biff_record, write_ods, write_xls, write_xlsx
 
 NIK = "5203074101900002"
 HEADER: list[object] = ["No", "NIK", "Nama Lengkap", "Desa", "Kecamatan"]
@@ -360,7 +360,8 @@ def main() -> None:
     django.setup()
     from django.utils import translation
 
-    from lindung.registry.pipeline.read import ReadError, read_table
+    from lindung.registry.pipeline.read import read_table
+    from lindung.sheets import ReadError
 
     case, folder = BY_NAME[sys.argv[1]], Path(sys.argv[2])
     path = case.build(folder)

@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import admin, operator_kecamatan, user_with_role
 from lindung.audit.models import Event
 from lindung.registry.models import (
@@ -16,6 +15,7 @@ from lindung.registry.models import (
 from lindung.registry.queries import PAGE_SIZE
 from lindung.registry.services import RegistryError, mark_different, merge_workers
 from lindung.registry.tests.factories import SourceFactory, WorkerFactory
+from lindung.roles import Role
 
 pytestmark = pytest.mark.django_db
 

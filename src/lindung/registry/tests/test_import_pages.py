@@ -9,11 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
 from lindung.audit.models import Event
 from lindung.registry.models import ImportBatch, ImportStatus, Worker
 from lindung.registry.tests.test_import import HEADER, NIK_1, good_rows
+from lindung.roles import Role
 
 pytestmark = pytest.mark.django_db
 

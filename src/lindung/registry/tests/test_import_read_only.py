@@ -6,12 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import auditor, operator_kecamatan, user_with_role
 from lindung.audit.models import Event
 from lindung.registry.models import ImportBatch, ImportStatus
 from lindung.registry.tests.test_import import HEADER, good_rows
 from lindung.registry.tests.test_import_pages import upload
+from lindung.roles import Role
 
 pytestmark = pytest.mark.django_db
 

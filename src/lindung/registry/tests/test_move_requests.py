@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from lindung.accounts.tests.factories import UserFactory, auditor, operator_desa, operator_kecamatan
 from lindung.audit.models import Event
+from lindung.formats import mask_nik
 from lindung.registry.models import MoveRequest, MoveState, Sex, Worker
 from lindung.registry.services import (
     RegistryError,
@@ -16,7 +17,6 @@ from lindung.registry.services import (
     request_move,
 )
 from lindung.registry.tests.factories import WorkerFactory, nik_for
-from lindung.ui.templatetags.lindung_format import mask_nik
 
 pytestmark = pytest.mark.django_db
 

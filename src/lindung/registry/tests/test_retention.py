@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from lindung.accounts.tests.factories import admin
 from lindung.audit.models import Event
+from lindung.formats import format_date
 from lindung.ops.management.commands.serve import run_daily
 from lindung.registry.imports import batch_dir
 from lindung.registry.models import ImportBatch, ImportStatus
 from lindung.registry.retention import purge_uploads
 from lindung.registry.tests.test_import import NIK_1, good_rows
 from lindung.registry.tests.test_import_pages import upload
-from lindung.ui.templatetags.lindung_format import format_date
 
 pytestmark = pytest.mark.django_db
 DAYS = 30

@@ -11,7 +11,6 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import CAPABILITIES, Capability, Role
 from lindung.accounts.tests.factories import (
     admin,
     operator_desa,
@@ -29,6 +28,7 @@ from lindung.registry.models import (
 )
 from lindung.registry.queries import PAGE_SIZE, birth_date_range
 from lindung.registry.tests.factories import SourceFactory, WorkerFactory
+from lindung.roles import CAPABILITIES, Capability, Role
 
 pytestmark = pytest.mark.django_db
 

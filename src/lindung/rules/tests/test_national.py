@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from lindung.rules import apps, national
-from lindung.rules.national import RulesError, parse_file, parse_version, rules_for, to_toml
+from lindung.rules.data_files import to_toml
+from lindung.rules.national import RulesError, parse_file, parse_version, rules_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from lindung.accounts.tests.factories import admin, operator_desa
 from lindung.audit.models import Event
 from lindung.rules import national
 from lindung.rules.calculators import contribution
+from lindung.rules.data_files import to_toml
 from lindung.rules.models import RuleVersion
-from lindung.rules.national import RulesError, history, rules_for, to_toml
+from lindung.rules.national import RulesError, history, rules_for
 from lindung.rules.services import add_rule_version
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from lindung.registry.models import Occupation
 from lindung.registry.tests.factories import WorkerFactory
-from lindung.targeting.lists import approve
+from lindung.targeting.approval import approve
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
 

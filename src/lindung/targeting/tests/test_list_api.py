@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import UserFactory, admin, operator_desa
-from lindung.targeting.lists import approve
+from lindung.roles import Role
+from lindung.targeting.approval import approve
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
 from lindung.targeting.tests.test_scenarios import YEAR_COST

@@ -9,7 +9,6 @@ from django.test import Client
 from django.urls import reverse
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import (
     UserFactory,
     admin,
@@ -18,6 +17,7 @@ from lindung.accounts.tests.factories import (
     operator_kecamatan,
 )
 from lindung.audit.models import Event
+from lindung.roles import Role
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
 from lindung.targeting.tests.test_scenarios import YEAR_COST

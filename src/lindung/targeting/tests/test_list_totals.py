@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from lindung.accounts.models import User
 from lindung.accounts.tests.factories import admin, operator_desa, operator_kecamatan
-from lindung.targeting.lists import approve
+from lindung.formats import format_number, format_rupiah
+from lindung.targeting.approval import approve
 from lindung.targeting.models import Beneficiary, BeneficiaryList, ListChange
 from lindung.targeting.services import run_scenario
 from lindung.targeting.tests.conftest import YEAR_COST_2027
-from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
 
 pytestmark = pytest.mark.django_db
 

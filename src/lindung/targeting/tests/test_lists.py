@@ -15,7 +15,8 @@ from lindung.rules.models import Nomination
 from lindung.rules.policy import Policy, deployment
 from lindung.rules.services import save_policy_version
 from lindung.targeting import queries
-from lindung.targeting.lists import ListError, approve, current_list
+from lindung.targeting.approval import ListError, approve
+from lindung.targeting.lists import current_list
 from lindung.targeting.models import Beneficiary, BeneficiaryList, ListChange, Selection
 from lindung.targeting.services import TargetingError, run_scenario
 from lindung.targeting.tests.test_scenarios import YEAR_COST

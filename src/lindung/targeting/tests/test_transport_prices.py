@@ -12,7 +12,7 @@ from lindung.registry.tests.factories import WorkerFactory
 from lindung.rules.policy import Policy, deployment
 from lindung.rules.services import save_policy_version
 from lindung.targeting import queries
-from lindung.targeting.lists import approve
+from lindung.targeting.approval import approve
 from lindung.targeting.models import Selection
 from lindung.targeting.services import run_scenario
 

@@ -2,9 +2,9 @@ import re
 
 import pytest
 
-from lindung.accounts.roles import Role
 from lindung.accounts.tests.factories import PASSWORD, UserFactory
 from lindung.regions.models import Region
+from lindung.roles import Role
 from lindung.ui.tests.browser import lombok_timur, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lindung.ui.templatetags.lindung_format import (
+from lindung.formats import (
     format_date,
     format_datetime,
     format_number,

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lindung.accounts.roles import Role
 from lindung.accounts.services import AccountError, create_user
+from lindung.roles import Role
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from lindung.formats import format_number
 from lindung.ops.demo import DEMO_KABUPATEN, demo_password, ensure_demo_accounts, shared_file
-from lindung.ui.templatetags.lindung_format import format_number
 
 DEMO_SOURCE = "DTKS (sintetis)"
 
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         (once: a demo that already has scenarios keeps them)."""
         from django.utils import timezone
 
-        from lindung.targeting.lists import approve
+        from lindung.targeting.approval import approve
         from lindung.targeting.models import Scenario
         from lindung.targeting.services import run_scenario
 

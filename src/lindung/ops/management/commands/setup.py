@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
-from lindung.accounts.roles import Role
 from lindung.accounts.services import AccountError, create_user
 from lindung.regions.services import DeploymentError, configure_deployment
+from lindung.roles import Role
 
 
 class Command(BaseCommand):

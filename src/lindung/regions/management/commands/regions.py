@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from lindung.formats import format_number
 from lindung.regions.loaders import (
     LoadError,
     TreeLoadResult,
@@ -16,7 +17,6 @@ from lindung.regions.loaders import (
     load_tree,
 )
 from lindung.regions.models import Level
-from lindung.ui.templatetags.lindung_format import format_number
 
 
 class Command(BaseCommand):

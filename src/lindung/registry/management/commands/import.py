@@ -24,9 +24,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.audit.actors import Actor
+from lindung.formats import format_number
 from lindung.registry import recovery
 from lindung.registry.imports import ImportFailed, import_file
-from lindung.ui.templatetags.lindung_format import format_number
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         path: Path = options["path"]
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path})
-        by: Any = f"cli:{getpass.getuser()}"
+        by: Actor = f"cli:{getpass.getuser()}"
         if options["user"]:
             user = User.objects.filter(username=options["user"], is_active=True).first()
             if user is None:

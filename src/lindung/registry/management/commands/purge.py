@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from lindung.formats import format_number
 from lindung.registry.retention import purge_uploads, retention_days
-from lindung.ui.templatetags.lindung_format import format_number
 
 
 class Command(BaseCommand):

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from lindung.formats import format_number
 from lindung.registry.synth import SynthError, check_suffix, generate, write, write_manifest
-from lindung.ui.templatetags.lindung_format import format_number
 
 
 class Command(BaseCommand):

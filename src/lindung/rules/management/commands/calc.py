@@ -19,9 +19,9 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lindung.formats import format_rupiah
 from lindung.rules import calculators
 from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month, rules_for
-from lindung.ui.templatetags.lindung_format import format_rupiah
 
 
 def _part_codes() -> list[str]:

@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from lindung.targeting.lists import ListError, approve
+from lindung.formats import format_number, format_rupiah
+from lindung.targeting.approval import ListError, approve
 from lindung.targeting.models import Scenario
-from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
 
 
 class Command(BaseCommand):

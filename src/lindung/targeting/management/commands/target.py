@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from lindung.formats import format_number, format_rupiah
 from lindung.targeting.exports import write_lampiran
 from lindung.targeting.services import TargetingError, run_scenario, scenario_json
-from lindung.ui.templatetags.lindung_format import format_number, format_rupiah
 
 
 def _budget(text: str) -> tuple[str, int]:

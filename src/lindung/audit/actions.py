@@ -1,0 +1,88 @@
+"""Every action the audit trail records, with a label for people and whether it moves the
+dashboard's numbers.
+
+`audit.services.record` takes only an `Action`; the stored value is the member's text
+(`"worker_updated"`), so the values are a public interface: never rename one, add a new one. A new
+action that changes what the dashboard counts (workers, their places and statuses, the rules,
+the policy, the approved lists, the wilayah) goes into `MOVES_NUMBERS`: an event of it marks the
+dashboard's cells stale (`dashboard.signals`).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    # accounts
+    USER_CREATED = "user_created", _("User created")
+    USER_UPDATED = "user_updated", _("User updated")
+    USER_ACTIVATED = "user_activated", _("User activated")
+    USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOGIN_LOCKED_OUT = "login_locked_out", _("Login refused: locked out")
+    LOGOUT = "logout", _("Logged out")
+    # audit
+    AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
+    # regions
+    REGIONS_LOADED = "regions_loaded", _("Wilayah loaded")
+    BOUNDARIES_LOADED = "boundaries_loaded", _("Boundaries loaded")
+    POPULATION_LOADED = "population_loaded", _("Population loaded")
+    DEPLOYMENT_CONFIGURED = "deployment_configured", _("Deployment configured")
+    # registry: imports
+    IMPORT_UPLOADED = "import_uploaded", _("Import uploaded")
+    WORKERS_IMPORTED = "workers_imported", _("Workers imported")
+    WORKER_IMPORTED_UPDATE = "worker_imported_update", _("Worker updated by an import")
+    IMPORT_DISCARDED = "import_discarded", _("Import discarded")
+    IMPORT_FAILED = "import_failed", _("Import failed")
+    IMPORT_RETRIED = "import_retried", _("Import retried")
+    IMPORT_REPORT_DOWNLOADED = "import_report_downloaded", _("Import report downloaded")
+    IMPORTS_PURGED = "imports_purged", _("Import files removed")
+    # registry: workers
+    WORKER_UPDATED = "worker_updated", _("Worker updated")
+    WORKER_STATUS_CHANGED = "worker_status_changed", _("Worker status changed")
+    WORKERS_MERGED = "workers_merged", _("Workers merged")
+    DUPLICATE_MARKED_DIFFERENT = "duplicate_marked_different", _("Duplicate marked different")
+    WORKERS_EXPORTED = "workers_exported", _("Workers exported")
+    MOVE_REQUESTED = "move_requested", _("Move requested")
+    MOVE_ACCEPTED = "move_accepted", _("Move accepted")
+    MOVE_REFUSED = "move_refused", _("Move refused")
+    # rules
+    RULES_VERSION_ADDED = "rules_version_added", _("Rules version added")
+    POLICY_VERSION_SAVED = "policy_version_saved", _("Policy version saved")
+    WORKER_NOMINATED = "worker_nominated", _("Worker nominated")
+    # targeting
+    SCENARIO_RUN = "scenario_run", _("Scenario run")
+    LIST_APPROVED = "list_approved", _("List approved")
+    LIST_EXPORTED = "list_exported", _("List exported")
+
+
+# The actions after which the dashboard's cells no longer match the data. An import's per-worker
+# `WORKER_IMPORTED_UPDATE` events are written in bulk (no signal): its batch's WORKERS_IMPORTED
+# event covers them. An accepted move is also audited as WORKER_UPDATED.
+MOVES_NUMBERS: frozenset[Action] = frozenset(
+    {
+        Action.WORKERS_IMPORTED,
+        Action.WORKER_UPDATED,
+        Action.WORKER_STATUS_CHANGED,
+        Action.WORKERS_MERGED,
+        Action.LIST_APPROVED,
+        Action.POLICY_VERSION_SAVED,
+        Action.RULES_VERSION_ADDED,
+        Action.POPULATION_LOADED,
+        Action.REGIONS_LOADED,
+        Action.DEPLOYMENT_CONFIGURED,
+    }
+)
+
+
+def moves_numbers(action: str) -> bool:
+    """Whether an event of `action` (stored text or member) changes the dashboard's numbers."""
+    return action in MOVES_NUMBERS
+
+
+def action_label(action: str) -> str:
+    """The action's label for people; the stored text itself for a value no longer listed."""
+    return str(Action(action).label) if action in Action.values else action

@@ -1,0 +1,101 @@
+"""What the dashboard page shows, built from `dashboard.queries`: the ranked areas, the links that
+keep the page's filters (drill-down, map, XLSX, PDF, the worker list) and the labels, so that
+the views only read the request and render.
+
+    context = presenters.home_page(user, form)
+"""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from lindung.accounts.models import User
+from lindung.dashboard import maps, queries
+from lindung.dashboard.forms import INDICATORS, FilterForm
+from lindung.regions.models import Level, Region
+from lindung.regions.scope import codes_for, contains
+from lindung.roles import Capability
+
+TABLES = ("areas", "sources", *queries.BREAKDOWNS)
+
+
+def link(name: str, form: FilterForm, **changes: str | int) -> str:
+    """The URL of view `name` with the form's query string, some values changed."""
+    params: dict[str, Any] = {
+        key: value
+        for key, value in (form.data.items() if hasattr(form.data, "items") else [])
+        if key in form.fields and value not in ("", None)
+    }
+    params.update({key: value for key, value in changes.items()})
+    params = {key: value for key, value in params.items() if value not in ("", None)}
+    return reverse(name) + ("?" + urlencode(params) if params else "")
+
+
+def trail(area: queries.Area, user: User) -> list[Region]:
+    """The area's ancestors the user may open, top first, then the area itself."""
+    if area.region is None:
+        return []
+    regions: list[Region] = []
+    node: Region | None = area.region
+    codes = codes_for(user)
+    while node is not None and node.level >= Level.KABUPATEN_KOTA:
+        if contains(codes, node.code):
+            regions.append(node)
+        node = node.parent if node.parent_id else None
+    return list(reversed(regions))
+
+
+def workers_url(user: User, area: queries.Area, filters: queries.Filters) -> str:
+    """The worker list of a kecamatan or desa, for roles that see persons."""
+    if not queries.sees_persons(user) or area.region is None:
+        return ""
+    params: dict[str, str] = {}
+    if area.level == Level.DESA_KELURAHAN:
+        params = {"kecamatan": area.code.rsplit(".", 1)[0], "desa": area.code}
+    elif area.level == Level.KECAMATAN:
+        params = {"kecamatan": area.code}
+    else:
+        return ""
+    if filters.occupation:
+        params["occupation"] = filters.occupation
+    return reverse("registry:worker-list") + "?" + urlencode(params)
+
+
+def home_page(user: User, form: FilterForm) -> dict[str, Any]:
+    """The context of the dashboard page for the form's area and filters."""
+    area = queries.resolve_area(user, form.area_code())
+    filters = form.filters()
+    figures = queries.indicators(user, area, filters)
+    rows = queries.children(user, area, filters)
+    indicator = form.indicator()
+    ranked = sorted(rows, key=lambda r: maps.value_of(r, indicator) or -1, reverse=True)
+    charts = {by: queries.breakdown(user, area, filters, by) for by in queries.BREAKDOWN_NAMES}
+    is_kecamatan = area.region is not None and area.level == Level.KECAMATAN
+    return {
+        "form": form,
+        "area": area,
+        "title": queries.region_title(area.region) if area.region else "",
+        "trail": trail(area, user),
+        "filters": filters,
+        "figures": figures,
+        "rows": ranked,
+        "indicator": indicator,
+        "indicator_label": dict(INDICATORS).get(indicator, indicator),
+        "has_map": maps.has_boundaries(area),
+        "legend": maps.legend_for(rows, indicator),
+        "map_url": link("dashboard:map", form),
+        "chart_data": {by: maps.chart_data(by, charts[by]) for by in charts},
+        "areas_chart": maps.areas_chart(rows),
+        "trend_chart": maps.trend_chart(queries.trend(user, area, filters)),
+        "charts": charts,
+        "drill": {row.code: link("dashboard:home", form, area=row.code) for row in rows},
+        "workers_url": workers_url(user, area, filters),
+        "xlsx": {table: link("dashboard:table", form, tabel=table) for table in TABLES},
+        "summary_pdf": link("dashboard:summary-pdf", form),
+        "kecamatan_pdf": link("dashboard:kecamatan-pdf", form) if is_kecamatan else "",
+        "can_refresh": user.can(Capability.CONFIGURE),
+        "sees_persons": queries.sees_persons(user),
+        "today": timezone.localdate(),
+    }

@@ -1,0 +1,42 @@
+"""The dashboard's stale-marking follows `audit.actions.MOVES_NUMBERS`, not a list of its own."""
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from lindung.audit.actions import MOVES_NUMBERS, Action
+from lindung.audit.services import record
+from lindung.dashboard.aggregates import state
+
+pytestmark = pytest.mark.django_db
+
+
+def _record_on_fresh_cells(action: Action, callbacks: Any) -> None:
+    state()  # the cells as just rebuilt: not stale, no rebuild queued
+    with callbacks(execute=False), transaction.atomic():
+        record(by="test", action=action, object_type="registry.worker", object_id="1")
+
+
+def test_an_action_that_moves_numbers_marks_the_cells_stale(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    assert Action.WORKER_UPDATED in MOVES_NUMBERS
+    _record_on_fresh_cells(Action.WORKER_UPDATED, django_capture_on_commit_callbacks)
+    assert state().stale_since is not None and state().queued
+
+
+def test_an_action_that_does_not_move_numbers_leaves_the_cells_fresh(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    assert Action.LOGIN not in MOVES_NUMBERS
+    _record_on_fresh_cells(Action.LOGIN, django_capture_on_commit_callbacks)
+    assert state().stale_since is None and not state().queued
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_the_cells_go_stale_exactly_after_the_actions_that_move_numbers(
+    action: Action, django_capture_on_commit_callbacks: Any
+) -> None:
+    _record_on_fresh_cells(action, django_capture_on_commit_callbacks)
+    assert (state().stale_since is not None) == (action in MOVES_NUMBERS)
