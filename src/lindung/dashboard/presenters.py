@@ -28,7 +28,7 @@ def link(name: str, form: FilterForm, **changes: str | int) -> str:
         for key, value in (form.data.items() if hasattr(form.data, "items") else [])
         if key in form.fields and value not in ("", None)
     }
-    params.update({key: value for key, value in changes.items()})
+    params.update(dict(changes.items()))
     params = {key: value for key, value in params.items() if value not in ("", None)}
     return reverse(name) + ("?" + urlencode(params) if params else "")
 

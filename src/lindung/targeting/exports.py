@@ -109,7 +109,7 @@ def _list_subtitle(approved: BeneficiaryList, changes: QuerySet[ListChange]) -> 
     if approved.decree:
         lines.append(_("Decree number: %(decree)s") % {"decree": approved.decree})
     if approved.previous_id is not None and approved.previous is not None:
-        kinds = {kind: 0 for kind in ChangeKind.values} | dict(
+        kinds = dict.fromkeys(ChangeKind.values, 0) | dict(
             changes.values_list("kind").annotate(n=Count("id")).order_by()
         )
         lines.append(

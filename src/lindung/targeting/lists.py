@@ -120,7 +120,7 @@ def summary_in_scope(user: Any, approved: BeneficiaryList) -> dict[str, Any]:
 def change_counts(changes: QuerySet[ListChange]) -> dict[str, int]:
     """How many of `changes` (already scoped) are of each kind: added, removed, moved."""
     rows = changes.values("kind").annotate(n=Count("id")).order_by()
-    return {kind: 0 for kind in ChangeKind.values} | {row["kind"]: row["n"] for row in rows}
+    return dict.fromkeys(ChangeKind.values, 0) | {row["kind"]: row["n"] for row in rows}
 
 
 def listed_workers(approved: BeneficiaryList) -> set[int]:

@@ -195,7 +195,7 @@ def test_without_boundaries_the_areas_are_ranked_in_a_table() -> None:
 
     html = page.content.decode()
     assert 'data-testid="no-map"' in html and 'data-testid="dashboard-map"' not in html
-    ranked = [line for line in html.split('data-testid="drill-')[1:]]
+    ranked = list(html.split('data-testid="drill-')[1:])
     assert ranked[0].startswith("52.03.08") and ranked[1].startswith("52.03.07")
 
 

@@ -58,7 +58,7 @@ def _victim(desa: str = APIT_AIK, serial: int = 7, **kwargs: object) -> Worker:
 
 
 def _state(worker: Worker) -> dict[str, object]:
-    return {k: v for k, v in Worker.objects.filter(pk=worker.pk).values().get().items()}
+    return dict(Worker.objects.filter(pk=worker.pk).values().get().items())
 
 
 def _import(path: Path, *extra: str) -> dict:

@@ -170,7 +170,7 @@ def build_solution(
     )
     group_kecamatan = groups["kecamatan"].to_list()
     group_desa = groups["_desa"].to_list()
-    coverage = {k: 0 for k in kecamatans}
+    coverage = dict.fromkeys(kecamatans, 0)
     coverage_desa = [0] * len(desa_quotas)
     for k, d, x in zip(group_kecamatan, group_desa, covered, strict=True):
         coverage[k] += x

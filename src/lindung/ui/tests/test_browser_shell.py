@@ -28,7 +28,7 @@ def test_operator_kecamatan_sees_only_their_kecamatan(page, live_server) -> None
     rows = page.locator("[data-testid=children-table] tbody tr")
     expected = Region.objects.filter(parent_id="52.03.07").count()
     assert rows.count() == expected
-    codes = [c for c in page.locator("[data-testid=children-table] tbody code").all_inner_texts()]
+    codes = list(page.locator("[data-testid=children-table] tbody code").all_inner_texts())
     assert all(code.startswith("52.03.07.") for code in codes)
     screenshot(page, "operator-kecamatan-home")
 
