@@ -175,6 +175,9 @@ def _kill(process: subprocess.Popen[str]) -> None:
     assert process.poll() is None, "the process ended before the stage was reached"
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def _stale_check(live: Live) -> list[str]:
