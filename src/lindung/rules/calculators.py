@@ -21,6 +21,8 @@ from lindung.rules.national import (
     Month,
     RulesError,
     RuleSet,
+    Version,
+    history,
     rules_for,
 )
 
@@ -119,8 +121,10 @@ def contribution(
     sector: str | None = None,
     months: int = 1,
     rules: RuleSet | None = None,
+    versions: list[Version] | None = None,
 ) -> Contribution:
     """The contribution for a payment of `months` months starting in `month`'s month.
+    `versions` (from `national.history()`) saves reading them again when pricing many months.
 
     JKK is a rate of the reported income (PP 44/2015 Pasal 19 and Lampiran II, as amended by
     PP 82/2019 and PP 49/2023), JKM a flat amount (same), JHT 2% (PP 46/2015; Permenaker 5/2021);
@@ -137,7 +141,8 @@ def contribution(
     if sector not in (None, "", *SECTORS):
         raise RulesError(_("Unknown sector %(name)s.") % {"name": sector})
     start: Month = (month.year, month.month)
-    first = rules or rules_for(datetime.date(*start, 1))
+    versions = None if rules else (versions or history())  # one read for every month
+    first = rules or rules_for(datetime.date(*start, 1), versions)
     if months not in first.payment_periods:
         raise RulesError(
             _("Contributions are paid for %(allowed)s months at a time, not %(months)s.")
@@ -147,7 +152,7 @@ def contribution(
     per_month = []
     for i in range(months):
         this = _month_after(start, i)
-        in_force = rules or (first if i == 0 else rules_for(datetime.date(*this, 1)))
+        in_force = rules or (first if i == 0 else rules_for(datetime.date(*this, 1), versions))
         level = in_force.income_levels.level_for(amount)
         jkk = in_force.jkk.of(level)
         jkm = in_force.jkm.amount

@@ -230,8 +230,10 @@ def source_cost(policy: Policy, code: str, fiscal_year: int, sector: str | None 
     months of its window, longer for transport, except for APBN/APBD money). Sources the
     contribution calculator does not know (e.g. BAZNAS) are charged like CSR co-funding."""
     from lindung.rules.calculators import contribution
+    from lindung.rules.national import history
 
     funding = code if code in FUNDING else "csr"
+    versions = history()  # read once for the year's months
     return sum(
         contribution(
             policy.reported_income,
@@ -239,6 +241,7 @@ def source_cost(policy: Policy, code: str, fiscal_year: int, sector: str | None 
             month=datetime.date(fiscal_year, month, 1),
             funding=funding,
             sector=sector,
+            versions=versions,
         ).total_per_month
         for month in range(1, policy.coverage_months + 1)
     )

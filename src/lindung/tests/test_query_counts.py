@@ -129,7 +129,7 @@ PAGES: dict[str, tuple[Callable[[World], str], int]] = {
     "policy edit": (lambda w: "/aturan/kebijakan/ubah/", 5),
     "scenario list": (lambda w: "/sasaran/", 6),
     # 144 of them read RuleVersion: the cost of each source and month looks the rules up again.
-    "scenario detail": (lambda w: f"/sasaran/{w.scenarios[0].pk}/", 155),
+    "scenario detail": (lambda w: f"/sasaran/{w.scenarios[0].pk}/", 23),
     "scenario compare": (
         lambda w: "/sasaran/banding/?" + "&".join(f"s={s.pk}" for s in w.scenarios),
         10,
