@@ -7,6 +7,7 @@ region-bound operator's wilayah are rejected by the check (WILAYAH_OUTSIDE_SCOPE
 download is audited like every download of personal data.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django import forms
@@ -144,38 +145,46 @@ def _preview(batch: ImportBatch) -> dict[str, object]:
     return context
 
 
+def _act_on_batch(
+    request: HttpRequest,
+    batch_id: str,
+    act: Callable[..., object],
+    done: str = "",
+) -> HttpResponse:
+    """Save, retry or discard a batch through its service, then back to the batch page with
+    the service's refusal (or `done`) as a message."""
+    batch = _get_batch(user_of(request), batch_id)
+    try:
+        act(by=user_of(request), batch=batch)
+    except imports.ImportFailed as error:
+        messages.error(request, error.message)
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect("registry:import-detail", batch_id=batch.pk)
+
+
 @require_POST
 @require(Capability.EDIT_DATA)
 def import_commit(request: HttpRequest, batch_id: str) -> HttpResponse:
-    batch = _get_batch(user_of(request), batch_id)
-    try:
-        imports.commit_import(by=user_of(request), batch=batch)
-    except imports.ImportFailed as error:
-        messages.error(request, error.message)
-    return redirect("registry:import-detail", batch_id=batch.pk)
+    return _act_on_batch(request, batch_id, imports.commit_import)
 
 
 @require_POST
 @require(Capability.EDIT_DATA)
 def import_retry(request: HttpRequest, batch_id: str) -> HttpResponse:
-    batch = _get_batch(user_of(request), batch_id)
-    try:
-        recovery.retry_import(by=user_of(request), batch=batch)
-    except imports.ImportFailed as error:
-        messages.error(request, error.message)
-    return redirect("registry:import-detail", batch_id=batch.pk)
+    return _act_on_batch(request, batch_id, recovery.retry_import)
 
 
 @require_POST
 @require(Capability.EDIT_DATA)
 def import_discard(request: HttpRequest, batch_id: str) -> HttpResponse:
-    batch = _get_batch(user_of(request), batch_id)
-    try:
-        imports.discard_import(by=user_of(request), batch=batch)
-        messages.success(request, _("The import was discarded; nothing was written."))
-    except imports.ImportFailed as error:
-        messages.error(request, error.message)
-    return redirect("registry:import-detail", batch_id=batch.pk)
+    return _act_on_batch(
+        request,
+        batch_id,
+        imports.discard_import,
+        _("The import was discarded; nothing was written."),
+    )
 
 
 @login_required
