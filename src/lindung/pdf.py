@@ -19,6 +19,7 @@ printed as boxes. Money is integer rupiah: pass `Rupiah(amount)` and the table p
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, islice
 from pathlib import Path
@@ -43,6 +44,7 @@ LEADING = FONT_SIZE * 1.2
 PAD = 2.5  # inside a cell, every side
 SAMPLE_ROWS = 500  # rows measured to size the columns
 HEADER_FILL = Color(0.88, 0.88, 0.88)
+BAND_FILL = Color(0.95, 0.95, 0.95)
 TOTAL_PAGES_FORM = "total_pages"
 
 Align = Literal["left", "right", "center"]
@@ -51,6 +53,23 @@ Cell = str | int
 
 class Rupiah(int):
     """An amount of money in a table cell: printed as Rp1.234.567 and aligned right."""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A table row of one bold text across the whole table, shaded: a group's title."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bold:
+    """A table row printed bold: a group's subtotal."""
+
+    cells: Sequence["Cell"]
+
+
+TableRow = Sequence["Cell"] | Band | Bold
 
 
 def _load_fonts() -> tuple[str, str]:
@@ -279,6 +298,33 @@ class Document:
             offset = (column - pdfmetrics.stringWidth(text, REGULAR, FONT_SIZE)) / 2
             self._draw(x + offset, self.y, text, REGULAR)
 
+    def fields(self, title: str, pairs: Sequence[tuple[str, str]], *, share: float = 0.45) -> None:
+        """A block at the right, `share` of the page wide: a bold title, then "LABEL : value"
+        lines with the colons aligned and long values wrapped under themselves (the heading of
+        a lampiran: NOMOR, TANGGAL, TENTANG)."""
+        column = self.width * share
+        x = MARGIN + self.width - column
+        labels = [printable(label) for label, _value in pairs]
+        label_width = max(
+            (pdfmetrics.stringWidth(t, REGULAR, FONT_SIZE) for t in labels), default=0
+        )
+        colon = pdfmetrics.stringWidth(" : ", REGULAR, FONT_SIZE)
+        value_x = x + label_width + colon
+        title_lines = _wrap(printable(title), BOLD, column)
+        values = [_wrap(printable(v), REGULAR, x + column - value_x) for _label, v in pairs]
+        self._room((len(title_lines) + sum(len(v) for v in values)) * LEADING)
+        for line, _width in title_lines:
+            self.y -= LEADING
+            self._draw(x, self.y, line, BOLD)
+        for label, lines in zip(labels, values, strict=True):
+            self.y -= LEADING
+            self._draw(x, self.y, label, REGULAR)
+            self._draw(x + label_width, self.y, " : ", REGULAR)
+            for i, (line, _width) in enumerate(lines):
+                if i:
+                    self.y -= LEADING
+                self._draw(value_x, self.y, line, REGULAR)
+
     def space(self, height: float = LEADING) -> None:
         self.y -= height
 
@@ -294,7 +340,7 @@ class Document:
     def table(
         self,
         header: Sequence[str],
-        rows: Iterable[Sequence[Cell]],
+        rows: Iterable[TableRow],
         *,
         stretch: bool = True,
         bold_last: bool = False,
@@ -302,32 +348,50 @@ class Document:
         """Draw the rows under the header, repeated on every page; returns the rows drawn.
 
         `rows` is read once, so a generator streams; ints are printed 1.234, `Rupiah` Rp1.234,
-        both aligned right. `bold_last` prints the last row bold (a "Jumlah" row).
+        both aligned right. `bold_last` prints the last row bold (a "Jumlah" row). A `Band` is
+        one bold text across the table (a group's title), a `Bold` row a subtotal; both are
+        counted in the rows drawn.
         """
         stream = iter(rows)
-        sample = [[format_cell(v) for v in row] for row in islice(stream, SAMPLE_ROWS)]
+        sample = [_format_row(row) for row in islice(stream, SAMPLE_ROWS)]
         titles = [printable(h) for h in header]
         natural = [pdfmetrics.stringWidth(t, BOLD, FONT_SIZE) for t in titles]
         font = BOLD if bold_last else REGULAR  # conservative: any sampled row may be the last
         more = len(sample) == SAMPLE_ROWS  # numbers further down may have more digits
-        for row in sample:
+        for row, bold in sample:
+            if isinstance(row, str):
+                continue  # a band spans the table: it wraps to the table's width
             for i, (text, align) in enumerate(row):
                 shown = f"000.{text}" if more and align == "right" else text
-                natural[i] = max(natural[i], pdfmetrics.stringWidth(shown, font, FONT_SIZE))
+                width = pdfmetrics.stringWidth(shown, BOLD if bold else font, FONT_SIZE)
+                natural[i] = max(natural[i], width)
         widths = column_widths([w + 2 * PAD for w in natural], self.width, stretch=stretch)
         table = _Table(self, titles, widths)
-        formatted = chain(sample, ([format_cell(v) for v in row] for row in stream))
-        count, pending = 0, None
-        for row in formatted:  # one row behind, to know which is the last
+        formatted = chain(sample, (_format_row(row) for row in stream))
+        count = 0
+        pending: _Formatted | None = None
+        for item in formatted:  # one row behind, to know which is the last
             if pending is not None:
-                table.row(pending)
+                table.draw(*pending)
                 count += 1
-            pending = row
+            pending = item
         if pending is not None:
-            table.row(pending, bold=bold_last)
+            table.draw(pending[0], pending[1] or bold_last)
             count += 1
         table.finish()
         return count
+
+
+_Formatted = tuple[list[tuple[str, Align]] | str, bool]
+
+
+def _format_row(row: TableRow) -> _Formatted:
+    """A row's cells as (text, alignment) and whether it is bold; a band as its text."""
+    if isinstance(row, Band | Bold):
+        if isinstance(row, Band):
+            return printable(row.text), True
+        return [format_cell(v) for v in row.cells], True
+    return [format_cell(v) for v in row], False
 
 
 class _Table:
@@ -350,6 +414,7 @@ class _Table:
 
     def _start(self) -> None:
         self.page_top = self.doc.y
+        self.bands: list[tuple[float, float]] = []  # (top, bottom) of this page's bands
         height = self._height(self.header, BOLD)
         canvas = self.doc.canvas
         canvas.setFillColor(HEADER_FILL)
@@ -357,14 +422,43 @@ class _Table:
         canvas.setFillColor(black)
         self._cells(self.header, BOLD)
 
+    def draw(self, cells: Sequence[tuple[str, Align]] | str, bold: bool = False) -> None:
+        if isinstance(cells, str):
+            self.band(cells)
+        else:
+            self.row(cells, bold=bold)
+
     def row(self, cells: Sequence[tuple[str, Align]], *, bold: bool = False) -> None:
         font = BOLD if bold else REGULAR
         height = self._height(cells, font)
         if self.doc.y - height < self.doc.bottom:
-            self._close_grid()
-            self.doc.new_page()
-            self._start()
+            self._break_page()
         self._cells(cells, font)
+
+    def _break_page(self) -> None:
+        self._close_grid()
+        self.doc.new_page()
+        self._start()
+
+    def band(self, text: str) -> None:
+        """One bold text across the table, shaded; never the last line of a page."""
+        width = self.xs[-1] - MARGIN
+        lines = _wrap(text, BOLD, width - 2 * PAD)
+        height = len(lines) * LEADING + 2 * PAD
+        if self.doc.y - height - LEADING - 2 * PAD < self.doc.bottom:
+            self._break_page()
+        top = self.doc.y
+        canvas = self.doc.canvas
+        canvas.setFillColor(BAND_FILL)
+        canvas.rect(MARGIN, top - height, width, height, stroke=0, fill=1)
+        canvas.setFillColor(black)
+        for i, (line, _width) in enumerate(lines):
+            self.doc._draw(
+                MARGIN + PAD, top - PAD - (i + 1) * LEADING + 0.3 * FONT_SIZE, line, BOLD
+            )
+        self.doc.y = top - height
+        canvas.line(MARGIN, self.doc.y, self.xs[-1], self.doc.y)
+        self.bands.append((top, self.doc.y))
 
     def _cells(self, cells: Sequence[tuple[str, Align]], font: str) -> None:
         top = self.doc.y
@@ -386,7 +480,12 @@ class _Table:
     def _close_grid(self) -> None:
         canvas, top, bottom = self.doc.canvas, self.page_top, self.doc.y
         canvas.line(MARGIN, top, self.xs[-1], top)
-        canvas.lines([(x, top, x, bottom) for x in self.xs])
+        outer = [self.xs[0], self.xs[-1]]
+        canvas.lines([(x, top, x, bottom) for x in outer])
+        # The lines between columns stop at the bands, which span the table.
+        edges = [top, *(y for band in self.bands for y in band), bottom]
+        segments = list(zip(edges[::2], edges[1::2], strict=True))
+        canvas.lines([(x, a, x, b) for x in self.xs[1:-1] for a, b in segments if a > b])
 
     def finish(self) -> None:
         self._close_grid()

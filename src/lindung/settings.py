@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "lindung.ui",
+    "lindung.jobs",
     "lindung.audit",
     "lindung.regions",
     "lindung.accounts",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "lindung.rules",
     "lindung.targeting",
     "lindung.dashboard",
+    "lindung.home",
     "lindung.ops",
 ]
 
@@ -81,10 +83,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Indonesian unless the user's profile (or, before login, the language cookie) says
+    # otherwise; never the browser's Accept-Language (Django's LocaleMiddleware is not used).
+    "lindung.accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -140,7 +144,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts and security --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "regions:home"
+LOGIN_REDIRECT_URL = "home:home"  # each role lands on its own work (home.views)
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -222,6 +226,10 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "lindung_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # a visitor's choice on the login page
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Makassar")
@@ -271,6 +279,11 @@ LINDUNG_UPLOAD_RETENTION_DAYS = int(os.environ.get("LINDUNG_UPLOAD_RETENTION_DAY
 # An import whose process made no progress for this many seconds (and is not known to be alive)
 # is stale: shown as failed with "retry" and "discard" (registry/recovery.py).
 LINDUNG_IMPORT_STALE_SECONDS = int(os.environ.get("LINDUNG_IMPORT_STALE_SECONDS", "600"))
+# A background job (scenario run, export) whose process made no progress for this many seconds
+# (and is not known to be alive) is marked failed; the files jobs write (exports) are removed
+# this many hours after the job ended.
+LINDUNG_JOB_STALE_SECONDS = int(os.environ.get("LINDUNG_JOB_STALE_SECONDS", "600"))
+LINDUNG_JOB_FILE_HOURS = int(os.environ.get("LINDUNG_JOB_FILE_HOURS", "24"))
 # Share of the population that works, to estimate the working population behind the dashboard's
 # UCJ-style coverage rate (sponsored ÷ working population). UNVERIFIED default: set the
 # regency's own figure (BPS Sakernas) when known.

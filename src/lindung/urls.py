@@ -1,9 +1,10 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from lindung.accounts.views import set_language
 from lindung.api import api
 
 urlpatterns = [
+    path("", include("lindung.home.urls")),
     path("", include("lindung.regions.urls")),
     path("akun/", include("lindung.accounts.urls")),
     path("audit/", include("lindung.audit.urls")),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("aturan/", include("lindung.rules.urls")),
     path("sasaran/", include("lindung.targeting.urls")),
     path("dasbor/", include("lindung.dashboard.urls")),
+    path("tugas/", include("lindung.jobs.urls")),
     path("i18n/setlang/", set_language, name="set-language"),
     path("api/v1/", api.urls),
 ]

@@ -84,6 +84,10 @@ class Workbook:
         self.bold = self.style({"bold": True})
         self.formats = {kind: self.style({"num_format": f}) for kind, f in _NUMBER_FORMATS.items()}
 
+    def properties(self, *, title: str, author: str) -> None:
+        """The document's title and author (File, Info): never a user's login name."""
+        self._book.set_properties({"title": title, "author": author, "company": author})
+
     def style(self, properties: dict[str, Any]) -> Format:
         """A cell format (xlsxwriter properties: bold, bg_color, text_wrap, …)."""
         return self._book.add_format(properties)

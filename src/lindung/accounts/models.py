@@ -19,6 +19,13 @@ class UserManager(DjangoUserManager["User"]):
         return super().create_superuser(username, email, password, **extra)
 
 
+class Language(models.TextChoices):
+    """The languages of the interface (settings.LANGUAGES); Indonesian is the default."""
+
+    INDONESIAN = "id", _("Indonesian")
+    ENGLISH = "en", _("English")
+
+
 class User(AbstractUser):
     """A person who logs in: a role, and for operators the wilayah they work in."""
 
@@ -35,6 +42,11 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     must_change_password = models.BooleanField(default=False)
+    # The user's own choice (the language switch); empty: Indonesian, or what this browser chose
+    # before logging in. Never the browser's Accept-Language.
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, blank=True, default=""
+    )
 
     objects = UserManager()  # type: ignore[misc]
 

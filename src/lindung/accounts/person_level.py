@@ -31,6 +31,8 @@ PERSON_LEVEL: frozenset[str] = frozenset(
         "targeting:list-detail",
         "targeting:list-xlsx",
         "targeting:list-pdf",
+        "targeting:list-files",
+        "targeting:list-decree",
         "/api/v1/targeting/lists/<number>/entries",
         "/api/v1/targeting/lists/<number>/changes",
         # A desa operator nominates one worker.
@@ -49,10 +51,16 @@ AGGREGATE: frozenset[str] = frozenset(
         "dashboard:summary-pdf",
         "dashboard:kecamatan-pdf",
         "dashboard:refresh",
+        # A background job's progress and file: shown only to the person who started it while
+        # they keep the capability it needed (a registry export needs VIEW_PERSONS).
+        "jobs:*",
         "/api/v1/dashboard/indicators",
+        # Each role's home: counts of the work waiting (pimpinan is sent on to the dashboard).
+        "home:home",
         # The wilayah tree with counts and population.
         "regions:home",
         "regions:region-detail",
+        "regions:decree-settings",  # the decree heading texts (CONFIGURE)
         "/api/v1/wilayah/",
         "/api/v1/wilayah/<code>",
         "/api/v1/wilayah/<code>/children",

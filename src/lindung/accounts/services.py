@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lindung.accounts import throttle
-from lindung.accounts.models import User
+from lindung.accounts.models import Language, User
 from lindung.audit.actions import Action
 from lindung.audit.services import diff, record, snapshot
 from lindung.regions.models import Level, Region
@@ -306,3 +306,20 @@ def change_own_password(*, user: User, new_password: str) -> None:
     user.save(update_fields=["password", "must_change_password"])
     old, new = diff(before, {"must_change_password": False})
     record(by=user, action=Action.PASSWORD_CHANGED, obj=user, before=old, after=new)
+
+
+@transaction.atomic
+def set_language(*, by: User | None, user: User, language: str) -> None:
+    """The language `user` sees once logged in, on any browser (the language switch)."""
+    if language not in Language.values:
+        raise AccountError(
+            _("Unknown language “%(language)s”.") % {"language": language}, field="language"
+        )
+    if user.language == language:
+        return
+    before = {"language": user.language}
+    user.language = language
+    user.save(update_fields=["language"])
+    record(
+        by=by, action=Action.LANGUAGE_CHANGED, obj=user, before=before, after={"language": language}
+    )

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as remember_language
 
 from lindung.accounts import queries, services, throttle
 from lindung.accounts.forms import (
@@ -26,7 +27,7 @@ from lindung.accounts.forms import (
     UserForm,
     user_initial,
 )
-from lindung.accounts.models import User
+from lindung.accounts.models import Language, User
 from lindung.audit.queries import event_rows, user_events
 from lindung.decorators import require, user_of
 from lindung.htmx import HtmxHttpRequest
@@ -73,6 +74,20 @@ def _login_page(
     return response
 
 
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    # The same cookie as Django's set_language view writes.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
+    )
+
+
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -90,7 +105,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         user = form.get_user()
         login(request, user)
         services.record_login(user=user, ip=getattr(request, "axes_ip_address", None))
-        return redirect(_next_url(request))
+        response = redirect(_next_url(request))
+        if user.language:  # the profile wins; the login page after logging out follows it too
+            _set_language_cookie(response, user.language)
+        return response
     # axes marks the request when its address is locked out (or this attempt locks it); its
     # middleware then answers with the lockout page instead of this one.
     locked_out = bool(getattr(request, "axes_locked_out", False))
@@ -104,6 +122,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         services.record_logout(user=user_of(request))
     logout(request)
     return redirect("accounts:login")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The language switch: the cookie for this browser (Django's view, which also redirects
+    to `next`), and for a logged-in user their profile, which every later login follows."""
+    response = remember_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in Language.values:
+        user = user_of(request)
+        services.set_language(by=user, user=user, language=language)
+    return response
 
 
 @sensitive_post_parameters()

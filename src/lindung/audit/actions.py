@@ -24,6 +24,7 @@ class Action(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Login failed")
     LOGIN_LOCKED_OUT = "login_locked_out", _("Login refused: locked out")
     LOGOUT = "logout", _("Logged out")
+    LANGUAGE_CHANGED = "language_changed", _("Language changed")
     # audit
     AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
     # regions
@@ -31,6 +32,7 @@ class Action(models.TextChoices):
     BOUNDARIES_LOADED = "boundaries_loaded", _("Boundaries loaded")
     POPULATION_LOADED = "population_loaded", _("Population loaded")
     DEPLOYMENT_CONFIGURED = "deployment_configured", _("Deployment configured")
+    DECREE_SETTINGS_CHANGED = "decree_settings_changed", _("Decree settings changed")
     # registry: imports
     IMPORT_UPLOADED = "import_uploaded", _("Import uploaded")
     WORKERS_IMPORTED = "workers_imported", _("Workers imported")
@@ -57,6 +59,7 @@ class Action(models.TextChoices):
     SCENARIO_RUN = "scenario_run", _("Scenario run")
     LIST_APPROVED = "list_approved", _("List approved")
     LIST_EXPORTED = "list_exported", _("List exported")
+    LIST_DECREE_SET = "list_decree_set", _("Decree number and date of a list set")
 
 
 # The actions after which the dashboard's cells no longer match the data. An import's per-worker

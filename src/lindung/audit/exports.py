@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lindung.audit.labels import model_label
 from lindung.audit.models import Event
 from lindung.audit.queries import changes_for
 from lindung.xlsx import Column, Kind, Workbook
@@ -42,12 +43,13 @@ def write_events_xlsx(events: Iterable[Event], *, viewer: User, out: Path) -> in
         sheet.header(0, columns)
         for count, event in enumerate(events, start=1):
             changes = "\n".join(
-                f"{c.field}: {c.before} → {c.after}" for c in changes_for(event, viewer=viewer)
+                f"{c.label or c.field}: {c.before} → {c.after}"
+                for c in changes_for(event, viewer=viewer)
             )
             sheet.row(
                 count,
-                [timezone.localtime(event.at), event.actor_label, event.action,
-                 event.object_type, event.object_id, event.object_repr, changes, event.ip or "",
-                 str(event.batch or "")],
+                [timezone.localtime(event.at), event.actor_label, event.action_label,
+                 model_label(event.object_type), event.object_id, event.object_repr, changes,
+                 event.ip or "", str(event.batch or "")],
             )  # fmt: skip
     return count

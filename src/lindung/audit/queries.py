@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 
+from lindung.audit.labels import key_label, model_label, value_label
 from lindung.audit.models import Event, EventQuerySet
 from lindung.formats import mask_nik
 from lindung.roles import Capability
@@ -112,9 +113,10 @@ def display_value(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    field: str
+    field: str  # the key as stored
     before: str
     after: str
+    label: str = ""  # the key for people (audit.labels); empty: show `field`
 
 
 @dataclass(frozen=True)
@@ -122,17 +124,25 @@ class EventRow:
     event: Event
     changes: list[Change] = field(default_factory=list)
 
+    @property
+    def object_label(self) -> str:
+        """The kind of object, as people name it (`targeting.beneficiarylist` → its model's
+        verbose name)."""
+        return model_label(self.event.object_type)
+
 
 def changes_for(event: Event, *, viewer: User) -> list[Change]:
-    """The event's before/after per field as text, NIK and No. KK masked unless `viewer` may see
-    them."""
+    """The event's before/after per field as text with its label (`audit.labels`), NIK and
+    No. KK masked unless `viewer` may see them."""
     show_nik = viewer.can(Capability.VIEW_NIK)
+    kind = event.object_type
     result = []
     for name, before, after in event.changed_fields:
-        old, new = display_value(before), display_value(after)
+        old = display_value(value_label(kind, name, before))
+        new = display_value(value_label(kind, name, after))
         if name in MASKED_FIELDS and not show_nik:
             old, new = mask_nik(old), mask_nik(new)
-        result.append(Change(name, old, new))
+        result.append(Change(name, old, new, key_label(kind, name)))
     return result
 
 

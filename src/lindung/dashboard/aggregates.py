@@ -1,12 +1,13 @@
 """Rebuilding the dashboard's cells: the registry, the active policy and the approved lists,
-counted once in Polars and written in bulk.
+counted once in Polars and written in bulk beside the cells pages read, then swapped in.
 
     state = refresh()          # every fiscal year the dashboard offers
 
 A rebuild reads every current worker once, checks eligibility under the active policy for each
 fiscal year, adds the entries of each year's approved list (as the list froze them), groups by
-desa, occupation, sex and source along each `Dimension`, and replaces all cells in one
-transaction. Pages then sum a few thousand cells instead of a million workers.
+desa, occupation, sex and source along each `Dimension`, and writes the cells under a new
+generation number; pages read the current generation (`State.generation`) until the new one is
+complete (see `refresh`). Pages then sum a few thousand cells instead of a million workers.
 
 Changes that move the numbers (imports, edits, merges, approvals, policy versions, population)
 are recorded in the audit log; `dashboard.signals` marks the cells stale on such an event and
@@ -163,8 +164,18 @@ def cells_for_year(
     return pl.concat(parts).select("fiscal_year", *_GROUP, "dimension", "key", *_COUNTS)
 
 
+# Rows per write transaction of a rebuild: short enough that a page or an import waiting for
+# SQLite's one writer lock waits for one chunk, not for the whole rebuild.
+WRITE_CHUNK = 10_000
+
+
 def refresh(years: list[int] | None = None) -> State:
-    """Rebuild every cell; returns the new state."""
+    """Rebuild every cell; returns the new state.
+
+    The counting runs in Polars outside any transaction. The new cells are written under a new
+    generation number in short transactions beside the old ones, which pages go on reading;
+    one short transaction then makes the new generation the current one (with today's snapshot
+    and the state), and the old rows are deleted afterwards, again in short transactions."""
     started = time.monotonic()
     began = timezone.now()
     years = years or fiscal_years()
@@ -189,13 +200,19 @@ def refresh(years: list[int] | None = None) -> State:
             budgets[str(year)] = {s.code: s.annual_budget for s in policy.sources}
         frames.append(cells_for_year(checked, entries, year))
     cells = pl.concat(frames) if frames else pl.DataFrame()
+    generation = _take_generation()
+    if cells.height:
+        rows = cells.with_columns(pl.lit(generation, pl.Int64).alias("generation"))
+        for start in range(0, rows.height, WRITE_CHUNK):
+            with transaction.atomic():
+                insert_frame(Cell._meta.db_table, rows.slice(start, WRITE_CHUNK))
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {Cell._meta.db_table}")  # noqa: S608 - fixed name
-        if cells.height:
-            insert_frame(Cell._meta.db_table, cells)
+        current = State.objects.select_for_update().get(pk=1)
+        if current.generation > generation:  # a later rebuild finished first: it stands
+            _delete_cells("generation = %s", generation)
+            return current
         _snapshot(cells, budgets, lists)
-        current = State.objects.select_for_update().get_or_create(pk=1)[0]
+        current.generation = generation
         current.refreshed_at = timezone.now()
         if current.stale_since is not None and current.stale_since <= began:
             current.stale_since = None  # changes after `began` still need another rebuild
@@ -208,6 +225,7 @@ def refresh(years: list[int] | None = None) -> State:
         current.seconds = round(time.monotonic() - started, 2)
         current.save(
             update_fields=[
+                "generation",
                 "refreshed_at",
                 "stale_since",
                 "fiscal_years",
@@ -219,7 +237,33 @@ def refresh(years: list[int] | None = None) -> State:
                 "seconds",
             ]
         )
+    # Older generations (and a rebuild's rows left half-written by a crash) go now.
+    _delete_cells("generation < %s", generation)
     return current
+
+
+def _take_generation() -> int:
+    """A generation number no other rebuild writes under."""
+    with transaction.atomic():
+        State.objects.get_or_create(pk=1)
+        current = State.objects.select_for_update().get(pk=1)
+        current.last_generation = max(current.last_generation, current.generation) + 1
+        current.save(update_fields=["last_generation"])
+        return current.last_generation
+
+
+def _delete_cells(where: str, generation: int) -> None:
+    """Delete the cells matching `where` in short transactions."""
+    table = Cell._meta.db_table
+    sql = (
+        f"DELETE FROM {table} WHERE id IN "  # noqa: S608 - fixed names
+        f"(SELECT id FROM {table} WHERE {where} LIMIT {WRITE_CHUNK})"
+    )
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [generation])
+            if cursor.rowcount < WRITE_CHUNK:
+                return
 
 
 def _snapshot(

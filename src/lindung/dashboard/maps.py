@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.dashboard.forms import INDICATORS
 from lindung.dashboard.queries import (
     HIDDEN_MARK,
     Area,
@@ -26,8 +27,9 @@ from lindung.dashboard.queries import (
     indicators,
 )
 from lindung.formats import EMPTY, format_date, format_number
-from lindung.regions.geometry import ColorScale, simplify_coverage
-from lindung.regions.models import Boundary, Level
+from lindung.regions import scope
+from lindung.regions.geometry import ColorScale, label_point, simplify_coverage
+from lindung.regions.models import Boundary, Level, Region
 
 # Visvalingam-Whyatt: about the square root of the area of the corners removed, in degrees
 # (0.0008° ≈ 90 m): the desa of Lombok Timur keep about half of their corners, invisible at
@@ -86,10 +88,18 @@ def collection(
     drill: Callable[[str], str],
     workers_url: str = "",
 ) -> dict[str, Any]:
-    """A FeatureCollection of the area's children (or of the desa itself) with `value`,
-    `display`, `color` and `url` per feature, and the `legend`."""
+    """A FeatureCollection of the area's children, or of a desa among its neighbours.
+
+    Each feature has `code`, `name`, `value`, `display`, `color`, `url` and `role`: "area" (an
+    area coloured by `indicator`), "selected" (the desa looked at, coloured) or "context" (a
+    neighbouring desa of the same kecamatan, grey, without figures; its url opens it when the
+    user may see it). `labels` says how the map names its areas: "all" (kecamatan: every name
+    stays on the map) or "fit" (desa: a name where it fits at the zoom, the others on hover).
+    `legend` names the indicator and its unit and lists the colour classes."""
     rows = children(user, area, filters)
-    if not rows and area.region is not None:  # a desa: the map shows the desa itself
+    context: dict[str, str] = {}
+    roles: dict[str, str] = {}
+    if not rows and area.region is not None:  # a desa: the map shows it among its neighbours
         figures = indicators(user, area, filters)
         rows = [
             AreaRow(
@@ -102,14 +112,21 @@ def collection(
             )
         ]
         urls = {area.code: workers_url}
+        roles[area.code] = "selected"
+        visible = scope.codes_for(user)
+        context = dict(
+            Region.objects.filter(parent_id=area.region.parent_id, boundary__isnull=False)
+            .exclude(code=area.code)
+            .values_list("code", "name")
+        )
+        urls |= {code: drill(code) if scope.contains(visible, code) else "" for code in context}
     else:
         urls = {row.code: drill(row.code) for row in rows}
     values = {row.code: value_of(row, indicator) for row in rows}
     scale = scale_for(values.values(), indicator)
     by_code = {row.code: row for row in rows}
-    features = []
     parents = dict(
-        Boundary.objects.filter(region_id__in=list(by_code)).values_list(
+        Boundary.objects.filter(region_id__in=[*by_code, *context]).values_list(
             "region_id", "region__parent_id"
         )
     )
@@ -119,29 +136,50 @@ def collection(
         .annotate(latest=Max("loaded_at"))
         .values_list("region__parent_id", "latest")
     )
+    features = []
     for code in sorted(parents):
         parent = parents[code]
         geometry = _simplified(parent, stamps[parent].isoformat()).get(code)
         if geometry is None or not geometry["coordinates"]:
             continue
-        row = by_code[code]
+        row = by_code.get(code)
+        properties: dict[str, Any]
+        if row is None:
+            properties = {
+                "name": context[code], "value": None, "display": "",
+                "color": ColorScale.CONTEXT, "role": "context",
+            }  # fmt: skip
+        else:
+            properties = {
+                "name": row.name, "value": values[code], "display": display(row, indicator),
+                "color": scale.color(values[code]), "role": roles.get(code, "area"),
+            }  # fmt: skip
+        lng, lat = _label_at(parent, stamps[parent].isoformat(), code)
         features.append(
             {
                 "type": "Feature",
                 "properties": {
                     "code": code,
-                    "name": row.name,
-                    "value": values[code],
-                    "display": display(row, indicator),
-                    "color": scale.color(values[code]),
+                    **properties,
                     "url": urls.get(code, ""),
+                    "label_at": [lat, lng],  # Leaflet's order
                 },
                 "geometry": geometry,
             }
         )
+    level = area.child_level
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "labels": "all" if level in (Level.KECAMATAN, Level.KABUPATEN_KOTA) else "fit",
+        "legend": legend_of(scale, indicator),
+    }
 
-    legend = legend_of(scale, indicator)
-    return {"type": "FeatureCollection", "features": features, "legend": legend}
+
+@lru_cache(maxsize=4096)
+def _label_at(parent: str, loaded_at: str, code: str) -> tuple[float, float]:
+    """Where the name of `code` goes on its simplified shape (worked out once per process)."""
+    return label_point(_simplified(parent, loaded_at)[code])
 
 
 def scale_for(values: Iterable[float | None], indicator: str) -> ColorScale:
@@ -151,21 +189,40 @@ def scale_for(values: Iterable[float | None], indicator: str) -> ColorScale:
     return ColorScale(values, low=0.0 if share else None, high=1.0 if share else None)
 
 
-def legend_of(scale: ColorScale, indicator: str) -> list[dict[str, str]]:
+def indicator_title(indicator: str) -> str:
+    return str(dict(INDICATORS).get(indicator, indicator))
+
+
+def indicator_unit(indicator: str) -> str:
+    return "%" if indicator in SHARES else _("workers")
+
+
+def legend_of(scale: ColorScale, indicator: str) -> dict[str, Any]:
+    """{"title", "unit", "classes": [{"low", "high", "color", "kind"}]}: the indicator's name,
+    its unit and each colour class with its range in Indonesian numbers (`kind` "class", or
+    "missing" for the areas without data or hidden)."""
     share = indicator in SHARES
 
     def label(value: float) -> str:
         return f"{format_number(value * 100)}%" if share else format_number(round(value))
 
-    legend = [
-        {"low": low, "high": high, "color": color} for low, high, color in scale.legend(label)
+    classes = [
+        {"low": low, "high": high, "color": color, "kind": "class"}
+        for low, high, color in scale.legend(label)
     ]
     if scale.missing:
-        legend.append({"low": _("no data or hidden"), "high": "", "color": ColorScale.NO_DATA})
-    return legend
+        classes.append(
+            {"low": _("no data or hidden"), "high": "", "color": ColorScale.NO_DATA,
+             "kind": "missing"}
+        )  # fmt: skip
+    return {
+        "title": indicator_title(indicator),
+        "unit": indicator_unit(indicator),
+        "classes": classes,
+    }
 
 
-def legend_for(rows: list[AreaRow], indicator: str) -> list[dict[str, str]]:
+def legend_for(rows: list[AreaRow], indicator: str) -> dict[str, Any]:
     return legend_of(scale_for([value_of(r, indicator) for r in rows], indicator), indicator)
 
 

@@ -39,6 +39,9 @@ class Cell(Counts):
     dimension adds up to the same totals, and the `total` dimension (key "") alone gives them.
     """
 
+    # The rebuild that wrote the row: pages read `State.generation` only, so a rebuild writes
+    # its rows beside the old ones and swaps the number when they are all in.
+    generation = models.PositiveIntegerField(default=0)
     occupation = models.CharField(max_length=24)
     sex = models.CharField(max_length=1)
     dimension = models.CharField(max_length=8, choices=Dimension.choices)
@@ -47,8 +50,8 @@ class Cell(Counts):
     class Meta:
         indexes = [
             models.Index(
-                fields=["fiscal_year", "dimension", "kecamatan_id", "desa_id"],
-                name="dashboard_cell_area",
+                fields=["generation", "fiscal_year", "dimension", "kecamatan_id", "desa_id"],
+                name="dashboard_cell_generation",
             )
         ]
 
@@ -69,6 +72,8 @@ class State(models.Model):
     labels = models.JSONField(default=dict)  # source code → label
     workers = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    generation = models.PositiveIntegerField(default=0)  # the cells pages read
+    last_generation = models.PositiveIntegerField(default=0)  # the last one a rebuild took
 
     def __str__(self) -> str:
         return f"dashboard state {self.refreshed_at}"

@@ -84,6 +84,7 @@ def home_page(user: User, form: FilterForm) -> dict[str, Any]:
         "indicator": indicator,
         "indicator_label": dict(INDICATORS).get(indicator, indicator),
         "has_map": maps.has_boundaries(area),
+        "is_desa": area.region is not None and area.level == Level.DESA_KELURAHAN,
         "legend": maps.legend_for(rows, indicator),
         "map_url": link("dashboard:map", form),
         "chart_data": {by: maps.chart_data(by, charts[by]) for by in charts},

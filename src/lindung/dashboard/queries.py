@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -332,7 +332,11 @@ def cells(
     not kept there, so those filters apply to the current figures only)."""
     rows: QuerySet[Any]
     if day is None:
-        rows = Cell.objects.filter(fiscal_year=filters.fiscal_year, dimension=dimension)
+        rows = Cell.objects.filter(
+            generation=Subquery(State.objects.filter(pk=1).values("generation")[:1]),
+            fiscal_year=filters.fiscal_year,
+            dimension=dimension,
+        )
     else:
         rows = Snapshot.objects.filter(fiscal_year=filters.fiscal_year, day=day)
     rows = _in_area(rows, area)

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
 from lindung.dashboard import aggregates, maps, queries
-from lindung.dashboard.forms import INDICATORS
 from lindung.dashboard.queries import Area, AreaRow, Figure, Filters
 from lindung.formats import (
     EMPTY,
@@ -19,9 +19,9 @@ from lindung.formats import (
     format_datetime,
     format_number,
 )
-from lindung.pdf import BOLD, MARGIN, Document, Rupiah
+from lindung.pdf import MARGIN, Document, Rupiah
 from lindung.pdf_map import draw_legend, draw_map
-from lindung.regions.models import Boundary, Region
+from lindung.regions.models import Boundary, Population, Region
 from lindung.xlsx import Column, Kind, Workbook
 
 TOP = 5  # areas in the best and worst lists of the summary
@@ -152,6 +152,13 @@ def _indicator_rows(figures: queries.Indicators) -> list[list[Any]]:
     return rows
 
 
+def population_year(codes: Sequence[str]) -> int | None:
+    """The latest year with a population figure loaded for any of `codes` (the year each row's
+    figure comes from: `queries.children` takes each area's latest)."""
+    year = Population.objects.filter(region_id__in=list(codes)).aggregate(year=Max("year"))["year"]
+    return int(year) if year is not None else None
+
+
 def _draw_area_map(
     doc: Document, user: User, area: Area, filters: Filters, indicator: str, height: float,
     rows: Sequence[AreaRow], *, labels: bool,
@@ -176,12 +183,11 @@ def _draw_area_map(
     names = {row.code: row.name for row in rows} if labels else None
     draw_map(doc.canvas, MARGIN, bottom, doc.width - legend_width, height, features,
              labels=names)  # fmt: skip
-    legend = [(i["low"], i["high"], i["color"]) for i in maps.legend_of(scale, indicator)]
-    title = dict(INDICATORS).get(indicator, indicator)
-    doc.canvas.setFont(BOLD, 8)
+    described = maps.legend_of(scale, indicator)
+    legend = [(i["low"], i["high"], i["color"]) for i in described["classes"]]
     x = MARGIN + doc.width - legend_width + 8
-    doc.canvas.drawString(x, top - 10, str(title)[:40])
-    draw_legend(doc.canvas, x, top - 14, legend)
+    title = f"{described['title']} ({described['unit']})"
+    draw_legend(doc.canvas, x, top, legend, title=title)
     doc.y = bottom - 6
     return True
 
@@ -230,7 +236,7 @@ def write_summary_pdf(
         _hidden_note(doc, user)
         doc.space()
         if rows:
-            drawn = _draw_area_map(doc, user, area, filters, indicator, 300.0, rows, labels=False)
+            drawn = _draw_area_map(doc, user, area, filters, indicator, 300.0, rows, labels=True)
             if not drawn:
                 doc.text([_("No boundaries are loaded: the areas are ranked in the table below.")])
             ranked = [r for r in rows if r.covered_share is not None]
@@ -269,7 +275,12 @@ def write_kecamatan_pdf(
             _draw_area_map(doc, user, area, filters, indicator, 320.0, rows, labels=True)
             _title, header, table = table_rows(user, area, filters, "areas")
             doc.heading(_("Per desa/kelurahan"), size=9, align="left")
-            doc.table(header[1:], [[*r[1:6], _money(r[6]), r[7] or EMPTY] for r in table])
+            year = population_year([row.code for row in rows])
+            if year is None:  # no population of these desa loaded: no empty column
+                doc.table(header[1:7], [[*r[1:6], _money(r[6])] for r in table])
+            else:
+                header[7] = _("Population (%(year)s)") % {"year": year}
+                doc.table(header[1:], [[*r[1:6], _money(r[6]), r[7] or EMPTY] for r in table])
         for by in ("occupation", "sex", "age"):
             name, header, table = table_rows(user, area, filters, by)
             doc.heading(name, size=9, align="left")

@@ -30,6 +30,16 @@ def mark_stale() -> None:
         transaction.on_commit(_enqueue)
 
 
+def ensure_queued() -> None:
+    """Queue a rebuild when the cells are stale and none waits (the page calls this: a queued job
+    lost with its worker is queued again). Never rebuilds here."""
+    current = State.objects.filter(pk=1).values("stale_since", "queued").first()
+    if current is None or current["stale_since"] is None or current["queued"]:
+        return
+    if State.objects.filter(pk=1, queued=False).update(queued=True):
+        transaction.on_commit(_enqueue)
+
+
 def _enqueue() -> None:
     from lindung.dashboard.tasks import refresh_task
 

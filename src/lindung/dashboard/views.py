@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 
 from lindung.accounts.models import User
 from lindung.dashboard import maps, presenters, queries, reports
-from lindung.dashboard.aggregates import refresh, state
+from lindung.dashboard.aggregates import state
 from lindung.dashboard.forms import FilterForm
+from lindung.dashboard.signals import ensure_queued, mark_stale
 from lindung.decorators import require, user_of
-from lindung.formats import format_number
 from lindung.regions.models import Level
 from lindung.roles import Capability
 from lindung.ui.downloads import send_file
@@ -35,6 +35,7 @@ def _form(request: HttpRequest) -> FilterForm:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    ensure_queued()  # stale cells: shown as they are while the worker recounts
     context = presenters.home_page(user_of(request), _form(request))
     return render(request, "dashboard/home.html", context)
 
@@ -126,11 +127,10 @@ def kecamatan_pdf(request: HttpRequest) -> FileResponse:
 @require(Capability.CONFIGURE)
 @require_POST
 def refresh_now(request: HttpRequest) -> HttpResponse:
-    done = refresh()
+    """Queue a recount (the background worker does it; the page never waits for one)."""
+    mark_stale()
     messages.success(
-        request,
-        _("The dashboard was rebuilt from %(workers)s workers in %(seconds)s s.")
-        % {"workers": format_number(done.workers), "seconds": format_number(done.seconds, 2)},
+        request, _("A recount was queued: the figures change when it is done, in a minute or two.")
     )
     back = str(request.POST.get("next", ""))
     home_url = reverse("dashboard:home")

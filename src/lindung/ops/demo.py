@@ -63,3 +63,30 @@ def ensure_demo_accounts(password: str) -> list[DemoAccount]:
 def shared_file(folder: Path, name: str) -> Path | None:
     path = folder / name
     return path if path.is_file() else None
+
+
+DEMO_DUPLICATE_SOURCE = "Pendataan desa (sintetis)"
+
+
+def ensure_demo_duplicates(folder: Path, *, count: int = 12) -> int:
+    """A second, small list that names `count` registered workers again under another NIK with
+    a slightly different spelling, imported like a real one, so that the demo has possible
+    duplicates to review. Returns how many pairs are open (idempotent: the same file again adds
+    none). Needs the demo registry imported first."""
+    from lindung.registry.imports import import_file
+    from lindung.registry.models import DuplicateStatus, PossibleDuplicate, Worker
+    from lindung.registry.synth.duplicates import near_duplicates
+
+    path = folder / "pekerja-sintetis-duplikat.csv"
+    if not path.exists():
+        # The first registered workers of the demo list, spread over it: the same ones every time.
+        ids = list(Worker.objects.current().order_by("id").values_list("id", flat=True))
+        if not ids:
+            return 0
+        picked = ids[:: max(1, len(ids) // count)][:count]
+        workers = Worker.objects.filter(id__in=picked).order_by("id")
+        rows = workers.values("nik", "name", "sex", "birth_date", "desa_id")
+        taken = set(Worker.objects.values_list("nik", flat=True))
+        path.write_text(near_duplicates(rows, taken=taken), encoding="utf-8")
+    import_file(by="demo", path=path, source=DEMO_DUPLICATE_SOURCE)
+    return PossibleDuplicate.objects.filter(status=DuplicateStatus.OPEN).count()

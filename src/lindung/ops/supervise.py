@@ -12,6 +12,7 @@ RUNNING names the serve process that ran it.
 """
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from lindung.audit.actors import SYSTEM
+from lindung.jobs import services as jobs
 from lindung.registry import recovery
 from lindung.registry.tasks import batch_of
 
@@ -31,6 +33,9 @@ logger = logging.getLogger(__name__)
 BACKOFF_FIRST = 1.0
 BACKOFF_MAX = 60.0
 HEALTHY_AFTER = 60.0  # a worker that ran this long resets the pause
+# The task worker's niceness: a recount or an import (Polars on every core) yields the CPU to
+# the web server's requests, which stay fast meanwhile (bench/recount_pages.py).
+WORKER_NICE = 10
 JOB_DIED = "lindung.ops.supervise.WorkerDied"
 
 
@@ -53,6 +58,9 @@ def fail_jobs_of(worker_ids: set[str], *, why: str) -> list[str]:
         logger.warning("job %s (%s) failed: %s", job.pk, job.task_path.rsplit(".", 1)[-1], why)
         if updated and batch_id and recovery.fail_import(by=SYSTEM, batch_id=batch_id):
             batches.append(batch_id)
+        job_id = jobs.job_of(job.task_path, job.args_kwargs)
+        if updated and job_id:
+            jobs.fail_job(job_id)
     return batches
 
 
@@ -72,6 +80,7 @@ def recover_at_start() -> None:
         }
         fail_jobs_of(dead, why="the server stopped while the job ran")
         recovery.fail_stale_imports()
+        jobs.fail_stale_jobs()
     finally:
         connection.close()
 
@@ -81,6 +90,8 @@ def sweep_stale_imports() -> None:
     a worker of another host) → failed."""
     try:
         recovery.fail_stale_imports()
+        jobs.fail_stale_jobs()
+        jobs.purge_job_files()
     finally:
         connection.close()
 
@@ -108,6 +119,10 @@ class Worker:
             "--worker-id", self.worker_id,
         ]  # fmt: skip
         self.process = subprocess.Popen(command)  # noqa: S603 - our own interpreter, fixed args
+        try:  # before its first job starts Polars' threads, which inherit the priority
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, WORKER_NICE)
+        except OSError:
+            logger.warning("could not lower the task worker's priority")
         return self.process
 
     def died(self, code: int, stopping: threading.Event) -> Any:

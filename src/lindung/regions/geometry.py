@@ -4,11 +4,12 @@ GeoJSON dicts (WGS84 `[lng, lat]`) in and out; shapely (GEOS) does the simplific
 dashboard sends simplified polygons to Leaflet, and the PDF map draws them with reportlab.
 
     shapes = simplify_coverage({code: geometry, …}, tolerance=0.0008)
-    collection = feature_collection(rows, {code: {"value": 0.42, "color": "#74c476"}})
+    collection = feature_collection(rows, {code: {"value": 0.42, "color": "#21918c"}})
     to_page = project(bounds(geometries), width=400, height=300, margin=10, y_up=True)
     scale = ColorScale(rates, low=0.0, high=1.0)
-    scale.color(0.42)                        # "#74c476"
-    scale.legend(fmt=lambda v: f"{v:.0%}")   # [("0%", "20%", "#edf8e9"), …]
+    scale.color(0.42)                        # "#21918c"
+    scale.legend(fmt=lambda v: f"{v:.0%}")   # [("0%", "20%", "#fde725"), …]
+    label_point(geometry)                    # (lng, lat) well inside the area, for its name
 
 Neighbouring areas are simplified together, as one coverage. The published boundaries overlap
 and leave slivers of a few metres, so `coverage_clean` first gives each pair of neighbours one
@@ -24,7 +25,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping, shape
+from shapely.geometry import Polygon, mapping, shape
+from shapely.ops import polylabel
 
 Geometry = Mapping[str, Any]  # a GeoJSON Polygon or MultiPolygon
 Ring = list[list[float]]  # closed: the last position repeats the first
@@ -189,22 +191,51 @@ def feature_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
+def label_point(geometry: Geometry) -> tuple[float, float]:
+    """A point well inside the area (its largest polygon's pole of inaccessibility), where its
+    name reads as belonging to it: a crescent's bounding-box centre can fall outside it."""
+    largest: Any = max(
+        (shape({"type": "Polygon", "coordinates": p}) for p in _polygons(geometry) if p),
+        key=lambda polygon: polygon.area,
+    )
+    if not largest.is_valid:  # a ring crossing itself: its valid parts
+        largest = max(getattr(largest.buffer(0), "geoms", [largest.buffer(0)]), key=_area)
+    point = None
+    if isinstance(largest, Polygon) and largest.area > 0:
+        span = max(largest.bounds[2] - largest.bounds[0], largest.bounds[3] - largest.bounds[1])
+        point = polylabel(largest, tolerance=span / 100)
+    elif not largest.is_empty:
+        point = largest.representative_point()
+    if point is None or point.is_empty:
+        raise ValueError("no area to place a label in")
+    return round(point.x, DECIMALS), round(point.y, DECIMALS)
+
+
+def _area(geometry: Any) -> float:
+    return float(geometry.area)
+
+
 class ColorScale:
-    """Five sequential greens for values, grey for no data (None).
+    """Five sequential colours for values, grey for no data (None).
 
     Equal-interval classes between `low` and `high` (by default the smallest and largest
     value), not quantiles: with a fixed domain the breaks are round numbers (0-20%, 20-40%, …)
     and mean the same on every page, and the colour says how far an area is from the target
     rather than its rank among its neighbours. Pass `low=0.0, high=1.0` for rates. Values
     outside the domain take the end classes.
-    When every value is the same the scale has one class, the middle green.
+    When every value is the same the scale has one class, the middle colour.
 
-    Colours: ColorBrewer "Greens" 5 (colour-blind safe, prints in greyscale as a ramp).
-    `legend()` lists the classes only; add a `ColorScale.NO_DATA` row when `missing`.
+    Colours: viridis in five steps, yellow (low) to deep violet (high): colour-blind safe,
+    even steps of lightness (prints in greyscale as a ramp), and the lowest class is clearly a
+    colour, never the near-white of the page or of an area without data. `NO_DATA` is a
+    neutral grey no class uses (the maps hatch it too); `CONTEXT` is the paler grey of the
+    neighbours drawn around a desa. `legend()` lists the classes only; add a
+    `ColorScale.NO_DATA` row when `missing`.
     """
 
-    COLORS = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
-    NO_DATA = "#cccccc"
+    COLORS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+    NO_DATA = "#b0b0b0"
+    CONTEXT = "#e5e7eb"
 
     def __init__(
         self,
@@ -227,8 +258,8 @@ class ColorScale:
             return self.NO_DATA
         if high == low:
             return self.COLORS[len(self.COLORS) // 2]
-        step = (high - low) / len(self.COLORS)
-        index = math.floor((value - low) / step)
+        # the share of the domain, then the class (no `step` that can underflow to 0)
+        index = math.floor((value - low) / (high - low) * len(self.COLORS))
         return self.COLORS[max(0, min(len(self.COLORS) - 1, index))]
 
     def legend(self, fmt: Callable[[float], str] = str) -> list[tuple[str, str, str]]:

@@ -135,6 +135,22 @@ class Deployment(models.Model):
     name = models.CharField(_("name"), max_length=200)
     areas = models.ManyToManyField(Region, related_name="+", verbose_name=_("served areas"))
     configured_at = models.DateTimeField(auto_now=True)
+    # What the decrees (SK) of the head of region say: the lampiran of an approved list.
+    head_title = models.CharField(
+        _("title of the head of region"),
+        max_length=40,
+        blank=True,
+        help_text=_("Bupati or Wali Kota; empty: from the kabupaten/kota served."),
+    )
+    head_name = models.CharField(_("name of the head of region"), max_length=200, blank=True)
+    signing_place = models.CharField(
+        _("place of signing"), max_length=100, blank=True, help_text=_("For example Selong.")
+    )
+    decree_subject = models.TextField(
+        _("subject of the decree (TENTANG)"),
+        blank=True,
+        help_text=_("Printed after TENTANG on the lampiran; the fiscal year is added."),
+    )
 
     class Meta:
         verbose_name = _("deployment")
@@ -149,3 +165,23 @@ class Deployment(models.Model):
 
     def area_codes(self) -> list[str]:
         return sorted(self.areas.values_list("code", flat=True))
+
+    def head_of_region(self) -> str:
+        """The office that signs the decrees: "Bupati Lombok Timur", "Wali Kota Mataram"."""
+        areas = sorted(self.areas.all(), key=lambda r: r.code)
+        names = " dan ".join(_short_name(r) for r in areas) or self.name
+        if self.head_title:
+            title = self.head_title
+        elif areas and all(r.type == RegionType.KOTA for r in areas):
+            title = "Wali Kota"
+        else:
+            title = "Bupati"
+        return f"{title} {names}"
+
+
+def _short_name(region: Region) -> str:
+    """A kabupaten/kota's name without its type: "Kabupaten Lombok Timur" → "Lombok Timur"."""
+    for prefix in ("Kabupaten ", "Kota ", "Kab. "):
+        if region.name.startswith(prefix):
+            return region.name[len(prefix) :]
+    return region.name

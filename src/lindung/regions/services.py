@@ -44,3 +44,38 @@ def configure_deployment(*, kabupaten: list[str], by: Actor | None, name: str = 
             by=by, action=Action.DEPLOYMENT_CONFIGURED, obj=deployment, before=before, after=after
         )
     return deployment
+
+
+DECREE_FIELDS = ("head_title", "head_name", "signing_place", "decree_subject")
+
+
+@transaction.atomic
+def update_decree_settings(
+    *, by: Actor, head_title: str, head_name: str, signing_place: str, decree_subject: str
+) -> Deployment:
+    """What the decrees of the head of region say (the lampiran of an approved list): the
+    title (Bupati, Wali Kota), the name, the place of signing and the default subject.
+    Audited with before/after; nothing is recorded when nothing changed."""
+    deployment = Deployment.objects.select_for_update().filter(pk=1).first()
+    if deployment is None:
+        raise DeploymentError(_("The deployment is not configured yet (lindung setup)."))
+    values = {
+        "head_title": " ".join(head_title.split()),
+        "head_name": " ".join(head_name.split()),
+        "signing_place": " ".join(signing_place.split()),
+        "decree_subject": " ".join(decree_subject.split()),
+    }
+    before = {field: getattr(deployment, field) for field in DECREE_FIELDS}
+    if before == values:
+        return deployment
+    for field, value in values.items():
+        setattr(deployment, field, value)
+    deployment.save(update_fields=[*DECREE_FIELDS, "configured_at"])
+    record(
+        by=by,
+        action=Action.DECREE_SETTINGS_CHANGED,
+        obj=deployment,
+        before={k: v for k, v in before.items() if v != values[k]},
+        after={k: v for k, v in values.items() if v != before[k]},
+    )
+    return deployment

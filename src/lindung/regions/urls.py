@@ -4,6 +4,7 @@ from lindung.regions import views
 
 app_name = "regions"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("wilayah/", views.home, name="home"),
     path("wilayah/<str:code>/", views.region_detail, name="region-detail"),
+    path("pengaturan/sk/", views.decree_settings, name="decree-settings"),
 ]

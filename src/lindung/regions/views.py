@@ -1,11 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from lindung.decorators import user_of
-from lindung.regions.models import Level
+from lindung.decorators import require, user_of
+from lindung.regions import services
+from lindung.regions.forms import DecreeSettingsForm
+from lindung.regions.models import Deployment, Level
 from lindung.regions.queries import child_rows, get_region_for, home_regions
-from lindung.regions.scope import deployment_codes
+from lindung.regions.scope import codes_for, contains, deployment_codes
+from lindung.roles import Capability
 
 
 @login_required
@@ -43,5 +48,25 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
             "region": region,
             "rows": rows,
             "population": region.populations.order_by("-year").first(),
+            # A desa operator does not see their kecamatan: no link to a 404.
+            "parent_visible": region.parent_id is not None
+            and contains(codes_for(user), region.parent_id),
         },
+    )
+
+
+@require(Capability.CONFIGURE)
+def decree_settings(request: HttpRequest) -> HttpResponse:
+    """The head of region's title and name, the place of signing and the default subject that
+    the lampiran of every approved list prints."""
+    deployment = get_object_or_404(Deployment, pk=1)
+    form = DecreeSettingsForm(request.POST or None, instance=deployment)
+    if request.method == "POST" and form.is_valid():
+        services.update_decree_settings(by=user_of(request), **form.cleaned_data)
+        messages.success(request, _("Decree settings saved."))
+        return redirect("regions:decree-settings")
+    return render(
+        request,
+        "regions/decree_settings.html",
+        {"form": form, "office": Deployment.objects.get(pk=1).head_of_region()},
     )

@@ -26,7 +26,13 @@ class WorkerQuery(Schema):
     age: str = Field("", description="One of " + ", ".join(queries.AGE_BANDS))
     status: WorkerStatus | None = None
     source: int | None = Field(None, description="Source id")
-    q: str = Field("", max_length=100, description="NIK, NIK prefix (6+ digits) or name start")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="A NIK or No. KK (16 digits; spaces, dots and dashes ignored), the first "
+        "digits of a NIK, or words of a name in any order (each the start of a word of the name; "
+        "spelling variants such as Muhamad/Muhammad and titles such as H., Lalu, Baiq ignored)",
+    )
     cursor: str = Field("", description="next_cursor of the previous page")
 
     @field_validator("age")
@@ -112,8 +118,7 @@ def _out(worker: Worker, viewer: User) -> WorkerOut:
 def worker_list(request: HttpRequest, filters: Query[WorkerQuery]) -> WorkerPageOut:
     """Workers in the caller's wilayah by name, 50 a page; pass next_cursor as `cursor`."""
     user = _user(request)
-    workers = queries.filter_workers(queries.visible_workers(user), filters.worker_filter())
-    page = queries.worker_page(workers, after=filters.cursor)
+    page = queries.list_page(user, filters.worker_filter(), after=filters.cursor)
     return WorkerPageOut(items=[_out(w, user) for w in page.workers], next_cursor=page.next_cursor)
 
 

@@ -6,3 +6,9 @@ class RegistryConfig(AppConfig):
     name = "lindung.registry"
     verbose_name = _("Worker registry")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from lindung.jobs.kinds import register
+        from lindung.registry.background import KIND
+
+        register(KIND)

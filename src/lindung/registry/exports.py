@@ -1,5 +1,6 @@
 """The registry list as an XLSX workbook (the list page's current filter)."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from lindung.xlsx import Column, Kind, Workbook
 
 # Excel holds 1.048.576 rows a sheet; beyond this, narrow the filter.
 EXPORT_LIMIT = 1_000_000
+PROGRESS_EVERY = 1000
 # Plain columns, read with values_list: no model instances for a million rows.
 _COLUMNS = (
     "nik",
@@ -34,8 +36,15 @@ _COLUMNS = (
 )
 
 
-def write_workers_xlsx(workers: WorkerQuerySet, *, viewer: User, out: Path) -> int:
+def write_workers_xlsx(
+    workers: WorkerQuerySet,
+    *,
+    viewer: User,
+    out: Path,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Write `workers` (at most EXPORT_LIMIT, by name) to `out`; returns the row count.
+    `progress` is told the rows written so far, every PROGRESS_EVERY rows.
 
     NIK and No. KK are text cells (a number would lose digits), masked unless `viewer` has
     VIEW_NIK; every text goes through lindung.xlsx, so `=HYPERLINK(...)` stays text. The
@@ -84,4 +93,6 @@ def write_workers_xlsx(workers: WorkerQuerySet, *, viewer: User, out: Path) -> i
                  yes if disability else no, yes if female_head else no,
                  str(statuses.get(status, status))],
             )  # fmt: skip
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count)
     return count

@@ -9,6 +9,7 @@ from lindung.regions.models import Level
 from lindung.regions.queries import visible_regions
 from lindung.registry.models import Occupation, Sex, Source, Worker, WorkerStatus
 from lindung.registry.queries import AGE_BANDS, DESIL_NONE, DESIL_VALUES, WorkerFilter
+from lindung.ui.fields import RupiahField
 
 Choices = list[tuple[Any, Any]]
 _ISO_DATE = "%Y-%m-%d"
@@ -38,8 +39,8 @@ class WorkerFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("NIK or name")}),
-        help_text=_("A whole NIK, its first 6 or more digits, or the start of a name."),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("NIK, No. KK or name")}),
+        help_text=_("NIK, No. KK or its first digits; or words of a name, in any order."),
     )
     kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
     desa = forms.ChoiceField(label=_("Desa/kelurahan"), required=False)
@@ -111,7 +112,7 @@ class WorkerForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     desa = forms.ChoiceField(label=_("Desa/kelurahan"))
     occupation = forms.ChoiceField(label=_("Occupation"), choices=Occupation.choices)
-    income = forms.IntegerField(label=_("Monthly income (rupiah)"), min_value=0, required=False)
+    income = RupiahField(label=_("Monthly income (rupiah)"), required=False)
     desil = forms.TypedChoiceField(
         label=_("Desil"),
         required=False,

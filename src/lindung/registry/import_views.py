@@ -26,14 +26,13 @@ from lindung.audit.actions import Action
 from lindung.audit.services import record
 from lindung.decorators import require, user_of
 from lindung.htmx import HtmxHttpRequest
-from lindung.registry import imports, recovery, retention
+from lindung.registry import import_preview, imports, recovery, retention
 from lindung.registry.models import ImportBatch, ImportStatus, Source
-from lindung.registry.pipeline.codes import RowStatus, message_for
-from lindung.registry.pipeline.report import status_label
+from lindung.registry.pipeline.codes import RowWarning
+from lindung.registry.progress import progress_of
 from lindung.roles import Capability, Role
 from lindung.ui.downloads import send_file
 
-PREVIEW_ROWS = 200
 _WHOLE_DEPLOYMENT = (Role.ADMIN, Role.OPERATOR_KABUPATEN, Role.AUDITOR)
 
 
@@ -111,37 +110,39 @@ def import_detail(request: HtmxHttpRequest, batch_id: str) -> HttpResponse:
     user = _reader(request)
     batch = _get_batch(user, batch_id)
     recovery.fail_if_stale(batch)  # its process is gone: shown failed, polling stops
-    context = {"batch": batch, "can_import": user.can(Capability.EDIT_DATA), **_preview(batch)}
+    context = {"batch": batch, "can_import": user.can(Capability.EDIT_DATA)}
+    context |= _preview(request, user, batch)
     if request.htmx:
         return render(request, "registry/import_detail.html#status", context)
     return render(request, "registry/import_detail.html", context)
 
 
-def _preview(batch: ImportBatch) -> dict[str, object]:
+def _preview(request: HttpRequest, user: User, batch: ImportBatch) -> dict[str, object]:
+    """The batch page's facts: the progress while it runs; once checked, the problems by code,
+    the rows with problems (of the code asked for with ?kode=), the changes to registered
+    workers (page ?ubah=) and the possible duplicates to review."""
     running = batch.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
-    percent = 0
-    if batch.progress_total:
-        percent = min(100, round(100 * batch.progress_done / batch.progress_total))
     kept = retention.kept_for(batch)
-    context: dict[str, object] = {"running": running, "percent": percent, "kept": kept}
-    if batch.status in (ImportStatus.READY, ImportStatus.COMMITTED):
-        rows = imports.outcome_rows(batch)
-        if rows is not None:
-            problems = rows.filter(
-                (rows.get_column("status") == RowStatus.REJECTED.value)
-                | (rows.get_column("warnings").list.len() > 0)
-            ).head(PREVIEW_ROWS)
-            context["problems"] = [
-                {
-                    "row": row["_row"],
-                    "nik": row["nik"],
-                    "status": status_label(row["status"]),
-                    "codes": [(c, message_for(c)) for c in row["errors"]]
-                    + [(c, message_for(c, warning=True)) for c in row["warnings"]],
-                }
-                for row in problems.iter_rows(named=True)
-            ]
-        context["codes"] = sorted((batch.code_counts or {}).items())
+    context: dict[str, object] = {"running": running, "kept": kept}
+    context["where"] = progress_of(batch, imports.batch_dir(batch))
+    if batch.status not in (ImportStatus.READY, ImportStatus.COMMITTED):
+        return context
+    code = request.GET.get("kode", "")
+    rows = imports.outcome_rows(batch)
+    pairs = import_preview.duplicate_pairs(batch, user) if user.can(Capability.EDIT_DATA) else []
+    by_nik = {p.new.nik: p.pk for p in pairs}
+    codes = import_preview.code_summary(batch, rows)
+    context["codes"] = codes
+    context["code"] = next((c for c in codes if c.code == code), None)
+    if rows is not None:
+        shown, matching = import_preview.problem_rows(rows, code=code, duplicates=by_nik)
+        context |= {"problems": shown, "problems_total": matching}
+    page = request.GET.get("ubah", "1")
+    context["changes"] = import_preview.changes_page(
+        batch, user, page=int(page) if page.isdigit() else 1
+    )
+    context["pairs"] = pairs
+    context["duplicate_code"] = RowWarning.POSSIBLE_DUPLICATE.value
     return context
 
 

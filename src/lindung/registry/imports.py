@@ -8,6 +8,9 @@ share.
 Reading and checking happen outside any transaction (a preview changes nothing); the commit is
 one transaction that re-decides the rows against the registry as it is at that moment, writes
 them in bulk and records the batch in the audit log. A crash or kill leaves no partial batch.
+
+(Over 600 lines: the CLI, web and demo flows share the private steps here; the progress steps
+are `progress.py`, the page's reading of a batch `import_preview.py`.)
 """
 
 import hashlib
@@ -33,9 +36,18 @@ from lindung.audit.actors import SYSTEM, Actor, actor_label, actor_user
 from lindung.audit.models import Event
 from lindung.audit.services import record
 from lindung.regions.scope import codes_for, deployment_codes
+from lindung.registry import progress as steps
 from lindung.registry import recovery
-from lindung.registry.models import ImportBatch, ImportStatus, Source, Worker, WorkerSource
+from lindung.registry.models import (
+    ImportBatch,
+    ImportStatus,
+    Source,
+    Worker,
+    WorkerNameToken,
+    WorkerSource,
+)
 from lindung.registry.pipeline import load
+from lindung.registry.pipeline.changes import field_changes
 from lindung.registry.pipeline.codes import RowStatus
 from lindung.registry.pipeline.decide import decide, requested_moves
 from lindung.registry.pipeline.read import read_table
@@ -210,18 +222,26 @@ def check_file(
         places=Places.for_deployment(deployment),
         today=timezone.localdate(),
         scope=scope,
+        progress=(lambda done, total: progress("validate", done, total)) if progress else None,
     )
     return Checked(checked, read.original, read.rows_skipped, sha, key)
 
 
-def preview(checked: Checked, *, source: str | None) -> Outcome:
+def preview(checked: Checked, *, source: str | None, progress: Progress | None = None) -> Outcome:
     """What a commit would do now, writing nothing (dry run, web preview)."""
     source_id = Source.objects.filter(name=source).values_list("id", flat=True).first()
     existing = load.existing_workers(source_id)
     # The scope the rows were checked under: a region-bound operator's rows never touch a
     # worker outside it (NIK_OUTSIDE_SCOPE).
-    plan, _pairs = decide(checked.checked, existing, scope=checked.key["scope"])
-    return Outcome(None, checked.file_sha256, checked.rows_skipped, _outcome_rows(plan))
+    plan, _pairs = decide(
+        checked.checked,
+        existing,
+        scope=checked.key["scope"],
+        progress=(lambda done, total: progress("compare", done, total)) if progress else None,
+    )
+    outcome = Outcome(None, checked.file_sha256, checked.rows_skipped, _outcome_rows(plan))
+    outcome.extra["changes"] = field_changes(plan, existing)
+    return outcome
 
 
 def _outcome_rows(plan: pl.DataFrame) -> pl.DataFrame:
@@ -352,6 +372,8 @@ def _commit(
         expect=(ImportStatus.QUEUED, ImportStatus.COMMITTING),
     ):
         raise ImportFailed(_("This import is not ready to be committed."), "NOT_READY")
+    folder = batch_dir(batch)
+    (folder / steps.FILE_NAME).unlink(missing_ok=True)  # an earlier attempt's steps
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
@@ -364,9 +386,13 @@ def _commit(
             if progress:
                 progress("compare", 0, checked.height)
             existing = load.existing_workers(batch.source_id)
-            plan, pairs = decide(checked, existing, scope=scope)
-            if progress:
-                progress("write", 0, checked.height)
+            plan, pairs = decide(
+                checked,
+                existing,
+                scope=scope,
+                progress=(lambda d, t: progress("compare", d, t)) if progress else None,
+            )
+            changes = field_changes(plan, existing)
             load.write(
                 plan,
                 pairs,
@@ -376,10 +402,12 @@ def _commit(
                 actor=actor,
                 actor_label=label,
                 now=now,
+                progress=progress,
             )
             if requester is not None:
                 request_moves(by=requester, moves=requested_moves(plan), batch=batch)
             outcome = Outcome(batch.id, batch.file_sha256, batch.rows_skipped, _outcome_rows(plan))
+            outcome.extra["changes"] = changes
             _finish(batch, outcome, by=actor, status=ImportStatus.COMMITTED, when=now)
             record(
                 by=by,
@@ -397,7 +425,7 @@ def _commit(
         except Exception:  # a connection lost with the process: the stale check finds it
             logger.exception("import %s: could not mark the batch failed", batch.pk)
         raise
-    outcome.rows.write_parquet(batch_dir(batch) / "rows.parquet")
+    _store_outcome(batch, outcome)
     if outcome.count(RowStatus.NEW) + outcome.count(RowStatus.UPDATED) >= ANALYZE_AFTER:
         _refresh_statistics()
     return outcome
@@ -419,7 +447,7 @@ ANALYZE_AFTER = 10_000
 
 def _refresh_statistics() -> None:
     with connection.cursor() as cursor:
-        for model in (Worker, WorkerSource):
+        for model in (Worker, WorkerSource, WorkerNameToken):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -500,51 +528,68 @@ def run_check(batch_id: str) -> None:
     expect = (ImportStatus.QUEUED, ImportStatus.CHECKING)
     if not recovery.claim(batch.pk, status=ImportStatus.CHECKING, expect=expect):
         return
-    _progress(batch.pk, "read", 0, 0)
+    steps.save(batch.pk, "read", 0, 0)
     try:
         checked = check_file(
             Path(settings.VAR_DIR) / batch.file_path,
             by=batch.created_by,
             sheet=batch.sheet or None,
-            progress=lambda step, done, total: _progress(batch.pk, step, done, total),
+            progress=lambda step, done, total: steps.save(batch.pk, step, done, total),
         )
         _store_checked(batch, checked)
-        _progress(batch.pk, "compare", 0, checked.checked.height)
-        outcome = preview(checked, source=batch.source.name)
+        steps.save(batch.pk, "compare", 0, checked.checked.height)
+        outcome = preview(
+            checked,
+            source=batch.source.name,
+            progress=lambda step, done, total: steps.save(batch.pk, step, done, total),
+        )
     except ImportFailed as error:
         recovery.fail_import(by=SYSTEM, batch_id=batch.pk, reason=error.message, interrupted=False)
         return
-    outcome.rows.write_parquet(batch_dir(batch) / "rows.parquet")
+    _store_outcome(batch, outcome)
     batch.refresh_from_db()
     if batch.status != ImportStatus.CHECKING:  # failed as stale or discarded meanwhile
         return
     _finish(batch, outcome, by=None, status=ImportStatus.READY, when=None)
 
 
-def _progress(
-    batch_id: uuid.UUID, step: str, done: int, total: int, *, status: str | None = None
-) -> None:
-    changes: dict[str, Any] = {
-        "progress_step": step,
-        "progress_done": done,
-        "progress_total": total,
-        "heartbeat_at": timezone.now(),  # progress is the batch's heartbeat
-    }
-    if status:
-        changes["status"] = status
-    ImportBatch.objects.filter(pk=batch_id, status__in=recovery.ACTIVE).update(**changes)
+def _store_outcome(batch: ImportBatch, outcome: Outcome) -> None:
+    """The row outcomes and the changes to registered workers, for the batch page."""
+    folder = batch_dir(batch)
+    outcome.rows.write_parquet(folder / "rows.parquet")
+    if "changes" in outcome.extra:
+        changes, counts = outcome.extra["changes"]
+        changes.write_parquet(folder / "changes.parquet")
+        (folder / "changes.json").write_text(json.dumps(counts))
+
+
+def changes_of(batch: ImportBatch) -> tuple[pl.DataFrame, dict[str, Any]] | None:
+    """(changes, counts per field) of a checked or committed batch (pipeline/changes.py), or
+    None when they are not kept (an older batch, or removed after the retention)."""
+    folder = batch_dir(batch)
+    frame, counts = folder / "changes.parquet", folder / "changes.json"
+    if not (frame.exists() and counts.exists()):
+        return None
+    return pl.read_parquet(frame), json.loads(counts.read_text())
 
 
 def commit_import(*, by: Actor, batch: ImportBatch) -> ImportBatch:
     """Queue the commit of a checked batch (status READY)."""
+    # One conditional UPDATE: of two clicks (or two tabs) only the first finds the batch ready
+    # and queues the job; the second is told the import is already being saved.
     updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
         status=ImportStatus.COMMITTING,
-        progress_step="write",
+        progress_step="compare",
         progress_done=0,
         runner="",
         heartbeat_at=timezone.now(),
     )
     if not updated:
+        status = ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
+        if status in (ImportStatus.COMMITTING, ImportStatus.COMMITTED):
+            raise ImportFailed(
+                _("This import is already being saved or has been saved."), "ALREADY_COMMITTING"
+            )
         raise ImportFailed(_("This import is not ready to be committed."), "NOT_READY")
     from lindung.registry.tasks import commit_import_task
 
@@ -559,8 +604,13 @@ def run_commit(batch_id: str, user_id: int | None) -> None:
 
     batch = ImportBatch.objects.get(pk=batch_id)
     by = User.objects.filter(pk=user_id).first() if user_id else None
-    checked = pl.read_parquet(batch_dir(batch) / "checked.parquet")
-    _commit(by=by, batch=batch, checked=checked)
+    folder = batch_dir(batch)
+    checked = pl.read_parquet(folder / "checked.parquet")
+
+    def progress(step: str, done: int, total: int) -> None:
+        steps.save_to_file(folder, step, done, total)
+
+    _commit(by=by, batch=batch, checked=checked, progress=progress)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """The registry of BPU workers (pekerja bukan penerima upah) and the imports that fill it."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, models
@@ -8,6 +9,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from lindung.regions import scope
+from lindung.registry.names import name_tokens
 
 
 class Sex(models.TextChoices):
@@ -169,6 +171,82 @@ class Worker(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, and keep the search's name tokens in step when what they copy may have
+        changed (the import writes both in bulk instead: pipeline.load)."""
+        fields = kwargs.get("update_fields")
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if fields is None or not TOKEN_SOURCES.isdisjoint(fields):
+            if not adding:
+                WorkerNameToken.objects.filter(worker_id=self.pk).delete()
+            if self.merged_into_id is None:  # a merged-away worker is never found
+                WorkerNameToken.objects.bulk_create(
+                    WorkerNameToken(
+                        worker_id=self.pk,
+                        token=token[:TOKEN_LENGTH],
+                        name_key=self.name_key,
+                        kabupaten=self.kabupaten_id,
+                        kecamatan=self.kecamatan_id,
+                        desa=self.desa_id,
+                    )
+                    for token in name_tokens(self.name)
+                )
+
+
+TOKEN_LENGTH = 100
+# The worker fields a name token copies or depends on.
+TOKEN_SOURCES = frozenset(
+    {"name", "name_key", "desa", "desa_id", "kecamatan", "kecamatan_id", "kabupaten",
+     "kabupaten_id", "merged_into", "merged_into_id"}
+)  # fmt: skip
+
+
+class NameTokenQuerySet(models.QuerySet["WorkerNameToken"]):
+    def in_areas(self, codes: list[str]) -> "NameTokenQuerySet":
+        """Tokens of workers living in these regions' subtrees (as WorkerQuerySet.in_areas)."""
+        if not codes:
+            return self.none()
+        levels = {
+            scope.KABUPATEN_KOTA: "kabupaten",
+            scope.KECAMATAN: "kecamatan",
+            scope.DESA_KELURAHAN: "desa",
+        }
+        vendor = connections[self.db].vendor
+        return self.filter(scope.q(codes, "kabupaten", levels=levels, vendor=vendor))
+
+
+class WorkerNameToken(models.Model):
+    """One word of a current worker's name as the search matches it (registry.names), with
+    copies of the worker's name key and region codes: a search is a range on `token` within a
+    region, read in (token, name_key, worker) order from one index, the way the list reads the
+    worker table (decision 0004). Written with the worker by Worker.save and by the import
+    (pipeline.load, name_index); a worker merged into another has none."""
+
+    pk = models.CompositePrimaryKey("worker_id", "token")
+    # The primary key (worker_id, token) serves the worker's own tokens; no index of its own.
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, db_constraint=False, db_index=False
+    )
+    token = models.CharField(max_length=TOKEN_LENGTH)
+    name_key = models.CharField(max_length=200)
+    kabupaten = models.CharField(max_length=13)
+    kecamatan = models.CharField(max_length=13)
+    desa = models.CharField(max_length=13)
+
+    objects = NameTokenQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # the search within the deployment, a kecamatan or a desa (queries._name_search)
+            models.Index(fields=["kabupaten", "token", "name_key", "worker"], name="token_kab"),
+            models.Index(fields=["kecamatan", "token", "name_key", "worker"], name="token_kec"),
+            models.Index(fields=["desa", "token", "name_key", "worker"], name="token_desa"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id}: {self.token}"
 
 
 class WorkerSource(models.Model):

@@ -9,10 +9,13 @@ import base64
 import binascii
 import datetime
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
 
 import polars as pl
-from django.db.models import Field, Q, QuerySet
+from django.db.models import Field, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +35,11 @@ from lindung.registry.models import (
     DuplicateStatus,
     PossibleDuplicate,
     Worker,
+    WorkerNameToken,
     WorkerQuerySet,
     WorkerSource,
 )
+from lindung.registry.names import query_words
 from lindung.registry.pipeline.values import person_name
 from lindung.roles import Capability
 
@@ -139,15 +144,36 @@ def _prefix(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
 
 
+# Separators people type or paste inside a NIK or No. KK: "5203 0112 3456 0001", "5203-01-…".
+_ID_SEPARATORS = re.compile(r"[\s.\-/_]")
+
+
+def id_digits(q: str) -> str | None:
+    """The digits of a search for a NIK or No. KK (separators dropped), None for a name."""
+    digits = _ID_SEPARATORS.sub("", q)
+    return digits if digits.isdigit() and digits.isascii() else None
+
+
 def _search(workers: WorkerQuerySet, q: str) -> WorkerQuerySet:
-    """16 digits: that NIK; 6 or more digits: NIKs starting with them; else a name prefix."""
-    digits = q.replace(" ", "")
-    if digits.isdigit() and len(digits) == 16:
-        return workers.filter(nik=digits)
-    if digits.isdigit() and len(digits) >= 6:
+    """16 digits: that NIK or No. KK; fewer digits: NIKs starting with them (separators are
+    ignored in both); else names: every word of the search must start one of the name's words,
+    in any order, spelling variants and titles aside (registry.names, decision 0004). A search
+    of titles alone ("lalu", "baiq") matches the start of the name."""
+    digits = id_digits(q)
+    if digits is not None and len(digits) == 16:
+        return workers.filter(Q(nik=digits) | Q(no_kk=digits))
+    if digits is not None:
         return workers.filter(_prefix("nik", digits))
-    # name_key is lower case, without punctuation: byte order and collation order agree on it.
-    return workers.filter(_prefix("name_key", name_key_for(q)))
+    words = query_words(q)
+    if not words:
+        # name_key is lower case, without punctuation: byte order and collation order agree.
+        return workers.filter(_prefix("name_key", name_key_for(q)))
+    for prefixes in words:
+        matches = Q()
+        for prefix in prefixes:
+            matches |= _prefix("token", prefix)
+        workers = workers.filter(pk__in=WorkerNameToken.objects.filter(matches).values("worker_id"))
+    return workers
 
 
 def filter_workers(
@@ -181,44 +207,229 @@ def filter_workers(
     return workers
 
 
-# --- keyset pages -------------------------------------------------------------------------------
-def _encode_cursor(name_key: str, pk: int) -> str:
-    raw = json.dumps([name_key, pk], ensure_ascii=False).encode()
+# --- pages --------------------------------------------------------------------------------------
+def order_field(f: WorkerFilter) -> str:
+    """The list's order: by NIK for a search of NIK digits (the unique NIK index gives that
+    order), by name otherwise; the worker id breaks ties."""
+    return "nik" if id_digits(f.q.strip()) is not None else "name_key"
+
+
+def _encode_cursor(*values: str | int) -> str:
+    raw = json.dumps(list(values), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[str, int] | None:
-    """(name_key, id) from a cursor; None for an empty or tampered one (→ the first page)."""
+def _decode_cursor(cursor: str, texts: int = 1) -> tuple[list[str], int] | None:
+    """(order values, id) from a cursor of `texts` text values and an id; None for an empty or
+    tampered one (→ the first page)."""
     if not cursor:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        name_key, pk = json.loads(raw)
+        values = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         return None
-    if not isinstance(name_key, str) or not isinstance(pk, int) or isinstance(pk, bool):
+    if not isinstance(values, list) or len(values) != texts + 1:
         return None
-    return name_key, pk
+    *text, pk = values
+    if not all(isinstance(v, str) for v in text):
+        return None
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    return text, pk
 
 
 @dataclass(frozen=True)
 class WorkerPage:
     workers: list[Worker]
     next_cursor: str | None  # pass as `after` for the next page
+    number: int | None = None  # the page number; None on a page reached by a cursor
 
 
-def worker_page(workers: WorkerQuerySet, *, after: str = "", size: int = PAGE_SIZE) -> WorkerPage:
-    """One page of `workers` by (name_key, id) after the cursor: no OFFSET, no COUNT.
+def last_numbered_page(size: int = PAGE_SIZE) -> int:
+    """Pages are numbered as far as the count goes (COUNT_CAP); past it, "next" follows a
+    cursor."""
+    return max(1, COUNT_CAP // size)
 
-    The indexes (kabupaten|kecamatan|desa, name_key, id) serve this order within a scope.
-    """
-    workers = workers.order_by("name_key", "id")
+
+def worker_page(
+    workers: WorkerQuerySet,
+    *,
+    after: str = "",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    order: str = "name_key",
+) -> WorkerPage:
+    """One page of `workers` by (order, id): page number `page` (1 to last_numbered_page, by
+    OFFSET), or with `after` the page following that cursor (no OFFSET, no COUNT).
+
+    The indexes (kabupaten|kecamatan|desa, name_key, id) serve the name order within a scope,
+    the unique NIK index the NIK order."""
+    workers = workers.order_by(order, "id")
+    number: int | None = None
     if position := _decode_cursor(after):
-        name_key, pk = position
-        workers = workers.filter(Q(name_key__gt=name_key) | Q(name_key=name_key, id__gt=pk))
-    rows = list(workers.select_related("desa", "kecamatan")[: size + 1])
+        (value,), pk = position
+        workers = workers.filter(Q(**{f"{order}__gt": value}) | Q(**{order: value, "id__gt": pk}))
+        start = 0
+    else:
+        number = min(max(page, 1), last_numbered_page(size))
+        start = (number - 1) * size
+    rows = list(workers.select_related("desa", "kecamatan")[start : start + size + 1])
     last = rows[size - 1] if len(rows) > size else None
-    return WorkerPage(rows[:size], _encode_cursor(last.name_key, last.pk) if last else None)
+    cursor = _encode_cursor(str(getattr(last, order)), last.pk) if last else None
+    return WorkerPage(rows[:size], cursor, number)
+
+
+# --- name search -------------------------------------------------------------------------------
+def _name_words(f: WorkerFilter) -> list[tuple[str, ...]]:
+    """The words of a name search (see _search); [] for no search, digits or titles alone."""
+    q = f.q.strip()
+    if not q or id_digits(q) is not None:
+        return []
+    return query_words(q)
+
+
+def _ranges(prefixes: tuple[str, ...]) -> Q:
+    matches = Q()
+    for prefix in prefixes:
+        matches |= _prefix("token", prefix)
+    return matches
+
+
+def _name_matches(
+    user: User, f: WorkerFilter, words: list[tuple[str, ...]]
+) -> list[QuerySet[WorkerNameToken]]:
+    """The matching workers as token rows, one per worker (the worker's first token that the
+    search's rarest word matches), within the user's wilayah (the token's copies of the
+    worker's codes, so that one index answers); the other words checked on the worker's own
+    tokens. One query per prefix of the leading word, in token order: each is read in its
+    index order, without a sort."""
+    codes = tuple(codes_for(user))
+    tokens = _scoped_tokens(codes, f)
+    if len(words) > 1:  # the rarest word leads: its matches are read, the others checked
+        words = list(_rarest_first(codes, f, tuple(words)))
+    lead, *others = words
+    # The worker's first token in the leading word's ranges, and whether the worker has one in
+    # another word's: written as scalar subqueries (one primary-key probe per row read), which
+    # PostgreSQL, unlike EXISTS, never turns into a hash join over every token of the range.
+    of_worker = WorkerNameToken.objects.filter(worker_id=OuterRef("worker_id")).order_by("token")
+    # ("<=" is "=" here, the row's own token being in the ranges, but it keeps PostgreSQL's
+    # estimate of the matches high enough to read the index in order rather than sort.)
+    tokens = tokens.filter(token__lte=Subquery(of_worker.filter(_ranges(lead)).values("token")[:1]))
+    for n, word in enumerate(others):
+        first = Subquery(of_worker.filter(_ranges(word)).values("token")[:1])
+        tokens = tokens.alias(**{f"_word_{n}": first}).filter(**{f"_word_{n}__isnull": False})
+    # query_words gives prefixes none of which starts another: their ranges do not overlap.
+    return [tokens.filter(_prefix("token", prefix)) for prefix in sorted(lead)]
+
+
+def _scoped_tokens(codes: tuple[str, ...], f: WorkerFilter) -> QuerySet[WorkerNameToken]:
+    """The tokens of the workers in `codes` that pass the filters of `f` other than `q`."""
+    tokens = WorkerNameToken.objects.in_areas(list(codes))
+    if f.kecamatan:
+        tokens = tokens.filter(kecamatan=f.kecamatan)
+    if f.desa:
+        tokens = tokens.filter(desa=f.desa)
+    rest = replace(f, q="", kecamatan="", desa="")
+    if rest != WorkerFilter():
+        tokens = tokens.filter(worker__in=filter_workers(Worker.objects.all(), rest).values("pk"))
+    return tokens
+
+
+# How far the words of a search are counted to choose the one that leads: first to COUNT_CAP,
+# then, if more than one word reaches it, those words further (Muhammad 21 %, Ahmad 8 %).
+LEAD_COUNT_CAP = 100_000
+
+
+# Kept for the recent searches (a page and its count, the next pages ask again): only how fast
+# a search runs depends on the order, never what it finds, so an old one does no harm.
+@lru_cache(maxsize=1_024)
+def _rarest_first(
+    codes: tuple[str, ...], f: WorkerFilter, words: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], ...]:
+    tokens = _scoped_tokens(codes, f)
+    counts = {w: tokens.filter(_ranges(w)).order_by()[: COUNT_CAP + 1].count() for w in words}
+    common = [w for w, n in counts.items() if n > COUNT_CAP]
+    if len(common) > 1:
+        for w in common:
+            counts[w] = tokens.filter(_ranges(w)).order_by()[:LEAD_COUNT_CAP].count()
+    return tuple(sorted(words, key=counts.__getitem__))
+
+
+def _name_count(streams: list[QuerySet[WorkerNameToken]]) -> "CappedCount":
+    total = 0
+    for tokens in streams:
+        total += tokens.order_by()[: COUNT_CAP + 1 - total].count()
+        if total > COUNT_CAP:
+            return CappedCount(COUNT_CAP, True)
+    return CappedCount(total, False)
+
+
+def _name_page(
+    user: User, streams: list[QuerySet[WorkerNameToken]], *, after: str, page: int, size: int
+) -> WorkerPage:
+    """A page of a name search in (matched word, name, id) order: the index order of the
+    tokens, so a page reads its rows and no more, whatever the number of matches."""
+    number: int | None = None
+    position = _decode_cursor(after, texts=2)
+    if position:
+        (token, name_key), pk = position
+        after_cursor = Q(token__gte=token) & (
+            Q(token__gt=token)
+            | Q(token=token, name_key__gt=name_key)
+            | Q(token=token, name_key=name_key, worker_id__gt=pk)
+        )
+        streams = [tokens.filter(after_cursor) for tokens in streams]
+        skip = 0
+    else:
+        number = min(max(page, 1), last_numbered_page(size))
+        skip = (number - 1) * size
+    rows: list[tuple[str, str, int]] = []
+    for tokens in streams:
+        ordered = tokens.order_by("token", "name_key", "worker_id")
+        wanted = size + 1 - len(rows)
+        got = list(ordered.values_list("token", "name_key", "worker_id")[skip : skip + wanted])
+        if got:
+            rows += got
+            skip = 0
+        elif skip:  # the page starts past this stream: skip as many rows as it has
+            skip -= ordered[:skip].count()
+        if len(rows) > size:
+            break
+    shown = [pk for _t, _k, pk in rows[:size]]
+    found = visible_workers(user).select_related("desa", "kecamatan").in_bulk(shown)
+    cursor = _encode_cursor(*rows[size - 1]) if len(rows) > size else None
+    return WorkerPage([found[pk] for pk in shown if pk in found], cursor, number)
+
+
+def list_page(
+    user: User,
+    f: WorkerFilter,
+    *,
+    after: str = "",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    total: "CappedCount | None" = None,
+) -> WorkerPage:
+    """The page of the registry list (and the API) for `user` and the filters `f`: a name
+    search in (matched word, name) order, a NIK search by NIK, else by name. With the `total`
+    that list_count gave, no query is made for nothing and a page number past the last is the
+    last."""
+    if total is not None and not total.more and not after:
+        if total.count == 0:
+            return WorkerPage([], None, 1)
+        page = min(page, -(-total.count // size))
+    if words := _name_words(f):
+        return _name_page(user, _name_matches(user, f, words), after=after, page=page, size=size)
+    workers = filter_workers(visible_workers(user), f)
+    return worker_page(workers, after=after, page=page, size=size, order=order_field(f))
+
+
+def list_count(user: User, f: WorkerFilter) -> "CappedCount":
+    """How many workers list_page pages through, counted up to COUNT_CAP."""
+    if words := _name_words(f):
+        return _name_count(_name_matches(user, f, words))
+    return capped_count(filter_workers(visible_workers(user), f))
 
 
 @dataclass(frozen=True)
@@ -227,11 +438,52 @@ class CappedCount:
     more: bool  # True: there are more than `count` rows
 
 
-def capped_count(workers: WorkerQuerySet, cap: int | None = None) -> CappedCount:
+def capped_count(workers: QuerySet[Any], cap: int | None = None) -> CappedCount:
     """How many rows, counting at most COUNT_CAP + 1 (one bounded query on a sliced subquery)."""
     cap = COUNT_CAP if cap is None else cap
     n = workers.order_by()[: cap + 1].count()
     return CappedCount(min(n, cap), n > cap)
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The page links under a list: numbers (None for a gap: 1 2 3 … 38 39 40), previous and
+    next (a number, or for the page after the last numbered one a cursor)."""
+
+    links: list[int | None]
+    previous: int | None
+    next: int | None
+    next_cursor: str | None
+    current: int | None
+
+
+def page_links(current: int, last: int, *, around: int = 2, ends: int = 3) -> list[int | None]:
+    """The page numbers to show: the first and last `ends`, `around` either side of
+    `current`, None where numbers are left out."""
+    shown = {
+        n for n in range(1, last + 1) if n <= ends or n > last - ends or abs(n - current) <= around
+    }
+    links: list[int | None] = []
+    for n in sorted(shown):
+        if links and links[-1] is not None and n != links[-1] + 1:
+            links.append(None)
+        links.append(n)
+    return links
+
+
+def pages_for(page: WorkerPage, total: CappedCount, size: int = PAGE_SIZE) -> Pages:
+    if page.number is None:  # past the numbered pages: only onwards (and back to the first)
+        return Pages([], None, None, page.next_cursor, None)
+    last = min(max(1, -(-total.count // size)), last_numbered_page(size))
+    number = min(page.number, last)
+    beyond = page.next_cursor if number == last and total.more else None
+    return Pages(
+        page_links(number, last) if last > 1 else [],
+        number - 1 if number > 1 else None,
+        number + 1 if number < last else None,
+        beyond,
+        number,
+    )
 
 
 # --- display ------------------------------------------------------------------------------------

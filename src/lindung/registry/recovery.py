@@ -18,8 +18,6 @@ half-written: the commit is one transaction, which a dead process never finished
 """
 
 import logging
-import os
-import socket
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,53 +30,15 @@ from django.utils.translation import gettext as _
 from lindung.audit.actions import Action
 from lindung.audit.actors import SYSTEM, Actor, actor_user
 from lindung.audit.services import record
+from lindung.jobs.runner import runner_alive, runner_id, runner_prefix
 from lindung.registry.models import ImportBatch, ImportStatus
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["fail_imports_of", "fail_stale_imports", "retry_import", "runner_alive", "runner_id",
+           "runner_prefix"]  # fmt: skip
+
 ACTIVE = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.COMMITTING)
-
-
-def _host() -> str:
-    return socket.gethostname()[:40]
-
-
-def _start_time(pid: int) -> str:
-    """The process's start time in clock ticks since boot (Linux), so that a pid used again
-    by another process is not taken for the one that died; "" where /proc is missing."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[1].split()[19]  # field 22, counted after the command name
-
-
-def runner_id(pid: int | None = None) -> str:
-    """ "host:pid:start" of this process (or of `pid` on this host)."""
-    pid = os.getpid() if pid is None else pid
-    return f"{_host()}:{pid}:{_start_time(pid)}"
-
-
-def runner_prefix(pid: int) -> str:
-    """The start of the runner ids of process `pid` on this host, alive or not."""
-    return f"{_host()}:{pid}:"
-
-
-def runner_alive(runner: str) -> bool | None:
-    """Whether the process a runner id names is alive; None when it cannot be told here (another
-    host, or no runner)."""
-    host, _sep, rest = runner.partition(":")
-    pid_text, _sep, start = rest.partition(":")
-    if not runner or host != _host() or not pid_text.isdigit():
-        return None
-    pid = int(pid_text)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, owned by another user
-    return not start or _start_time(pid) == start
 
 
 def stale_after() -> timedelta:

@@ -8,6 +8,7 @@ writes its audit event. Imports write through registry.pipeline, not through her
 import datetime
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -230,6 +231,71 @@ def _repoint_open_pairs(merged: Worker, keep: Worker, decided: PossibleDuplicate
             pair.save(update_fields=["worker", "other"])
 
 
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging a pair keeping `keep` does, read before anything is written (the
+    confirmation page shows it; merge_workers does exactly this)."""
+
+    keep: Worker
+    merged: Worker
+    filled: list[str]  # empty fields of the kept worker that take the merged record's value
+    sources_added: list[str]  # names of the sources the kept worker is newly listed under
+    sources_kept: list[str]  # the kept worker's own sources
+    pairs_moved: int  # other open pairs of the merged record, now asking about the kept one
+    pairs_removed: int  # of those, the ones that would repeat a pair (or pair it with itself)
+
+
+def _empty(value: Any) -> bool:
+    return value in ("", None)
+
+
+def _fill_fields(keep: Worker, merged: Worker) -> list[str]:
+    return [
+        name
+        for name in FILLABLE_FIELDS
+        if _empty(getattr(keep, name)) and not _empty(getattr(merged, name))
+    ]
+
+
+def merge_plan(*, duplicate: PossibleDuplicate, keep: Worker) -> MergePlan:
+    """What `merge_workers(duplicate=..., keep=...)` would do now; writes nothing."""
+    if keep.pk not in (duplicate.worker_id, duplicate.other_id):
+        raise RegistryError(_("The worker to keep must be one of the pair."))
+    keep, merged = (
+        (duplicate.worker, duplicate.other)
+        if keep.pk == duplicate.worker_id
+        else (duplicate.other, duplicate.worker)
+    )
+    filled = _fill_fields(keep, merged)
+    own = set(_source_ids(keep))
+    names = dict(
+        WorkerSource.objects.filter(worker__in=[keep, merged]).values_list(
+            "source_id", "source__name"
+        )
+    )
+    added = sorted(names[s] for s in _source_ids(merged) if s not in own)
+    others = PossibleDuplicate.objects.filter(status=DuplicateStatus.OPEN).exclude(pk=duplicate.pk)
+    moved = removed = 0
+    for pair in others.filter(worker=merged) | others.filter(other=merged):
+        third = pair.other_id if pair.worker_id == merged.pk else pair.worker_id
+        low, high = sorted((keep.pk, third))
+        moved += 1
+        if (
+            third == keep.pk
+            or PossibleDuplicate.objects.filter(worker_id=low, other_id=high).exists()
+        ):
+            removed += 1
+    return MergePlan(
+        keep=keep,
+        merged=merged,
+        filled=filled,
+        sources_added=added,
+        sources_kept=sorted(names[s] for s in own),
+        pairs_moved=moved - removed,
+        pairs_removed=removed,
+    )
+
+
 @transaction.atomic
 def merge_workers(*, by: User | None, duplicate: PossibleDuplicate, keep: Worker) -> Worker:
     """Keep one worker of a possible-duplicate pair and merge the other into it.
@@ -248,9 +314,8 @@ def merge_workers(*, by: User | None, duplicate: PossibleDuplicate, keep: Worker
     now = timezone.now()
 
     keep_before = {**snapshot(keep, FILLABLE_FIELDS), "sources": _source_ids(keep)}
-    for name in FILLABLE_FIELDS:
-        if getattr(keep, name) in ("", None) and getattr(merged, name) not in ("", None):
-            setattr(keep, name, getattr(merged, name))
+    for name in _fill_fields(keep, merged):
+        setattr(keep, name, getattr(merged, name))
     WorkerSource.objects.bulk_create(
         [
             WorkerSource(worker=keep, source_id=ws.source_id, batch=ws.batch)

@@ -1,8 +1,6 @@
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -11,12 +9,14 @@ from django.views.decorators.http import require_POST
 
 from lindung.decorators import require, user_of
 from lindung.htmx import HtmxHttpRequest
+from lindung.jobs.views import respond_with_job
 from lindung.registry import queries, services
-from lindung.registry.exports import EXPORT_LIMIT, write_workers_xlsx
+from lindung.registry.background import start_worker_export
+from lindung.registry.exports import EXPORT_LIMIT
 from lindung.registry.forms import WorkerFilterForm, WorkerForm, worker_initial
+from lindung.registry.models import PossibleDuplicate, Worker
 from lindung.registry.sections import render_sections
 from lindung.roles import Capability
-from lindung.ui.downloads import send_file
 
 
 @login_required
@@ -25,11 +25,21 @@ def worker_list(request: HtmxHttpRequest) -> HttpResponse:
     are masked without VIEW_NIK."""
     user = user_of(request)
     form = WorkerFilterForm(request.GET, by=user)
-    workers = queries.filter_workers(queries.visible_workers(user), form.worker_filter())
+    worker_filter = form.worker_filter()
+    number = request.GET.get("page", "")
+    total = queries.list_count(user, worker_filter)
+    page = queries.list_page(
+        user,
+        worker_filter,
+        after=request.GET.get("after", ""),
+        page=int(number) if number.isdigit() and len(number) < 6 else 1,
+        total=total,
+    )
     context = {
         "form": form,
-        "page": queries.worker_page(workers, after=request.GET.get("after", "")),
-        "total": queries.capped_count(workers),
+        "page": page,
+        "pages": queries.pages_for(page, total),
+        "total": total,
         "can_review": user.can(Capability.EDIT_DATA),
         "export_limit": EXPORT_LIMIT,
     }
@@ -79,20 +89,12 @@ def worker_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def worker_export(request: HttpRequest) -> FileResponse:
-    """The current filter as XLSX (at most EXPORT_LIMIT rows, by name), written to a temporary
-    file so that memory stays flat; the export itself is audited."""
-    user = user_of(request)
-    worker_filter = WorkerFilterForm(request.GET, by=user).worker_filter()
-    workers = queries.filter_workers(queries.visible_workers(user), worker_filter)
-    rows: list[int] = []
-
-    def write(out: Path) -> None:
-        rows.append(write_workers_xlsx(workers, viewer=user, out=out))
-
-    response = send_file(f"pekerja-{timezone.localtime():%Y%m%d-%H%M}.xlsx", write)
-    services.record_worker_export(by=user, filters=worker_filter.as_dict(), rows=rows[0])
-    return response
+@require_POST
+def worker_export(request: HtmxHttpRequest) -> HttpResponse:
+    """The current filter (the query string) as XLSX, written by a background job: its progress
+    box, then a download link (at most EXPORT_LIMIT rows, by name; the export is audited)."""
+    job = start_worker_export(by=user_of(request), query=request.GET.urlencode())
+    return respond_with_job(request, job)
 
 
 @require(Capability.EDIT_DATA)
@@ -113,15 +115,17 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Capability.EDIT_DATA)
-@require_POST
 def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET (or a POST without `confirm`): what the merge keeps, to confirm; POST: merge."""
     user = user_of(request)
     pair = queries.get_duplicate_for(user, pk)
     keep = {str(pair.worker_id): pair.worker, str(pair.other_id): pair.other}.get(
-        request.POST.get("keep", "")
+        request.POST.get("keep", "") if request.method == "POST" else request.GET.get("keep", "")
     )
     if keep is None:
         return HttpResponseBadRequest()
+    if request.method != "POST" or request.POST.get("confirm") != "1":
+        return _merge_confirmation(request, pair, keep)
     try:
         kept = services.merge_workers(by=user, duplicate=pair, keep=keep)
     except services.RegistryError as e:
@@ -129,6 +133,23 @@ def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("registry:duplicate-detail", pk=pair.pk)
     messages.success(request, _("The two records are merged into this one."))
     return redirect("registry:worker-detail", pk=kept.pk)
+
+
+def _merge_confirmation(
+    request: HttpRequest, pair: PossibleDuplicate, keep: Worker
+) -> HttpResponse:
+    """The confirmation page: which record survives, which values come from where, what
+    becomes of sources, open pairs, nominations and list entries (their sections, read-only)."""
+    user = user_of(request)
+    plan = services.merge_plan(duplicate=pair, keep=keep)
+    context = {
+        "pair": pair,
+        "plan": plan,
+        "fields": queries.compare_workers(plan.keep, plan.merged, viewer=user),
+        "keep_sections": render_sections(request, plan.keep, can_edit=False),
+        "merged_sections": render_sections(request, plan.merged, can_edit=False),
+    }
+    return render(request, "registry/duplicate_merge.html", context)
 
 
 @require(Capability.EDIT_DATA)

@@ -1,16 +1,23 @@
 import datetime
 import re
 import tomllib
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lindung.regions.models import Level, RegionType
+from lindung.regions.queries import visible_regions
 from lindung.registry.models import Occupation, WorkerStatus
 from lindung.rules.calculators import SECTORS
 from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month, rules_for
 from lindung.rules.policy import QUOTA_BOUNDS, Policy
+from lindung.ui.fields import RupiahField
+
+if TYPE_CHECKING:
+    from lindung.accounts.models import User
 
 FUNDING_CHOICES = [
     ("mandiri", _("Self-paid (mandiri)")),
@@ -33,7 +40,7 @@ def _this_month() -> str:
 class CalculatorForm(forms.Form):
     """The public calculator's GET form; its query string is the whole state."""
 
-    income = forms.IntegerField(label=_("Reported income per month (Rp)"), min_value=0)
+    income = RupiahField(label=_("Reported income per month (Rp)"))
     programs = forms.MultipleChoiceField(
         label=_("Programs"), choices=PROGRAM_CHOICES, widget=forms.CheckboxSelectMultiple
     )
@@ -158,7 +165,7 @@ class PolicyForm(forms.Form):
         label=_("Fiscal year for the preview"), min_value=2000, max_value=2100
     )
     jht = forms.BooleanField(label=_("Also pay JHT (old-age savings)"), required=False)
-    reported_income = forms.IntegerField(label=_("Reported income per month (Rp)"))
+    reported_income = RupiahField(label=_("Reported income per month (Rp)"))
     coverage_months = forms.IntegerField(label=_("Months covered per fiscal year"))
     min_age = forms.IntegerField(label=_("Minimum age on 1 January"))
     max_age = forms.IntegerField(label=_("Maximum age on 1 January"))
@@ -202,7 +209,7 @@ class SourceForm(forms.Form):
     # The empty first choice keeps the blank extra row unchanged, so the formset skips it.
     code = forms.ChoiceField(label=_("Funding source"), choices=[("", "---"), *FUNDING_CHOICES])
     label = forms.CharField(label=_("Label"), max_length=100, required=False)
-    annual_budget = forms.IntegerField(label=_("Budget per year (Rp)"))
+    annual_budget = RupiahField(label=_("Budget per year (Rp)"), words=True)
     occupations = forms.MultipleChoiceField(
         label=_("Only these occupations (none ticked: all)"),
         choices=OCCUPATION_CHOICES,
@@ -230,10 +237,45 @@ QUOTA_BOUND_CHOICES = [
 ]
 
 
+AreaChoices = list[tuple[str, Any]]
+
+
 class QuotaForm(forms.Form):
-    area = forms.CharField(label=_("Kecamatan or desa code"), max_length=13)
+    area = forms.ChoiceField(label=_("Kecamatan or desa"))
     bound = forms.ChoiceField(label=_("Limit"), choices=[("", "---"), *QUOTA_BOUND_CHOICES])
     value = forms.DecimalField(label=_("Value"), min_value=0, decimal_places=3)
+
+    def __init__(self, *args: Any, areas: AreaChoices | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - for mypy
+        field.choices = [("", "---"), *(areas or [])]
+
+
+def area_choices(user: "User", keep: Collection[str] = ()) -> AreaChoices:
+    """The kecamatan of the user's wilayah, each with its desa, to pick a quota area by name
+    (grouped by kecamatan). Codes in `keep` that are not among them (a saved quota's area that
+    is no longer known) stay choosable by their code; the policy check then names them."""
+    regions = (
+        visible_regions(user)
+        .filter(level__in=(Level.KECAMATAN, Level.DESA_KELURAHAN))
+        .only("code", "name", "type", "level", "parent_id")
+        .order_by("code")
+    )
+    groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for region in regions:
+        if region.level == Level.KECAMATAN:
+            whole = _("%(kecamatan)s (whole kecamatan)") % {"kecamatan": region.display_name}
+            groups[region.code] = (region.display_name, [(region.code, whole)])
+        elif region.parent_id in groups:
+            kecamatan = groups[region.parent_id][0]
+            prefix = "Kel. " if region.type == RegionType.KELURAHAN else "Desa "
+            groups[region.parent_id][1].append(
+                (region.code, f"{prefix}{region.name} ({kecamatan.removeprefix('Kec. ')})")
+            )
+    known = {code for _label, options in groups.values() for code, _name in options}
+    unknown = [(code, code) for code in dict.fromkeys(keep) if code and code not in known]
+    return [*unknown, *groups.values()]
 
 
 SourceFormSet = forms.formset_factory(SourceForm, extra=1, can_delete=True)
@@ -248,7 +290,7 @@ def _codes(text: str) -> list[str]:
 class PolicyForms:
     """The policy form and its three formsets, filled from POST data or from a policy."""
 
-    def __init__(self, data: Any = None, *, policy: Policy, name: str = "") -> None:
+    def __init__(self, data: Any = None, *, policy: Policy, user: "User", name: str = "") -> None:
         initial = _initial(policy)
         self.form = PolicyForm(
             data,
@@ -256,7 +298,27 @@ class PolicyForms:
         )
         self.sources = SourceFormSet(data, prefix="source", initial=initial["sources"])
         self.bands = AgeBandFormSet(data, prefix="band", initial=initial["bands"])
-        self.quotas = QuotaFormSet(data, prefix="quota", initial=initial["quotas"])
+        areas = area_choices(user, keep=[q["area"] for q in initial["quotas"]])
+        self.quotas = QuotaFormSet(
+            data, prefix="quota", initial=initial["quotas"], form_kwargs={"areas": areas}
+        )
+
+    def problems(self) -> list[str]:
+        """What is wrong with the submitted values, one line per message, for the preview."""
+        lines = [
+            f"{form.fields[name].label}: {message}" if name in form.fields else str(message)
+            for form in [
+                self.form,
+                *self.sources.forms,
+                *self.bands.forms,
+                *self.quotas.forms,
+            ]
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        for formset in (self.sources, self.bands, self.quotas):
+            lines += [str(message) for message in formset.non_form_errors()]
+        return lines
 
     def is_valid(self) -> bool:
         return all(

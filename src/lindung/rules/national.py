@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from pydantic import Field, PlainValidator, model_validator
 from pydantic_core import PydanticCustomError
@@ -186,6 +187,14 @@ class RuleSet:
     jkk_benefit: JkkBenefit
     stmb: Stmb
     partial_disability: PartialDisability | None = None
+    note_id: str = ""  # the note in Indonesian
+
+    @property
+    def note_shown(self) -> str:
+        """The note in the reader's language: Indonesian unless English was chosen."""
+        if get_language() == "en" or not self.note_id:
+            return self.note
+        return self.note_id
 
 
 def parse_month(text: str) -> Month:
@@ -452,6 +461,7 @@ class _Version(Schema):
     version: Text
     effective_from: Annotated[datetime.date, PlainValidator(_date)]
     note: Text = ""
+    note_id: Text = ""  # the same note in Indonesian
     contribution: _Contribution
     income_levels: _IncomeLevels
     payment: _Payment
@@ -465,6 +475,7 @@ class _Version(Schema):
             version=self.version,
             effective_from=self.effective_from,
             note=self.note,
+            note_id=self.note_id,
             jkk=c.jkk.rate(),
             jkm=Amount(c.jkm.amount, c.jkm.source),
             jht=c.jht.rate(),

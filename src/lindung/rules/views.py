@@ -13,10 +13,10 @@ from lindung.decorators import require, user_of
 from lindung.htmx import HtmxHttpRequest
 from lindung.registry.queries import get_worker_for
 from lindung.roles import Capability
-from lindung.rules import calculators, eligibility, policy, services
+from lindung.rules import calculators, policy, previews, services
 from lindung.rules.data_files import to_toml
 from lindung.rules.forms import CalculatorForm, NominationForm, PolicyForms, VersionForm
-from lindung.rules.models import Nomination, PolicyVersion
+from lindung.rules.models import PolicyVersion
 from lindung.rules.national import RulesError, history, rules_for
 from lindung.rules.policy import flatten
 
@@ -76,7 +76,10 @@ def version_list(request: HttpRequest) -> HttpResponse:
 @require(Capability.CONFIGURE)
 def version_add(request: HttpRequest) -> HttpResponse:
     latest = history()[-1]
-    form = VersionForm(request.POST or None, initial={"text": to_toml(latest.data)})
+    # The copy's notes are the latest version's: its Indonesian note is left out so that the new
+    # version's own note (in any language) is the one shown.
+    copied = {key: value for key, value in latest.data.items() if key != "note_id"}
+    form = VersionForm(request.POST or None, initial={"text": to_toml(copied)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["text"]
         try:
@@ -126,7 +129,12 @@ def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
 def policy_edit(request: HttpRequest) -> HttpResponse:
     """Save a new version from the form, starting from the active policy."""
     current, active = policy.active_policy()
-    forms = PolicyForms(request.POST or None, policy=current, name=active.name if active else "")
+    forms = PolicyForms(
+        request.POST or None,
+        policy=current,
+        user=user_of(request),
+        name=active.name if active else "",
+    )
     if request.method == "POST" and forms.is_valid():
         try:
             version = services.save_policy_version(
@@ -151,26 +159,27 @@ def policy_preview(request: HtmxHttpRequest) -> HttpResponse:
     """How many registry workers the form's (unsaved) policy makes eligible, per source and per
     failed criterion. htmx gets the preview partial; without JavaScript, the whole form page."""
     current, active = policy.active_policy()
-    forms = PolicyForms(request.POST, policy=current)
-    context: dict[str, Any] = {"forms": forms, "active": active, "preview": _preview(forms)}
+    forms = PolicyForms(request.POST, policy=current, user=user_of(request))
+    preview = _preview(forms, current)
+    context: dict[str, Any] = {"forms": forms, "active": active, "preview": preview}
     partial = "#policy-preview" if request.htmx else ""
     return render(request, "rules/policy_form.html" + partial, context)
 
 
-def _preview(forms: PolicyForms) -> dict[str, Any]:
+def _preview(forms: PolicyForms, current: policy.Policy) -> dict[str, Any]:
+    """The draft's eligible workers, budgets and the workers they pay for, each beside the
+    active policy's (`current`) and the difference; or what is wrong with the form."""
     if not forms.is_valid():
-        return {"error": _("Correct the form to see the preview.")}
+        return {"error": _("Correct the form to see the preview."), "problems": forms.problems()}
     codes = policy.deployment()
     try:
-        checked = policy.Policy.from_data(
+        draft = policy.Policy.from_data(
             forms.policy_data(), deployment=codes, known_areas=policy.known_areas(codes)
         )
     except RulesError as error:
         return {"error": error.message}
     year = forms.form.cleaned_data["fiscal_year"]
-    nominated = set(Nomination.objects.filter(fiscal_year=year).values_list("worker_id", flat=True))
-    frame = eligibility.eligibility(eligibility.registry_frame(), checked, year, nominated)
-    return {"fiscal_year": year, **eligibility.summary(frame, checked)}
+    return {"fiscal_year": year, **previews.compare(draft, current, year)}
 
 
 @require(Capability.EDIT_DATA)

@@ -42,6 +42,7 @@ class ListOut(Schema):
     in_force: bool
     previous: int | None = Field(description="Number of the list this one replaces")
     decree: str
+    decree_date: datetime.date | None = Field(description="Date of the signed decree (SK)")
     selected: int
     cost: int
     by_source: dict[str, SourceTotals]
@@ -105,6 +106,7 @@ def _list_out(item: Any, user: User) -> ListOut:
         in_force=item.in_force,
         previous=item.previous.number if item.previous else None,
         decree=item.decree,
+        decree_date=item.decree_date,
         selected=totals["selected"],
         cost=totals["cost"],
         by_source={code: SourceTotals(**figures) for code, figures in totals["by_source"].items()},

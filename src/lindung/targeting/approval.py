@@ -9,7 +9,9 @@ supplement scenario (run on top of the current list, `Scenario.base_list`) revis
 adding its workers to the ones already listed.
 
 Every worker's NIK, name, sex, birth date, occupation and desa are copied in at approval, in one
-INSERT … SELECT, so later registry changes never alter an approved list.
+INSERT … SELECT, so later registry changes never alter an approved list. The list's lampiran
+(PDF and XLSX) is queued as a background job once the approval is committed
+(`targeting.lampiran_files`).
 """
 
 from typing import Any
@@ -23,6 +25,7 @@ from lindung.audit.actions import Action
 from lindung.audit.actors import Actor, actor_label, actor_user
 from lindung.audit.services import record
 from lindung.registry.models import TRANSPORT_OCCUPATIONS, Worker
+from lindung.targeting.lampiran_files import request_files
 from lindung.targeting.lists import current_list, entry_totals, transport_costs
 from lindung.targeting.models import (
     Beneficiary,
@@ -149,6 +152,7 @@ def approve(*, by: Actor, scenario: Scenario, decree: str = "", note: str = "") 
                 "note": approved.note,
             },
         )
+        request_files(approved)  # the whole list's PDF and XLSX, made after the commit
     return approved
 
 

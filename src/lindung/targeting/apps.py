@@ -12,3 +12,9 @@ class TargetingConfig(AppConfig):
         from lindung.targeting.sections import WORKER_LISTS
 
         register(WORKER_LISTS)
+
+        from lindung.jobs.kinds import register as register_job
+        from lindung.targeting.background import KIND, LAMPIRAN_KIND
+
+        register_job(KIND)
+        register_job(LAMPIRAN_KIND)

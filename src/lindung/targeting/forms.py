@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lindung.rules.policy import Policy
+from lindung.ui.fields import RupiahField
 
 
 class RunForm(forms.Form):
@@ -24,10 +25,10 @@ class RunForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.sources = [s.code for s in policy.sources]
         for source in policy.sources:
-            self.fields[f"budget_{source.code}"] = forms.IntegerField(
+            self.fields[f"budget_{source.code}"] = RupiahField(
                 label=_("Budget %(source)s (Rp)") % {"source": source.label},
-                min_value=0,
                 initial=source.annual_budget,
+                words=True,
             )
 
     def budgets(self) -> dict[str, int]:
@@ -41,11 +42,28 @@ class ApproveForm(forms.Form):
         label=_("Decree number (SK Bupati)"),
         max_length=100,
         required=False,
-        help_text=_("Can be filled in later on a revision if the number is not known yet."),
+        help_text=_("Can be entered later on the list's page, once the decree is signed."),
     )
     note = forms.CharField(
         label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for a revision: why the approved list changes."),
+    )
+
+
+class DecreeForm(forms.Form):
+    """The decree (SK) an approved list is annexed to, entered once it is signed."""
+
+    decree = forms.CharField(label=_("Decree number"), max_length=100, required=False)
+    decree_date = forms.DateField(
+        label=_("Decree date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    decree_subject = forms.CharField(
+        label=_("Subject (TENTANG)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Empty: the deployment's default subject with the fiscal year."),
     )

@@ -1,32 +1,39 @@
-"""The approved beneficiary lists: browse, see the differences, download XLSX and PDF.
+"""The approved beneficiary lists: browse, see the differences, download the lampiran (XLSX, PDF).
 
 Everyone who may see persons opens them (accounts.person_level), each within their own
-wilayah: a desa operator sees the beneficiaries of their desa, and the totals of what they see.
+wilayah: a desa operator sees the beneficiaries of their desa, and the totals of what they see;
+their lampiran is the extract of their area. The lampiran files are made by a background job
+(`targeting.lampiran_files`): the page shows its progress and the download buttons once ready;
+a download never waits for a file to be made.
 """
 
-from collections.abc import Callable
-from pathlib import Path
-
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from lindung.audit.actions import Action
 from lindung.audit.services import record
-from lindung.decorators import user_of
+from lindung.decorators import require, user_of
 from lindung.roles import Capability
 from lindung.targeting import presenters
-from lindung.targeting.exports import write_list_pdf_file, write_list_xlsx
-from lindung.targeting.lists import (
-    lists_with_status,
-    totals_in_scope,
-    visible_changes,
-    visible_entries,
+from lindung.targeting.forms import DecreeForm
+from lindung.targeting.lampiran_files import (
+    STEPS,
+    DecreeError,
+    is_ready,
+    path_of,
+    percent,
+    request_files,
+    set_decree,
 )
-from lindung.targeting.models import BeneficiaryList
-from lindung.ui.downloads import send_file
+from lindung.targeting.lists import lists_with_status, totals_in_scope
+from lindung.targeting.models import BeneficiaryList, LampiranFiles
+from lindung.ui.downloads import send_stored
 
 
 @login_required
@@ -37,54 +44,106 @@ def list_index(request: HttpRequest) -> HttpResponse:
     return render(request, "targeting/list_index.html", {"lists": rows})
 
 
-@login_required
-def list_detail(request: HttpRequest, number: int) -> HttpResponse:
-    approved = get_object_or_404(
+def _get_list(number: int) -> BeneficiaryList:
+    return get_object_or_404(
         BeneficiaryList.objects.select_related("previous", "scenario"), number=number
     )
+
+
+def _files_context(
+    request: HttpRequest, approved: BeneficiaryList, *, retry: bool = True
+) -> dict[str, object]:
+    files = request_files(approved, user=user_of(request), retry=retry)
+    ready = is_ready(files)
+    return {
+        "approved": approved,
+        "files": files,
+        "files_ready": ready,
+        "files_step": STEPS.get(files.step, files.step),
+        "files_percent": percent(files),
+    }
+
+
+@login_required
+def list_detail(request: HttpRequest, number: int) -> HttpResponse:
+    approved = _get_list(number)
+    user = user_of(request)
     query = request.GET.get("q", "").strip()
-    context = presenters.list_page(
-        user_of(request), approved, query=query, page=request.GET.get("page")
-    )
+    context = presenters.list_page(user, approved, query=query, page=request.GET.get("page"))
+    context |= _files_context(request, approved)
+    if user.can(Capability.APPROVE):
+        context["decree_form"] = DecreeForm(
+            initial={
+                "decree": approved.decree,
+                "decree_date": approved.decree_date,
+                "decree_subject": approved.decree_subject,
+            }
+        )
     return render(request, "targeting/list_detail.html", context)
 
 
-def _download(
-    request: HttpRequest,
-    number: int,
-    suffix: str,
-    write: Callable[..., int],
-) -> FileResponse:
-    approved = get_object_or_404(BeneficiaryList.objects.select_related("previous"), number=number)
+@login_required
+def list_files(request: HttpRequest, number: int) -> HttpResponse:
+    """The lampiran's status (polled by htmx while the files are being made)."""
+    approved = _get_list(number)
+    return render(
+        request,
+        "targeting/list_detail.html#lampiran",
+        _files_context(request, approved, retry=False),
+    )
+
+
+@require(Capability.APPROVE)
+@require_POST
+def list_decree(request: HttpRequest, number: int) -> HttpResponse:
+    """Enter the number, date and subject of the signed decree; the files are made again."""
+    approved = _get_list(number)
+    form = DecreeForm(request.POST)
+    if form.is_valid():
+        try:
+            set_decree(
+                by=user_of(request),
+                approved=approved,
+                number=form.cleaned_data["decree"],
+                date=form.cleaned_data["decree_date"],
+                subject=form.cleaned_data["decree_subject"],
+            )
+        except DecreeError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Decree saved. The lampiran files are being made again."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("targeting:list-detail", args=[number]) + "#lampiran")
+
+
+def _download(request: HttpRequest, number: int, suffix: str) -> HttpResponseBase:
+    approved = _get_list(number)
     user = user_of(request)
-    entries = visible_entries(user, approved)
-    show_nik = user.can(Capability.VIEW_NIK)
-    written: list[int] = []
-
-    def write_file(out: Path) -> None:
-        changes = visible_changes(user, approved)
-        written.append(write(approved, entries, changes, out, show_nik=show_nik))
-
+    files: LampiranFiles = request_files(approved, user=user)
+    if not is_ready(files):  # never wait for the file: show the progress instead
+        messages.info(request, _("The lampiran is being made. The download appears when ready."))
+        return redirect(reverse("targeting:list-detail", args=[number]) + "#lampiran")
     name = _("beneficiaries-%(year)s-no%(number)s") % {
         "year": approved.fiscal_year,
         "number": approved.number,
     }
-    response = send_file(name + suffix, write_file)
+    response = send_stored(name + suffix, path_of(files, suffix))
     with transaction.atomic():  # taking personal data out is audited
         record(
             by=user,
             action=Action.LIST_EXPORTED,
             obj=approved,
-            after={"format": suffix.lstrip("."), "rows": written[0], "nik": show_nik},
+            after={"format": suffix.lstrip("."), "rows": files.rows, "nik": files.show_nik},
         )
     return response
 
 
 @login_required
-def list_xlsx(request: HttpRequest, number: int) -> FileResponse:
-    return _download(request, number, ".xlsx", write_list_xlsx)
+def list_xlsx(request: HttpRequest, number: int) -> HttpResponseBase:
+    return _download(request, number, ".xlsx")
 
 
 @login_required
-def list_pdf(request: HttpRequest, number: int) -> FileResponse:
-    return _download(request, number, ".pdf", write_list_pdf_file)
+def list_pdf(request: HttpRequest, number: int) -> HttpResponseBase:
+    return _download(request, number, ".pdf")

@@ -94,7 +94,14 @@ class BeneficiaryList(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revision"
     )
     scenario = models.OneToOneField(Scenario, on_delete=models.PROTECT, related_name="approved")
+    # The SK Bupati the list is annexed to: known once signed, entered later by an admin
+    # (`lampiran_files.set_decree`); until then the lampiran prints dotted placeholders.
     decree = models.CharField(_("decree number"), max_length=100, blank=True)
+    decree_date = models.DateField(_("decree date"), null=True, blank=True)
+    decree_subject = models.TextField(_("decree subject (TENTANG)"), blank=True)
+    # What the deployment's decree settings said when the signed decree was entered (office,
+    # signer, place, subject): a later Bupati's name never reaches an earlier decree's lampiran.
+    decree_heading = models.JSONField(default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     selected = models.PositiveIntegerField(default=0)
     cost = models.BigIntegerField(default=0)
@@ -199,3 +206,46 @@ class ListChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.beneficiary_list_id}: {self.kind} {self.worker_id}"
+
+
+class FileStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("being made")
+    READY = "ready", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class LampiranFiles(models.Model):
+    """The lampiran of a list as PDF and XLSX, made once by a background job and then served.
+
+    One row per variant: the whole list (`scope` empty: every role that sees the deployment)
+    or one area operator's wilayah (`scope` their region codes), with full or masked NIK. The
+    files live under LINDUNG_VAR/lampiran/<list number>/; `fingerprint` is a digest of what the
+    heading and signature print (decree number, date, subject, the head of region), so a change
+    of any of them makes the files again.
+    """
+
+    beneficiary_list = models.ForeignKey(
+        BeneficiaryList, on_delete=models.CASCADE, related_name="lampiran_files"
+    )
+    scope = models.CharField(max_length=200, blank=True)  # region codes, comma-separated
+    show_nik = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=FileStatus.choices)
+    step = models.CharField(max_length=20, blank=True)  # see lampiran_files.STEPS
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True)  # of the files made
+    rows = models.PositiveIntegerField(default=0)
+    made_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)  # a running job's heartbeat
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["beneficiary_list", "scope", "show_nik"], name="lampiran_files_variant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beneficiary_list_id} [{self.scope or '*'}] {self.status}"

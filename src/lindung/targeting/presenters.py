@@ -67,6 +67,11 @@ def list_page(
         "total_cost": sum(cost for _n, cost in totals["source"].values()),
         "rows": rows,
         "changes": [(c, names.get(c.desa_id, c.desa_id)) for c in first_changes],
+        # the changes' sources before/after by their labels (`source_names|get_item:code`)
+        "source_names": {
+            **{code: code for c in first_changes for code in (c.source_before, c.source_after)},
+            **labels,
+        },
         "change_count": sum(kinds.values()),
         "change_kinds": kinds,
         "revision": getattr(approved, "revision", None),

@@ -9,7 +9,7 @@ from django.db.models import Count
 from lindung.formats import EMPTY
 from lindung.regions.models import Region
 from lindung.registry.models import TRANSPORT_OCCUPATIONS, Occupation, Sex
-from lindung.targeting.lists import TRANSPORT
+from lindung.targeting.lists import TRANSPORT, source_labels
 from lindung.targeting.models import Scenario, Selection
 
 BREAKDOWNS = {
@@ -72,8 +72,12 @@ def compare(scenarios: list[Scenario]) -> dict[str, list[Row]]:
         Row("eligible", [s.eligible for s in scenarios]),
     ]
     sources = sorted({code for s in scenarios for code in s.by_source})
+    labels = {code: label for s in scenarios for code, label in source_labels(s).items()}
     by_source = [
-        Row(code, [s.by_source.get(code, {}).get("selected", 0) for s in scenarios])
+        Row(
+            labels.get(code, code),
+            [s.by_source.get(code, {}).get("selected", 0) for s in scenarios],
+        )
         for code in sources
     ]
     codes = sorted({code for s in scenarios for code in s.by_kecamatan})

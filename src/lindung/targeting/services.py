@@ -8,6 +8,7 @@ selection written in bulk, totals per source and kecamatan, every worker's reaso
 Parquet, one audit event.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ class TargetingError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details or {}
+
+
+# The steps of a run, in order, as `run_scenario` reports them to `progress`.
+STEPS = ("read", "eligibility", "optimize", "save")
 
 
 def scenario_dir(scenario: Scenario) -> Path:
@@ -169,12 +174,16 @@ def run_scenario(
     policy_number: int | None = None,
     name: str = "",
     supplement: bool = False,
+    progress: Callable[[str], object] | None = None,
 ) -> Scenario:
     """Select, for each funding source, the workers it pays for in `fiscal_year`.
 
     With `supplement`, the workers on the year's approved list count as already sponsored and
     the budgets cover more workers on top of it (approving the result adds them to the list).
+    `progress` is told each step as it starts (`STEPS`: the background job shows them).
     """
+    step = progress or (lambda code: None)
+    step("read")
     if not 2000 <= fiscal_year <= 2100:
         raise TargetingError(_("The fiscal year must be a year such as 2027."))
     policy, version = _policy(policy_number)
@@ -196,7 +205,9 @@ def run_scenario(
         Nomination.objects.filter(fiscal_year=fiscal_year).values_list("worker_id", flat=True)
     )
     already = listed_workers(base) if base is not None else set()
-    frame = eligibility(registry_frame(), policy, fiscal_year, nominated, already)
+    registry = registry_frame()
+    step("eligibility")
+    frame = eligibility(registry, policy, fiscal_year, nominated, already)
     sources = [
         optimizer.Source(code, amounts[code], costs[code], transport[code]) for code in amounts
     ]
@@ -209,12 +220,14 @@ def run_scenario(
         pl.col("eligible"),
         pl.col("occupation").is_in(sorted(TRANSPORT_OCCUPATIONS)).alias("transport"),
     )
+    step("optimize")
     quotas = _quotas(policy, capacity)
     solution = _optimize(workers, sources, quotas)
     notes: list[dict[str, Any]] = []
     if policy.proportional_to_population:
         quotas, notes = _proportional(quotas, workers, solution.assignment.height, policy)
         solution = _optimize(workers, sources, quotas)
+    step("save")
     return _save(
         by=by,
         name=name,

@@ -13,4 +13,6 @@ urlpatterns = [
     path("daftar/<int:number>/", list_views.list_detail, name="list-detail"),
     path("daftar/<int:number>/lampiran.xlsx", list_views.list_xlsx, name="list-xlsx"),
     path("daftar/<int:number>/lampiran.pdf", list_views.list_pdf, name="list-pdf"),
+    path("daftar/<int:number>/lampiran/", list_views.list_files, name="list-files"),
+    path("daftar/<int:number>/sk/", list_views.list_decree, name="list-decree"),
 ]

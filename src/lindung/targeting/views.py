@@ -1,46 +1,60 @@
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from lindung.decorators import require, user_of
 from lindung.formats import format_number
+from lindung.htmx import HtmxHttpRequest
+from lindung.jobs.models import ACTIVE, Job, JobStatus
+from lindung.jobs.views import respond_with_job
 from lindung.roles import Capability
 from lindung.rules.policy import active_policy
 from lindung.targeting import queries
 from lindung.targeting.approval import ListError, approval_problems, approve, changed_since
-from lindung.targeting.exports import write_lampiran
+from lindung.targeting.background import (
+    SCENARIO_RUN,
+    start_scenario_lampiran,
+    start_scenario_run,
+)
 from lindung.targeting.forms import ApproveForm, RunForm
-from lindung.targeting.lists import current_list
+from lindung.targeting.lists import current_list, source_labels
 from lindung.targeting.models import BeneficiaryList, Scenario
-from lindung.targeting.services import TargetingError, run_scenario
-from lindung.ui.downloads import send_file
 
 EXTRA_BUDGET = 1_000_000_000  # "how many more would Rp1 M cover"
 
 
 @require(Capability.CONFIGURE)
-def scenario_list(request: HttpRequest) -> HttpResponse:
+def scenario_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The scenarios, and the form that runs one as a background job: the page shows its
+    progress, then the scenario (a second click while it runs shows the same run)."""
     policy, version = active_policy()
     initial = {"fiscal_year": timezone.localdate().year + 1}
     form = RunForm(request.POST or None, policy=policy, initial=initial)
+    user = user_of(request)
     if request.method == "POST" and form.is_valid():
-        try:
-            scenario = run_scenario(
-                by=user_of(request),
-                fiscal_year=form.cleaned_data["fiscal_year"],
-                budgets=form.budgets(),
-                policy_number=version.number if version else None,
-                name=form.cleaned_data["name"],
-                supplement=form.cleaned_data["supplement"],
-            )
-        except TargetingError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect("targeting:scenario-detail", pk=scenario.pk)
+        job = start_scenario_run(
+            by=user,
+            params={
+                "fiscal_year": form.cleaned_data["fiscal_year"],
+                "budgets": form.budgets(),
+                "policy_number": version.number if version else None,
+                "name": form.cleaned_data["name"],
+                "supplement": form.cleaned_data["supplement"],
+            },
+        )
+        if job.status != JobStatus.FAILED:
+            return respond_with_job(request, job)
+        # It failed at once (jobs that run in the request): the message goes on the form.
+        form.add_error(None, job.error)
     scenarios = Scenario.objects.select_related("policy_version", "created_by")[:50]
-    context = {"form": form, "scenarios": scenarios, "version": version}
+    running = Job.objects.filter(kind=SCENARIO_RUN, started_by=user, status__in=ACTIVE).first()
+    context = {"form": form, "scenarios": scenarios, "version": version, "running": running}
+    if request.htmx and request.method == "POST":
+        # A refused form in place of the run's box; the form itself is shown again.
+        return render(request, "targeting/scenario_list.html#run-form", context)
     return render(request, "targeting/scenario_list.html", context)
 
 
@@ -65,6 +79,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "approved": approved,
         "can_approve": approved is None and user_of(request).can(Capability.APPROVE),
         "notes": _notes(scenario),
+        "source_names": source_labels(scenario),  # apbd → APBD, as the policy names them
     }
     return render(request, "targeting/scenario_detail.html", context)
 
@@ -105,10 +120,14 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
 
 
 @require(Capability.CONFIGURE)
-def scenario_lampiran(request: HttpRequest, pk: int) -> FileResponse:
+@require_POST
+def scenario_lampiran(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The scenario's draft list as XLSX, written by a background job: its progress box, then a
+    download link."""
     scenario = get_object_or_404(Scenario, pk=pk)
-    name = f"sasaran-{scenario.fiscal_year}-{pk}.xlsx"
-    return send_file(name, lambda out: write_lampiran(scenario, out))
+    return respond_with_job(
+        request, start_scenario_lampiran(by=user_of(request), scenario=scenario)
+    )
 
 
 @require(Capability.APPROVE)

@@ -1,4 +1,5 @@
-"""PDF maps: filled areas with white outlines, labels and a legend on a reportlab canvas."""
+"""PDF maps: filled areas with white outlines, legible labels and a titled legend on a reportlab
+canvas; areas without data hatched."""
 
 import re
 from pathlib import Path
@@ -10,8 +11,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from lindung.pdf_map import draw_legend, draw_map
+from lindung.regions.geometry import ColorScale
 
-LIGHT, DARK = "#bae4b3", "#006d2c"
+LIGHT, DARK = "#fde725", "#3b528b"
+NO_DATA_TEXT = "no data or hidden"
 
 
 def square(lng: float, lat: float, size: float = 0.1) -> dict[str, Any]:
@@ -108,3 +111,41 @@ def test_the_legend_lists_each_class_with_its_colour(tmp_path: Path) -> None:
     assert any(same(c, rgb(LIGHT)) for c in colours)
     assert any(same(c, rgb(DARK)) for c in colours)
     assert bottoms[0] < 600 - 2 * 8
+
+
+def test_the_legend_starts_with_its_title(tmp_path: Path) -> None:
+    legend = [("0", "10", LIGHT), (NO_DATA_TEXT, "", ColorScale.NO_DATA)]
+
+    _content, text = page_content(
+        tmp_path, lambda c: draw_legend(c, 400, 600, legend, title="Sponsored workers (workers)")
+    )
+
+    assert text.index("Sponsored workers") < text.index("0 – 10") < text.index(NO_DATA_TEXT)
+
+
+def test_labels_sit_inside_their_area_and_skip_tiny_or_crowded_ones(tmp_path: Path) -> None:
+    crescent = [[116.4, -8.7], [116.8, -8.7], [116.8, -8.3], [116.4, -8.3], [116.4, -8.4],
+                [116.7, -8.4], [116.7, -8.6], [116.4, -8.6], [116.4, -8.7]]  # fmt: skip
+    features = [
+        ("big", {"type": "Polygon", "coordinates": [crescent]}, LIGHT),
+        ("tiny", square(116.45, -8.5, size=0.002), DARK),  # in the crescent's opening
+        ("twin", {"type": "Polygon", "coordinates": [crescent]}, DARK),  # its name would cover
+    ]
+    names = {"big": "Sakra Timur", "tiny": "Kecil", "twin": "Kembar"}
+
+    _content, text = page_content(
+        tmp_path, lambda c: draw_map(c, 50, 400, 300, 300, features, labels=names)
+    )
+
+    assert "Sakra Timur" in text  # at the crescent's pole of inaccessibility, inside it
+    assert "Kecil" not in text  # no room in so small an area
+    assert "Kembar" not in text  # it would overlap a name already placed
+
+
+def test_areas_without_data_are_hatched(tmp_path: Path) -> None:
+    features = [("a", square(116.4, -8.7), LIGHT), ("b", square(116.5, -8.7), ColorScale.NO_DATA)]
+
+    content, _text = page_content(tmp_path, lambda c: draw_map(c, 50, 400, 300, 200, features))
+
+    assert content.count("W* n") == 1  # the no-data area clips its hatch lines
+    assert content.count(" l S") > 10

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 import xlsxwriter
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -22,6 +22,7 @@ from lindung.accounts.tests.factories import admin, auditor
 from lindung.audit.actions import Action
 from lindung.audit.services import record
 from lindung.dashboard.aggregates import refresh
+from lindung.jobs.models import Job
 from lindung.regions.models import Level, Region
 from lindung.registry.tests.factories import WorkerFactory, nik_for
 from lindung.targeting.approval import approve
@@ -165,6 +166,16 @@ def _download(user: User, name: str, *args: Any, **params: Any) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+def _job_download(user: User, name: str, *args: Any) -> bytes:
+    """An export that a background job writes (run in the request in tests), downloaded."""
+    client = _client(user)
+    client.post(reverse(name, args=args))
+    job = Job.objects.latest("created_at")
+    response = client.get(reverse("jobs:download", args=[job.pk]))
+    assert response.status_code == 200, job.error
+    return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
 def _scenario(workers: int) -> Scenario:
     return run_scenario(
         by="test", fiscal_year=2027, budgets={"apbd": workers * YEAR_COST, "dbhcht": 0}
@@ -172,13 +183,14 @@ def _scenario(workers: int) -> Scenario:
 
 
 def _list_lampiran(tmp_path: Path) -> bytes:
-    approve(by="test", scenario=_scenario(len(EVIL)), decree=EVIL[0])
-    revised = approve(by="test", scenario=_scenario(3), note=EVIL[1])  # 3 removed: "Changes"
+    with TestCase.captureOnCommitCallbacks(execute=True):  # approval starts the files' job
+        approve(by="test", scenario=_scenario(len(EVIL)), decree=EVIL[0])
+        revised = approve(by="test", scenario=_scenario(3), note=EVIL[1])  # 3 removed: "Changes"
     return _download(admin(), "targeting:list-xlsx", revised.number)
 
 
 def _scenario_lampiran(tmp_path: Path) -> bytes:
-    return _download(admin(), "targeting:scenario-lampiran", _scenario(len(EVIL)).pk)
+    return _job_download(admin(), "targeting:scenario-lampiran", _scenario(len(EVIL)).pk)
 
 
 def _target_command(tmp_path: Path) -> bytes:
@@ -189,7 +201,7 @@ def _target_command(tmp_path: Path) -> bytes:
 
 
 def _worker_export(tmp_path: Path) -> bytes:
-    return _download(admin(), "registry:worker-export")
+    return _job_download(admin(), "registry:worker-export")
 
 
 def _audit_export(tmp_path: Path) -> bytes:

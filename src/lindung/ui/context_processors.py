@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         return {"nav_items": []}
     # An entry is shown to a role with its capability (or with any of several, a tuple).
     entries: list[tuple[str | Promise, str, Capability | tuple[Capability, ...] | None]] = [
+        (_("Home"), "home:home", None),
         (_("Dashboard"), "dashboard:home", None),
         (_("Wilayah"), "regions:home", None),
         (_("Workers"), "registry:worker-list", Capability.VIEW_PERSONS),
@@ -41,6 +42,12 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         if capability is None
         or any(user.can(c) for c in (capability if isinstance(capability, tuple) else [capability]))
     ]
+    # Home sends pimpinan on to the dashboard and the auditor to the audit log (home.views):
+    # for them it would be a second entry of the same page.
+    if not user.can(Capability.VIEW_PERSONS) or (
+        user.can(Capability.VIEW_AUDIT) and not user.can(Capability.EDIT_DATA)
+    ):
+        shown = [(label, url) for label, url in shown if url != reverse("home:home")]
     # The entry whose URL is the longest prefix of the page is the active one.
     matches = [url for _label, url in shown if url != "/" and request.path.startswith(url)]
     current = max(matches, key=len) if matches else ("/" if request.path == "/" else None)

@@ -33,3 +33,15 @@ def send_file(filename: str, write: Callable[[Path], object]) -> FileResponse:
     return FileResponse(
         stream, as_attachment=True, filename=filename, content_type=CONTENT_TYPES.get(suffix)
     )
+
+
+def send_stored(filename: str, path: Path) -> FileResponse:
+    """A file made earlier and kept (e.g. an approved list's lampiran), sent as the attachment
+    `filename` with the content type of its suffix."""
+    suffix = Path(filename).suffix
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=filename,
+        content_type=CONTENT_TYPES.get(suffix),
+    )

@@ -20,7 +20,7 @@ def test_it_logs_in_and_records_the_login_with_the_ip(client: Client) -> None:
     user = UserFactory(username="siti")
     response = _login(client, "siti", PASSWORD, REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302
-    assert response["Location"] == reverse("regions:home")
+    assert response["Location"] == reverse("home:home")
     event = Event.objects.get(action="login")
     assert (event.actor, event.actor_label, event.ip) == (user, "siti", "10.1.2.3")
     assert (event.object_type, event.object_id) == ("accounts.user", str(user.pk))
@@ -58,7 +58,7 @@ def test_it_redirects_to_a_safe_next_url_only(client: Client) -> None:
     response = client.post(
         LOGIN, {"username": "siti", "password": PASSWORD, "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("regions:home")
+    assert response["Location"] == reverse("home:home")
 
 
 def test_a_deactivated_user_cannot_log_in(client: Client) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from lindung.accounts.tests.factories import UserFactory, admin, operator_kecamatan
@@ -29,6 +28,7 @@ from lindung.roles import Role
 from lindung.targeting.approval import approve
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
+from lindung.ui.tests.clients import english_client
 
 pytestmark = pytest.mark.django_db
 YEAR = 2027
@@ -281,7 +281,7 @@ def test_a_deployment_of_two_kabupaten_shows_them_side_by_side() -> None:
     assert area.region is None and set(area.codes) == {"52.03", "52.01"}
     assert rows["52.03"].registered.value == 2 and rows["52.01"].registered.value == 3
     assert indicators(user, area, Filters(YEAR)).registered.value == 5
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     client.force_login(user)
     page = client.get(reverse("dashboard:home"), {"tahun": YEAR})
     assert page.status_code == 200

@@ -23,6 +23,7 @@ from lindung.registry.tests.factories import WorkerFactory
 from lindung.roles import Role
 from lindung.targeting.approval import approve
 from lindung.targeting.services import run_scenario
+from lindung.ui.tests.clients import english_client
 
 YEAR = 2027
 YEAR_COST = 12 * 16_800
@@ -105,7 +106,7 @@ def registry() -> None:
 
 
 def _client(user: User) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     client.force_login(user)
     return client
 

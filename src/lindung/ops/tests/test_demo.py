@@ -15,9 +15,9 @@ from django.utils import translation
 from lindung.accounts.models import User
 from lindung.dashboard.aggregates import state
 from lindung.dashboard.models import Cell
-from lindung.ops.demo import DEMO_ACCOUNTS
+from lindung.ops.demo import DEMO_ACCOUNTS, DEMO_DUPLICATE_SOURCE
 from lindung.regions.models import Boundary, Population
-from lindung.registry.models import Worker
+from lindung.registry.models import PossibleDuplicate, Worker
 from lindung.targeting.models import BeneficiaryList, Scenario
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +61,15 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data(
     assert second is not None and second.group(1) != password.group(1)
     assert User.objects.filter(username__startswith="demo.").count() == len(DEMO_ACCOUNTS)
     # The synthetic registry is imported once; the second run finds every worker unchanged.
-    assert Worker.objects.count() == 300
+    # A second small list names a few of them again: possible duplicates to review.
+    again_listed = Worker.objects.filter(sources__name=DEMO_DUPLICATE_SOURCE).count()
+    assert 5 <= PossibleDuplicate.objects.filter(status="open").count() <= 20
+    assert Worker.objects.count() == 300 + again_listed
     assert "300 unchanged" in again.getvalue()
     # Two scenarios for next year, the first approved as list 1; the second run adds none.
     assert Scenario.objects.count() == 2
     assert BeneficiaryList.objects.get().selected > 0
     assert "list 1 approved" in output
-    assert Cell.objects.filter(dimension="total").aggregate(n=Sum("registered"))["n"] == 300 * len(
-        state().fiscal_years
-    )
+    assert Cell.objects.filter(dimension="total").aggregate(n=Sum("registered"))["n"] == (
+        300 + again_listed
+    ) * len(state().fiscal_years)

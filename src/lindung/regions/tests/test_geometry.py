@@ -252,7 +252,7 @@ def test_feature_collection_simplifies_and_adds_the_properties() -> None:
     ]
 
     collection = feature_collection(
-        rows, {"52.03.01": {"value": 0.5, "color": "#74c476"}}, tolerance=0.01
+        rows, {"52.03.01": {"value": 0.5, "color": "#21918c"}}, tolerance=0.01
     )
 
     assert collection["type"] == "FeatureCollection"
@@ -261,7 +261,7 @@ def test_feature_collection_simplifies_and_adds_the_properties() -> None:
         "code": "52.03.01",
         "name": "Keruak",
         "value": 0.5,
-        "color": "#74c476",
+        "color": "#21918c",
     }
     assert len(first["geometry"]["coordinates"][0]) == 5  # the wiggle is gone
     assert second["properties"] == {"code": "52.03.02", "name": "Jerowaru"}
@@ -283,23 +283,23 @@ def test_colour_scale_with_a_fixed_domain() -> None:
     scale = ColorScale([0.05, None, 0.5], low=0.0, high=1.0)
 
     assert [scale.color(v) for v in (0.0, 0.19, 0.2, 0.5, 0.99, 1.0, 1.5, -1.0)] == [
-        "#edf8e9",
-        "#edf8e9",
-        "#bae4b3",
-        "#74c476",
-        "#006d2c",
-        "#006d2c",
-        "#006d2c",
-        "#edf8e9",
+        "#fde725",
+        "#fde725",
+        "#5ec962",
+        "#21918c",
+        "#440154",
+        "#440154",
+        "#440154",
+        "#fde725",
     ]
     assert scale.color(None) == ColorScale.NO_DATA
     assert scale.missing
     assert scale.legend(lambda v: f"{v:.0%}") == [
-        ("0%", "20%", "#edf8e9"),
-        ("20%", "40%", "#bae4b3"),
-        ("40%", "60%", "#74c476"),
-        ("60%", "80%", "#31a354"),
-        ("80%", "100%", "#006d2c"),
+        ("0%", "20%", "#fde725"),
+        ("20%", "40%", "#5ec962"),
+        ("40%", "60%", "#21918c"),
+        ("60%", "80%", "#3b528b"),
+        ("80%", "100%", "#440154"),
     ]
 
 
@@ -314,6 +314,6 @@ def test_colour_scale_without_data_is_grey_with_no_legend() -> None:
 def test_colour_scale_of_equal_values_has_one_class() -> None:
     scale = ColorScale([7.0, 7.0])
 
-    assert scale.color(7.0) == "#74c476"
-    assert scale.legend(lambda v: f"{v:g}") == [("7", "7", "#74c476")]
+    assert scale.color(7.0) == "#21918c"
+    assert scale.legend(lambda v: f"{v:g}") == [("7", "7", "#21918c")]
     assert not scale.missing

@@ -23,6 +23,7 @@ still kept, for those who see both workers.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,11 +63,17 @@ EXISTING_SCHEMA = {
 
 
 def decide(
-    checked: pl.DataFrame, existing: pl.DataFrame, *, scope: list[str] | None = None
+    checked: pl.DataFrame,
+    existing: pl.DataFrame,
+    *,
+    scope: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(plan, pairs): the checked rows with `status`, `worker_id` and `changed` (the names of
     the fields an update changes), and the possible-duplicate pairs (`nik`, `other_id`,
-    `score`) of new rows. `scope`: see the module's docstring (None: the whole registry)."""
+    `score`) of new rows. `scope`: see the module's docstring (None: the whole registry).
+    `progress(rows done, rows)` is called after the comparison and after the duplicate search.
+    """
     old = existing.select(
         pl.col("nik"),
         pl.col("id").alias("worker_id"),
@@ -115,7 +122,11 @@ def decide(
         .otherwise(pl.lit(RowStatus.UNCHANGED.value))
         .alias("status")
     )
+    if progress is not None:
+        progress(checked.height // 2, checked.height)
     pairs = _possible_duplicates(plan, existing)
+    if progress is not None:
+        progress(checked.height, checked.height)
     # The uploader is told only about similar workers they may see themselves.
     shown = pairs if scope is None else pairs.filter(region_scope.expr(scope, "other_desa_id"))
     pairs = pairs.select("nik", "other_id", "score")

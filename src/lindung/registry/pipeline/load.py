@@ -20,6 +20,7 @@ from lindung.audit.actions import Action
 from lindung.audit.models import Event
 from lindung.bulk import CHUNK, insert_frame, read_frame, sqlite_rows
 from lindung.registry.models import PossibleDuplicate, Worker, WorkerSource
+from lindung.registry.name_index import write_tokens
 from lindung.registry.pipeline.codes import RowStatus
 from lindung.registry.pipeline.decide import EXISTING_SCHEMA
 from lindung.registry.pipeline.validate import UPDATABLE, WORKER_COLUMNS
@@ -60,20 +61,32 @@ def write(
     actor: Any,
     actor_label: str,
     now: datetime.datetime,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Written:
-    """Apply `plan` (from decide) to the registry. Must run inside the caller's transaction."""
+    """Apply `plan` (from decide) to the registry. Must run inside the caller's transaction.
+
+    `progress(step, done, total)` is called as each part starts, with the rows it writes:
+    `write_new`, `write_updated`, `write_sources`, `write_history`, `write_duplicates`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("load.write must run inside the import's transaction")
+
+    def step(name: str, total: int) -> None:
+        if progress is not None:
+            progress(name, 0, total)
+
     new = plan.filter(pl.col("status") == RowStatus.NEW.value)
     updated = plan.filter(pl.col("status") == RowStatus.UPDATED.value)
-    if progress:
-        progress("new")
+    step("write_new", new.height)
     _insert_workers(new, batch=batch, now=now)
     ids = dict(Worker.objects.filter(created_batch=batch).values_list("nik", "id"))
-    if progress:
-        progress("updated")
+    step("write_updated", updated.height)
     _update_workers(updated, batch=batch, now=now)
+    write_tokens(
+        new.with_columns(worker_id=pl.col("nik").replace_strict(ids, default=None)),
+        updated.filter(pl.col("changed").list.set_intersection(["name", "desa_id"]).list.len() > 0)
+        .get_column("worker_id")
+        .to_list(),
+    )
     links = pl.concat(
         [
             new.select(
@@ -87,9 +100,12 @@ def write(
             ),
         ]
     )
+    step("write_sources", links.height)
     # In worker order the (worker, source) index grows at its end.
     _insert_links(links.get_column("worker_id").sort().to_list(), source_id=source_id, batch=batch)
+    step("write_history", updated.height)
     events = _update_events(updated, existing, batch=batch, actor=actor, label=actor_label)
+    step("write_duplicates", pairs.height)
     duplicates = _insert_pairs(pairs, ids, batch=batch)
     return Written(new.height, updated.height, links.height, duplicates, events)
 

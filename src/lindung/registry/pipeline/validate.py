@@ -9,6 +9,7 @@ lookups.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -158,6 +159,7 @@ def validate(
     places: Places,
     today: datetime.date,
     scope: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
     """The typed worker fields of every row, with `errors` and `warnings` (lists of codes).
 
@@ -166,9 +168,15 @@ def validate(
     (the sex and birth date from the NIK, "lainnya", no disability) or could not read is not
     given: it is stored for a new worker but never changes an existing one. With `scope` (the
     region codes of a region-bound operator) a desa outside them rejects the row with
-    WILAYAH_OUTSIDE_SCOPE.
+    WILAYAH_OUTSIDE_SCOPE. `progress(rows done, rows)` is called between the column groups
+    (a share of the rows by the work done: the columns are parsed whole, not row by row).
     """
     n = frame.height
+
+    def done(share: float) -> None:
+        if progress is not None:
+            progress(int(n * share), n)
+
     text = {name: _column(frame, name) for name in FIELDS}
     numeric = (
         frame.get_column("_nik_numeric")
@@ -177,6 +185,7 @@ def validate(
     )
     nik = v.clean_nik(text["nik"], numeric)
     facts = v.nik_facts(nik.get_column("nik"), today)
+    done(0.25)
 
     split = v.split_place_date(text["birth_place_date"])
     date_text = text["birth_date"].fill_null(split.get_column("birth_date_text"))
@@ -186,6 +195,7 @@ def validate(
     income = v.parse_income(text["income"])
     disability = v.parse_flag_answer(text["disability"])
     female_head = v.parse_flag_answer(text["female_head"])
+    done(0.6)
 
     wilayah = _resolve_places(places, text["kabupaten"], text["kecamatan"], text["desa"])
 
@@ -238,7 +248,10 @@ def validate(
             .otherwise(pl.col("wilayah_error"))
             .alias("wilayah_error")
         )
-    return _decide_fields(out, places.deployment, today)
+    done(0.8)
+    checked = _decide_fields(out, places.deployment, today)
+    done(1.0)
+    return checked
 
 
 def _resolve_places(

@@ -189,14 +189,18 @@ def test_merging_from_the_page_keeps_the_chosen_record(
     pair = _pair(a, b)
     client.force_login(operator_kecamatan("52.03.07"))
     url = reverse("registry:duplicate-merge", args=[pair.pk])
-    assert client.get(url).status_code == 405
-    assert client.post(url, {"keep": "999999"}).status_code == 400
-    response = client.post(url, {"keep": str(b.pk)})
+    assert client.get(url).status_code == 400  # which record to keep?
+    assert client.post(url, {"keep": "999999", "confirm": "1"}).status_code == 400
+    # Without the confirmation the page only asks.
+    assert client.post(url, {"keep": str(b.pk)}).status_code == 200
+    a.refresh_from_db()
+    assert a.merged_into is None
+    response = client.post(url, {"keep": str(b.pk), "confirm": "1"})
     assert response.url == reverse("registry:worker-detail", args=[b.pk])
     a.refresh_from_db()
     assert a.merged_into == b
     # a second click finds the pair decided
-    again = client.post(url, {"keep": str(b.pk)})
+    again = client.post(url, {"keep": str(b.pk), "confirm": "1"})
     assert again.url == reverse("registry:duplicate-detail", args=[pair.pk])
 
 

@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -15,4 +16,6 @@ def english() -> Iterator[None]:
 @pytest.fixture
 def client() -> Client:
     """Pages in English too: the tests match messages by their source text."""
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the chosen language beats the header
+    return client

@@ -26,3 +26,21 @@ def test_anyone_can_work_out_a_contribution_without_logging_in(page: Any, live_s
     page.click("main form button[type=submit]")
     page.wait_for_selector("[data-testid=reduction]", state="detached")
     assert page.locator("[data-testid=total-per-month]").inner_text() == "Rp16.800"
+
+
+def test_the_calculator_reads_income_as_people_type_it(page: Any, live_server: Any) -> None:
+    page.goto(live_server.url + "/aturan/kalkulator/")
+    income = page.locator("input[name=income]")
+    assert income.get_attribute("inputmode") == "numeric"
+    assert income.input_value() == "1.000.000"  # the default, with separators
+    income.fill("Rp 2.500.000")
+    page.click("main form button[type=submit]")
+    # (the default's result is on the page already: wait for the new one)
+    page.wait_for_selector("[data-testid=contribution-table] td:text-is('Rp2.500.000')")
+
+    income.fill("2.5")  # reads two ways: the old result goes and the page says why
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("[data-testid=contribution-table]", state="detached")
+    errors = page.locator("[data-testid=calculator-errors]").inner_text()
+    assert "Tanda pemisah pada “2.5” tidak jelas" in errors
+    screenshot(page, "public-calculator-unreadable-income")

@@ -14,6 +14,7 @@ from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError
 from lindung.rules.policy import Policy
 from lindung.rules.services import nominate, save_policy_version
+from lindung.ui.tests.clients import english_client
 
 pytestmark = pytest.mark.django_db
 
@@ -73,11 +74,11 @@ def _post(**changes: Any) -> dict[str, Any]:
     return data
 
 
-def _cell(html: str, testid: str) -> str:
-    """The number in the last cell of the row marked `testid`."""
+def _draft(html: str, testid: str) -> str:
+    """The draft policy's figure in the preview row marked `testid`."""
     row = html[html.index(f'data-testid="{testid}"') :]
-    row = row[: row.index("</tr>")]
-    return row[row.rindex('class="num">') + len('class="num">') : row.rindex("</td>")]
+    row = row[row.index('data-testid="draft">') + len('data-testid="draft">') :]
+    return row[: row.index("</td>")]
 
 
 def _registry() -> None:
@@ -147,11 +148,11 @@ def test_the_preview_counts_eligible_workers_per_source(client: Client) -> None:
     html = response.content.decode()
     assert "<html" not in html  # the partial only
     assert "2 of 4 registry workers are eligible." in html
-    assert _cell(html, "preview-source-apbd") == "2"
-    assert _cell(html, "preview-source-dbhcht") == "1"
-    assert _cell(html, "preview-reason-desil") == "1"
-    assert _cell(html, "preview-reason-desil_missing") == "1"
-    assert _cell(html, "preview-reason-age") == "0"
+    assert _draft(html, "preview-source-apbd-eligible") == "2"
+    assert _draft(html, "preview-source-dbhcht-eligible") == "1"
+    assert _draft(html, "preview-reason-desil") == "1"
+    assert _draft(html, "preview-reason-desil_missing") == "1"
+    assert _draft(html, "preview-reason-age") == "0"
     assert not PolicyVersion.objects.exists()
 
 
@@ -209,7 +210,7 @@ def test_an_operator_cannot_nominate_outside_their_desa() -> None:
 def test_a_desa_operator_nominates_from_the_worker_page() -> None:
 
     worker = WorkerFactory()
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     client.force_login(operator_desa("52.03.07.1001"))
     page = client.get(reverse("registry:worker-detail", args=[worker.pk]))
     assert 'data-testid="nominate-form"' in page.content.decode()

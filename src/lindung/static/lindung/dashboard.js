@@ -4,11 +4,18 @@
  *
  * Maps: <div class="map" data-map data-map-url="/…/peta.geojson"></div>
  *   The URL returns a GeoJSON FeatureCollection; each feature's properties have
- *   code, name, value (number|null), display (formatted text), color ("#rrggbb"), url ("" = none).
- *   No tile layer (works offline). Hover: tooltip "name / display" and a dark outline;
- *   click or Enter on a focused area: go to its url. When drawn the element gets
- *   data-map-ready="1" and each area's <path> data-code="<code>"; on a failed request
- *   data-map-error="1" and whatever the element held (a no-JS message) stays.
+ *   code, name, value (number|null), display (formatted text), color ("#rrggbb"), url ("" = none),
+ *   role ("area", "selected": the desa looked at, "context": a grey neighbour without figures)
+ *   and label_at ([lat, lng] inside the area). The collection's "labels" is "all" (kecamatan:
+ *   every name stays on the map, except one that would cover another at this zoom: larger
+ *   areas first, zoom in for the rest) or "fit" (desa: also only where the name fits inside
+ *   its area); every name shows on hover too.
+ *   No tile layer (works offline). Areas without data are grey and hatched. Hover: tooltip
+ *   "name / display" and a dark outline; click or Enter on a focused area: go to its url.
+ *   A desa is shown among its neighbours, zoomed to it. When drawn the element gets
+ *   data-map-ready="1", each area's <path> data-code="<code>" (and data-role), each name shown
+ *   on the map a .map-label with data-label="<code>"; on a failed request data-map-error="1"
+ *   and whatever the element held (a no-JS message) stays.
  *
  * Charts: <div class="chart"><canvas data-chart="coverage-data"></canvas></div>
  *         <script type="application/json" id="coverage-data">{…}</script>  (json_script)
@@ -24,10 +31,13 @@
 (function () {
   "use strict";
 
-  var NO_DATA = "#cccccc";
+  var NO_DATA = "#b0b0b0"; // regions/geometry.py ColorScale.NO_DATA: hatched on the map
+  var CONTEXT_OUTLINE = "#9ca3af";
   var OUTLINE = "#ffffff";
   var HIGHLIGHT = "#1f2937";
-  var SINGLE = "#31a354"; // the map's greens, for a chart with one dataset
+  var SINGLE = "#21918c"; // the map's middle colour, for a chart with one dataset
+  var LABEL_FONT = 12; // px, as .map-label in lindung.css
+  var hatches = 0;
   var PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]; // Okabe–Ito
   var maps = new WeakMap(); // element → {map, request}
   var numbers = new Intl.NumberFormat("id-ID");
@@ -44,8 +54,135 @@
   /* Maps */
 
   function areaStyle(feature) {
-    var color = feature.properties.color || NO_DATA;
+    var properties = feature.properties;
+    var color = properties.hatch || properties.color || NO_DATA;
+    if (properties.role === "context") {
+      return { color: CONTEXT_OUTLINE, weight: 1, opacity: 1, fillColor: color, fillOpacity: 1 };
+    }
+    if (properties.role === "selected") {
+      return { color: HIGHLIGHT, weight: 3, opacity: 1, fillColor: color, fillOpacity: 1 };
+    }
     return { color: OUTLINE, weight: 1, opacity: 1, fillColor: color, fillOpacity: 1 };
+  }
+
+  /* A grey, hatched fill for areas without data: an SVG pattern in the map's own <svg>. */
+  function markNoData(collection) {
+    var id = "lindung-hatch-" + (hatches += 1);
+    (collection.features || []).forEach(function (feature) {
+      var properties = feature.properties || {};
+      if (properties.role !== "context" && (properties.color || NO_DATA) === NO_DATA) {
+        properties.hatch = "url(#" + id + ")";
+      }
+    });
+    return id;
+  }
+
+  function hatchNoData(map, areas, id) {
+    var svg = map.getPanes().overlayPane.querySelector("svg");
+    if (!svg) {
+      return;
+    }
+    var ns = "http://www.w3.org/2000/svg";
+    var defs = document.createElementNS(ns, "defs");
+    var pattern = document.createElementNS(ns, "pattern");
+    pattern.setAttribute("id", id);
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "8");
+    pattern.setAttribute("height", "8");
+    pattern.setAttribute("patternTransform", "rotate(45)");
+    var back = document.createElementNS(ns, "rect");
+    back.setAttribute("width", "8");
+    back.setAttribute("height", "8");
+    back.setAttribute("fill", NO_DATA);
+    var line = document.createElementNS(ns, "line");
+    line.setAttribute("x1", "0");
+    line.setAttribute("y1", "0");
+    line.setAttribute("x2", "0");
+    line.setAttribute("y2", "8");
+    line.setAttribute("stroke", "#4b5563");
+    line.setAttribute("stroke-width", "2");
+    pattern.appendChild(back);
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+    svg.insertBefore(defs, svg.firstChild);
+    areas.eachLayer(function (layer) {
+      var element = layer.getElement && layer.getElement();
+      if (element && layer.feature.properties.hatch) {
+        element.setAttribute("data-no-data", "1");
+      }
+    });
+  }
+
+  /* Names on the map: every one ("all"), or where it fits at this zoom ("fit"). */
+  function labelText(properties) {
+    return properties.name || properties.code || "";
+  }
+
+  function addLabels(map, areas, mode) {
+    var labels = [];
+    areas.eachLayer(function (layer) {
+      var properties = layer.feature.properties;
+      if (!properties.label_at) {
+        return;
+      }
+      var span = document.createElement("span");
+      span.textContent = labelText(properties);
+      var role = properties.role || "area";
+      var marker = L.marker(properties.label_at, {
+        icon: L.divIcon({ className: "map-label map-label-" + role, html: span.outerHTML, iconSize: null }),
+        interactive: false,
+        keyboard: false,
+      }).addTo(map);
+      var element = marker.getElement();
+      if (element) {
+        element.setAttribute("data-label", properties.code);
+        element.setAttribute("aria-hidden", "true");
+      }
+      labels.push({ layer: layer, marker: marker, role: role, text: span.textContent });
+    });
+    // Which names show when only some fit: the selected desa first, then larger areas.
+    function size(label) {
+      var bounds = label.layer.getBounds();
+      var a = map.latLngToLayerPoint(bounds.getNorthWest());
+      var b = map.latLngToLayerPoint(bounds.getSouthEast());
+      return { width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) };
+    }
+    function place() {
+      var placed = [];
+      var ordered = labels.slice().sort(function (p, q) {
+        if ((p.role === "selected") !== (q.role === "selected")) {
+          return p.role === "selected" ? -1 : 1;
+        }
+        var sp = size(p);
+        var sq = size(q);
+        return sq.width * sq.height - sp.width * sp.height;
+      });
+      ordered.forEach(function (label) {
+        var element = label.marker.getElement();
+        if (!element) {
+          return;
+        }
+        var span = element.firstChild;
+        var width = span && span.offsetWidth ? span.offsetWidth : label.text.length * LABEL_FONT * 0.6;
+        var height = span && span.offsetHeight ? span.offsetHeight : LABEL_FONT * 1.2;
+        var point = map.latLngToLayerPoint(label.marker.getLatLng());
+        var box = { left: point.x - width / 2 - 2, right: point.x + width / 2 + 2, top: point.y - height / 2, bottom: point.y + height / 2 };
+        var room = size(label);
+        // "all": every name unless it would cover another (zoom in for those); "fit": and
+        // only where the area is wide enough for its name.
+        var fits = mode === "all" || label.role === "selected" || (room.width >= width * 0.8 && room.height >= height * 1.2);
+        var free = placed.every(function (other) {
+          return box.right < other.left || other.right < box.left || box.bottom < other.top || other.bottom < box.top;
+        });
+        var show = fits && free;
+        if (show) {
+          placed.push(box);
+        }
+        element.classList.toggle("map-label-hidden", !show);
+      });
+    }
+    place();
+    map.on("zoomend", place);
   }
 
   function tooltip(properties) {
@@ -75,6 +212,9 @@
     });
     layer.on("mouseout", function () {
       layer.setStyle(areaStyle(feature));
+      if (properties.role !== "selected") {
+        layer.bringToBack();
+      }
     });
     layer.on("click", function () {
       go(properties);
@@ -89,6 +229,7 @@
       }
       var properties = layer.feature.properties;
       element.setAttribute("data-code", properties.code);
+      element.setAttribute("data-role", properties.role || "area");
       element.setAttribute("aria-label", [properties.name, properties.display].filter(Boolean).join(": "));
       if (properties.url) {
         element.setAttribute("tabindex", "0");
@@ -106,8 +247,15 @@
   }
 
   function drawMap(element, collection) {
+    var hatch = markNoData(collection);
     var areas = L.geoJSON(collection, { style: areaStyle, onEachFeature: bindArea });
     var bounds = areas.getBounds();
+    var focus = null; // a desa among its neighbours: zoom to the desa
+    areas.eachLayer(function (layer) {
+      if (layer.feature.properties.role === "selected") {
+        focus = layer.getBounds();
+      }
+    });
     if (!bounds.isValid()) {
       element.setAttribute("data-map-empty", "1");
       element.setAttribute("data-map-ready", "1");
@@ -120,9 +268,16 @@
       scrollWheelZoom: false, // the page scrolls; zoom with the buttons or a double click
       maxBounds: bounds.pad(0.5),
     });
-    map.fitBounds(bounds, { padding: [8, 8] });
+    map.fitBounds(focus ? focus.pad(0.6) : bounds, { padding: [8, 8] });
     areas.addTo(map);
+    areas.eachLayer(function (layer) {
+      if (layer.feature.properties.role === "selected") {
+        layer.bringToFront();
+      }
+    });
     markPaths(areas);
+    hatchNoData(map, areas, hatch);
+    addLabels(map, areas, collection.labels || "fit");
     element.setAttribute("data-map-ready", "1");
     return map;
   }

@@ -11,6 +11,7 @@ from lindung.registry.tests.factories import WorkerFactory
 from lindung.targeting.approval import approve
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
+from lindung.ui.tests.clients import english_client
 
 YEAR_COST_2027 = 12 * 16_800  # one APBD-paid worker for 2027 (as in test_scenarios.YEAR_COST)
 
@@ -25,7 +26,7 @@ def english() -> Iterator[None]:
 @pytest.fixture
 def client() -> Client:
     """Pages in English too: the tests match messages by their source text."""
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    return english_client()
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +48,10 @@ def registry() -> dict[str, Any]:
 
 
 @pytest.fixture
-def approved(registry: dict[str, Any]) -> BeneficiaryList:
-    """All five eligible workers: four in Selong (52.03.07), one in Pringgabaya (52.03.08)."""
+def approved(registry: dict[str, Any], django_capture_on_commit_callbacks: Any) -> BeneficiaryList:
+    """All five eligible workers: four in Selong (52.03.07), one in Pringgabaya (52.03.08). Its
+    lampiran files are made as after a real commit (the job runs at once in tests)."""
     scenario = run_scenario(by="test", fiscal_year=2027, budgets={"apbd": 5 * YEAR_COST_2027,
                                                                   "dbhcht": 0})  # fmt: skip
-    return approve(by="test", scenario=scenario, decree="188.45/7/2027")
+    with django_capture_on_commit_callbacks(execute=True):
+        return approve(by="test", scenario=scenario, decree="188.45/7/2027")

@@ -21,12 +21,13 @@ from lindung.roles import Role
 from lindung.targeting.models import BeneficiaryList
 from lindung.targeting.services import run_scenario
 from lindung.targeting.tests.test_scenarios import YEAR_COST
+from lindung.ui.tests.clients import english_client
 
 pytestmark = pytest.mark.django_db
 
 
 def _get(user: User, name: str, *args: Any, **params: Any) -> Any:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english_client()
     client.force_login(user)
     return client.get(reverse(name, args=args), params)
 
@@ -102,19 +103,21 @@ def test_leadership_sees_no_person_level_list(approved: BeneficiaryList) -> None
 
 
 def test_the_xlsx_has_the_workers_the_totals_and_is_audited(
-    approved: BeneficiaryList, registry: dict[str, Any]
+    approved: BeneficiaryList, registry: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    response = _get(operator_kecamatan("52.03.07"), "targeting:list-xlsx", approved.number)
+    user = operator_kecamatan("52.03.07")
+    with django_capture_on_commit_callbacks(execute=True):  # the page starts their extract
+        _get(user, "targeting:list-detail", approved.number)
+    response = _get(user, "targeting:list-xlsx", approved.number)
 
     content = b"".join(response.streaming_content)
-    workers = pl.read_excel(io.BytesIO(content), sheet_name="Beneficiaries", read_options={
-        "header_row": 4})  # fmt: skip
-    assert set(workers["NIK"]) == {
-        registry[k].nik for k in ("poorest", "farmer", "tobacco", "tobacco_2")
-    }
-    totals = pl.read_excel(io.BytesIO(content), sheet_name="Totals", has_header=False)
+    sheet = pl.read_excel(io.BytesIO(content), sheet_name="Lampiran", has_header=False)
+    cells = [str(v) for row in sheet.iter_rows() for v in row if v is not None]
+    assert {registry[k].nik for k in ("poorest", "farmer", "tobacco", "tobacco_2")} <= set(cells)
+    assert registry["pringgabaya"].nik not in cells  # their wilayah's extract
+    totals = pl.read_excel(io.BytesIO(content), sheet_name="Jumlah", has_header=False)
     cells = [str(v) for row in totals.iter_rows() for v in row if v is not None]
-    assert "Total" in cells and str(4 * YEAR_COST) in cells
+    assert str(4 * YEAR_COST) in cells
     event = Event.objects.get(action="list_exported")
     assert event.after == {"format": "xlsx", "rows": 4, "nik": True}
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lindung.accounts.tests.factories import admin, operator_kecamatan
+from lindung.jobs.models import Job
 from lindung.targeting.models import Scenario
 from lindung.targeting.services import run_scenario
 from lindung.targeting.tests.test_scenarios import YEAR_COST
@@ -67,7 +68,10 @@ def test_the_list_downloads_with_every_covered_worker(
     client.force_login(admin())
     scenario = run_scenario(by="test", fiscal_year=2027, budgets={"apbd": 2 * YEAR_COST})
 
-    response = client.get(reverse("targeting:scenario-lampiran", args=[scenario.pk]))
+    started = client.post(reverse("targeting:scenario-lampiran", args=[scenario.pk]))
+    job = Job.objects.get()  # a background job, run in the request in tests
+    assert started["Location"] == reverse("jobs:job", args=[job.pk])
+    response = client.get(reverse("jobs:download", args=[job.pk]))
 
     data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     frame = pl.read_excel(io.BytesIO(data), engine="calamine", read_options={"header_row": 2})

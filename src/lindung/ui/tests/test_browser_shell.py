@@ -22,6 +22,8 @@ def test_operator_kecamatan_sees_only_their_kecamatan(page, live_server) -> None
     lombok_timur()
     UserFactory(username="op.selong", role=Role.OPERATOR_KECAMATAN, region_id="52.03.07")
     log_in(page, live_server, "op.selong")
+    page.wait_for_selector("[data-testid=home-todo]")  # their home: the work overview
+    page.get_by_role("navigation", name="Menu utama").get_by_role("link", name="Wilayah").click()
     page.wait_for_selector("[data-testid=children-table]")
     assert page.url.endswith("/wilayah/52.03.07/")
     assert "Selong" in page.locator("h1").inner_text()
@@ -44,6 +46,8 @@ def test_pimpinan_sees_aggregates_and_no_nik(page, live_server) -> None:
     lombok_timur()
     UserFactory(username="bupati", role=Role.PIMPINAN)
     log_in(page, live_server, "bupati")
+    page.wait_for_url("**/dasbor/")  # their home: the dashboard
+    page.goto(live_server.url + "/wilayah/")
     page.wait_for_selector("[data-testid=kecamatan-table]")
     assert page.locator("[data-testid=kecamatan-table] tbody tr").count() == 21
     assert page.locator("[data-testid=desa-count]").inner_text() == "254"
@@ -61,6 +65,8 @@ def test_a_user_switches_the_language(page, live_server) -> None:
     lombok_timur()
     UserFactory(username="admin.dinas", role=Role.ADMIN)
     log_in(page, live_server, "admin.dinas")
+    page.wait_for_selector("[data-testid=home-todo]")
+    page.goto(live_server.url + "/wilayah/")
     page.wait_for_selector("[data-testid=kecamatan-table]")
     assert page.locator("html").get_attribute("lang") == "id"
     assert page.get_by_role("button", name="Keluar").is_visible()
@@ -81,9 +87,12 @@ def test_the_home_page_fits_a_phone_screen(browser, live_server) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     phone = context.new_page()
     log_in(phone, live_server, "op.kab")
-    phone.wait_for_selector("[data-testid=kecamatan-table]")
+    phone.wait_for_selector("[data-testid=home-todo]")  # the work overview
     # The page itself does not scroll sideways; only the table scrolls inside its frame.
-    width = phone.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(phone, "phone-home")
+    phone.goto(live_server.url + "/wilayah/")
+    phone.wait_for_selector("[data-testid=kecamatan-table]")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(phone, "phone-wilayah")
     context.close()

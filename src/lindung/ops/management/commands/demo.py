@@ -8,7 +8,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lindung.formats import format_number
-from lindung.ops.demo import DEMO_KABUPATEN, demo_password, ensure_demo_accounts, shared_file
+from lindung.ops.demo import (
+    DEMO_KABUPATEN,
+    demo_password,
+    ensure_demo_accounts,
+    ensure_demo_duplicates,
+    shared_file,
+)
 
 DEMO_SOURCE = "DTKS (sintetis)"
 
@@ -34,9 +40,12 @@ class Command(BaseCommand):
         if options["workers"] > 0:
             self._registry(options["workers"])
             self._targeting()
-        self._dashboard()
         password = demo_password()
         accounts = ensure_demo_accounts(password)
+        # Counted last, before serving: the rebuilds queued by the changes above then find
+        # nothing left to count (dashboard.tasks), so the first pages do not share the machine
+        # with a recount.
+        self._dashboard()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(_("Demo accounts (password for all of them):")))
         self.stdout.write(f"  {password}")
@@ -61,6 +70,7 @@ class Command(BaseCommand):
         if not path.exists():
             write(generate(workers, kabupaten=DEMO_KABUPATEN, seed=1), path)
         outcome = import_file(by="demo", path=path, source=DEMO_SOURCE)
+        pairs = ensure_demo_duplicates(folder)
         summary = outcome.summary()
         self.stdout.write(
             _("Demo registry: %(new)s new, %(unchanged)s unchanged workers from %(file)s")
@@ -69,6 +79,9 @@ class Command(BaseCommand):
                 "unchanged": format_number(summary["unchanged"]),
                 "file": path.name,
             }
+        )
+        self.stdout.write(
+            _("Demo possible duplicates to review: %(pairs)s") % {"pairs": format_number(pairs)}
         )
 
     def _targeting(self) -> None:

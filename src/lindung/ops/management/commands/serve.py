@@ -13,6 +13,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from lindung.ops.supervise import Worker, recover_at_start, sweep_stale_imports
 
@@ -118,7 +119,8 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             worker = Worker(python=python)
             children.append(worker.start())
-        self.stdout.write(f"Lindung: http://{options['host']}:{options['port']}/  (Ctrl+C to stop)")
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(_("Lindung: %(url)s  (Ctrl+C to stop)") % {"url": url})
         # Uploaded lists past their retention are removed once a day (UU PDP), beside the server.
         stopping = threading.Event()
         daily = threading.Thread(

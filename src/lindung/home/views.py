@@ -1,0 +1,44 @@
+"""The home page ("/", and where login lands): each role starts at its own work.
+
+- roles without person-level access (pimpinan) go to the dashboard;
+- readers of the audit log who do not edit (auditor) go to the audit log;
+- editing roles (operators, admin) get the work overview of their wilayah;
+- the other readers of persons (BPJS) get the approved lists in force and their changes.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from lindung.decorators import user_of
+from lindung.home import queries
+from lindung.regions.models import Level
+from lindung.regions.scope import codes_for
+from lindung.roles import Capability
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    if not user.can(Capability.VIEW_PERSONS):
+        return redirect("dashboard:home")
+    if user.can(Capability.VIEW_AUDIT) and not user.can(Capability.EDIT_DATA):
+        return redirect("audit:event-list")
+    if not codes_for(user):  # not set up yet, or a region outside the deployment
+        return redirect("regions:home")
+    lists = queries.lists_in_force(user)
+    if not user.can(Capability.EDIT_DATA):
+        return render(request, "home/lists.html", {"lists": lists})
+    context = {
+        "work": queries.registry_work(user, timezone.localdate()),
+        "lists": lists,
+        "year": timezone.localdate().year,
+        "area": user.region,
+        "is_kecamatan": user.region is not None and user.region.level == Level.KECAMATAN,
+    }
+    if user.can(Capability.CONFIGURE):
+        context["configure"] = True
+        context["policy"] = queries.latest_policy()
+        context["scenarios"] = queries.latest_scenarios()
+    return render(request, "home/work.html", context)
