@@ -13,8 +13,9 @@ from django.db.models import Count, Q, Sum
 
 from lindung.accounts.models import User
 from lindung.regions import scope
+from lindung.registry.duplicate_queries import open_duplicates
 from lindung.registry.models import ImportBatch, ImportStatus, MoveRequest, MoveState
-from lindung.registry.queries import CappedCount, capped_count, open_duplicates, visible_workers
+from lindung.registry.queries import CappedCount, capped_count, visible_workers
 from lindung.roles import Role
 from lindung.rules.models import Nomination, PolicyVersion
 from lindung.targeting.lists import in_areas, lists_with_status

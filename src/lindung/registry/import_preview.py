@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from lindung.formats import format_date, format_number, format_rupiah, mask_nik
 from lindung.regions.models import Region
-from lindung.registry import imports, queries
+from lindung.registry import duplicate_queries, imports
 from lindung.registry.models import ImportBatch, Occupation, Sex, Worker
 from lindung.registry.pipeline.changes import SOURCES
 from lindung.registry.pipeline.codes import (
@@ -104,7 +104,7 @@ class DuplicateRow:
 def duplicate_pairs(batch: ImportBatch, viewer: "User") -> list[DuplicateRow]:
     """The open possible-duplicate pairs this batch recorded whose two workers `viewer` sees,
     the import's new worker first."""
-    pairs = queries.open_duplicates(viewer).filter(batch=batch.pk)
+    pairs = duplicate_queries.open_duplicates(viewer).filter(batch=batch.pk)
     rows = []
     for pair in pairs.select_related("worker__desa", "other__desa")[:DUPLICATE_ROWS]:
         new, registered = pair.worker, pair.other

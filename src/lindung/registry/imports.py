@@ -1,3 +1,4 @@
+# Over 600 lines: the CLI flow and the web flow (check, preview, commit) share private steps.
 """Importing worker lists: the service the CLI (`lindung import`), the web upload and the demo
 share.
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
-from django.db.models import Field, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,15 +25,10 @@ from lindung.audit.models import Event
 from lindung.audit.queries import Change, EventRow, display_value
 from lindung.formats import (
     EMPTY,
-    format_date,
-    format_number,
-    format_rupiah,
     mask_nik,
 )
 from lindung.regions.scope import codes_for, contains
 from lindung.registry.models import (
-    DuplicateStatus,
-    PossibleDuplicate,
     Worker,
     WorkerNameToken,
     WorkerQuerySet,
@@ -522,7 +517,7 @@ def identity_for(worker: Worker, viewer: User) -> Identity:
     )
 
 
-def _masked_value(name: str, text: str, viewer: User) -> str:
+def masked_value(name: str, text: str, viewer: User) -> str:
     """`text`, the value of field `name`, as `viewer` may see it (see identity_for)."""
     if text in ("", EMPTY):
         return text
@@ -544,8 +539,8 @@ def worker_history(worker: Worker, *, viewer: User, limit: int = HISTORY_LIMIT) 
             [
                 Change(
                     name,
-                    _masked_value(name, display_value(before), viewer),
-                    _masked_value(name, display_value(after), viewer),
+                    masked_value(name, display_value(before), viewer),
+                    masked_value(name, display_value(after), viewer),
                 )
                 for name, before, after in event.changed_fields
             ],
@@ -566,102 +561,3 @@ def merged_records(worker: Worker, *, viewer: User) -> list[Worker]:
     the few merged rows."""
     merged = Worker.objects.filter(merged_into=worker).order_by("id")
     return [w for w in merged if contains(codes_for(viewer), w.desa_id)]
-
-
-# --- possible duplicates ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class DuplicatePage:
-    pairs: list[PossibleDuplicate]
-    next_cursor: str | None  # pass as `before` for the next (older) page
-
-
-def open_duplicates(user: User) -> QuerySet[PossibleDuplicate]:
-    """Open pairs whose two workers the user can both see, newest first."""
-    visible = visible_workers(user).values("pk")
-    return PossibleDuplicate.objects.filter(
-        status=DuplicateStatus.OPEN, worker__in=visible, other__in=visible
-    ).order_by("-id")
-
-
-def duplicate_page(user: User, *, before: str = "", size: int = PAGE_SIZE) -> DuplicatePage:
-    """One page of open pairs older than the cursor `before` (the id of the last pair shown)."""
-    pairs = open_duplicates(user)
-    if before.isdigit():
-        pairs = pairs.filter(id__lt=int(before))
-    rows = list(pairs.select_related("worker__desa", "other__desa")[: size + 1])
-    return DuplicatePage(rows[:size], str(rows[size - 1].pk) if len(rows) > size else None)
-
-
-def get_duplicate_for(user: User, pk: int) -> PossibleDuplicate:
-    """The pair `pk` if the user can see both workers (merged-away ones included); else 404."""
-    in_scope = Worker.objects.in_areas(codes_for(user)).values("pk")
-    pair = (
-        PossibleDuplicate.objects.filter(pk=pk, worker__in=in_scope, other__in=in_scope)
-        .select_related("worker__desa", "worker__kecamatan", "other__desa", "other__kecamatan")
-        .first()
-    )
-    if pair is None:
-        raise Http404
-    return pair
-
-
-@dataclass(frozen=True)
-class ComparedField:
-    name: str
-    label: str
-    left: str
-    right: str
-
-    @property
-    def differs(self) -> bool:
-        return self.left != self.right
-
-
-def _display(worker: Worker, name: str) -> str:
-    """One field of a worker as text, in the formats of the pages."""
-    value = getattr(worker, name)
-    if name in ("sex", "occupation", "status"):
-        return str(getattr(worker, f"get_{name}_display")())
-    if name in ("disability", "female_head"):
-        return str(_("yes") if value else _("no"))
-    if name == "birth_date":
-        return format_date(value)
-    if name == "income":
-        return format_rupiah(value)
-    if name == "desil":
-        return format_number(value)
-    return str(value or EMPTY)
-
-
-COMPARED_FIELDS = [
-    "nik",
-    "no_kk",
-    "name",
-    "sex",
-    "birth_date",
-    "birth_place",
-    "phone",
-    "address",
-    "kecamatan",
-    "desa",
-    "occupation",
-    "income",
-    "desil",
-    "disability",
-    "female_head",
-    "status",
-]
-
-
-def compare_workers(left: Worker, right: Worker, *, viewer: User) -> list[ComparedField]:
-    """The two records field by field, as shown to `viewer` (masked like everywhere else)."""
-    rows = []
-    for name in COMPARED_FIELDS:
-        if name in CONTACT_FIELDS and not viewer.can(Capability.VIEW_PERSONS):
-            continue
-        model_field = Worker._meta.get_field(name)
-        label = str(model_field.verbose_name) if isinstance(model_field, Field) else name
-        a = _masked_value(name, _display(left, name), viewer)
-        b = _masked_value(name, _display(right, name), viewer)
-        rows.append(ComparedField(name, label[:1].upper() + label[1:], a, b))
-    return rows

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from lindung.decorators import require, user_of
 from lindung.htmx import HtmxHttpRequest
 from lindung.jobs.views import respond_with_job
-from lindung.registry import queries, services
+from lindung.registry import duplicate_queries, queries, services
 from lindung.registry.background import start_worker_export
 from lindung.registry.exports import EXPORT_LIMIT
 from lindung.registry.forms import WorkerFilterForm, WorkerForm, worker_initial
@@ -100,15 +100,15 @@ def worker_export(request: HtmxHttpRequest) -> HttpResponse:
 @require(Capability.EDIT_DATA)
 def duplicate_list(request: HttpRequest) -> HttpResponse:
     """Open pairs whose two workers are both in the user's scope, newest first."""
-    page = queries.duplicate_page(user_of(request), before=request.GET.get("before", ""))
+    page = duplicate_queries.duplicate_page(user_of(request), before=request.GET.get("before", ""))
     return render(request, "registry/duplicate_list.html", {"page": page})
 
 
 @require(Capability.EDIT_DATA)
 def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    pair = queries.get_duplicate_for(user, pk)
-    fields = queries.compare_workers(pair.worker, pair.other, viewer=user)
+    pair = duplicate_queries.get_duplicate_for(user, pk)
+    fields = duplicate_queries.compare_workers(pair.worker, pair.other, viewer=user)
     sides = [pair.worker, pair.other]
     context = {"pair": pair, "fields": fields, "sides": sides}
     return render(request, "registry/duplicate_detail.html", context)
@@ -118,7 +118,7 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def duplicate_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """GET (or a POST without `confirm`): what the merge keeps, to confirm; POST: merge."""
     user = user_of(request)
-    pair = queries.get_duplicate_for(user, pk)
+    pair = duplicate_queries.get_duplicate_for(user, pk)
     keep = {str(pair.worker_id): pair.worker, str(pair.other_id): pair.other}.get(
         request.POST.get("keep", "") if request.method == "POST" else request.GET.get("keep", "")
     )
@@ -145,7 +145,7 @@ def _merge_confirmation(
     context = {
         "pair": pair,
         "plan": plan,
-        "fields": queries.compare_workers(plan.keep, plan.merged, viewer=user),
+        "fields": duplicate_queries.compare_workers(plan.keep, plan.merged, viewer=user),
         "keep_sections": render_sections(request, plan.keep, can_edit=False),
         "merged_sections": render_sections(request, plan.merged, can_edit=False),
     }
@@ -156,7 +156,7 @@ def _merge_confirmation(
 @require_POST
 def duplicate_different(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
-    pair = queries.get_duplicate_for(user, pk)
+    pair = duplicate_queries.get_duplicate_for(user, pk)
     try:
         services.mark_different(by=user, duplicate=pair)
     except services.RegistryError as e:
