@@ -46,6 +46,6 @@ def test_an_admin_creates_a_kecamatan_operator_who_then_logs_in(page, live_serve
     page.fill("input[name=new_password1]", "Sawah-Tembakau-2027")
     page.fill("input[name=new_password2]", "Sawah-Tembakau-2027")
     page.click("main button[type=submit]")
-    page.wait_for_url("**/wilayah/52.03.02/")
+    page.wait_for_url(f"{live_server.url}/")  # their home: Kecamatan Sakra's work
     assert "Sakra" in page.locator("h1").inner_text()
     screenshot(page, "operator-after-first-login")
