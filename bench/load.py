@@ -267,7 +267,8 @@ def _path(kind: str, user: dict[str, object], rng: random.Random) -> str:
         "worker detail": f"/pekerja/{worker[0]}/",
         "beneficiary lists": "/sasaran/daftar/",
         "beneficiary list 1": "/sasaran/daftar/1/",
-        "wilayah home": f"/wilayah/{user['region']}/" if user["region"] else "/",
+        # "/" is each role's own home page since issue 13 (a redirect for some roles)
+        "wilayah home": f"/wilayah/{user['region']}/" if user["region"] else "/wilayah/",
         "API: workers": "/api/v1/registry/workers/",
         "API: indicators": f"/api/v1/dashboard/indicators?area={area}",
     }

@@ -76,11 +76,22 @@ class Checked:
     """A file read and checked: what a preview shows and a commit writes."""
 
     checked: pl.DataFrame
-    original: pl.DataFrame  # the file's own columns, for the error report
+    # The file's own columns, for the error report; None when the check was reused: then read
+    # from that batch's folder if a report asks for it (a million rows of text otherwise held
+    # through the whole commit).
+    original_frame: pl.DataFrame | None
     rows_skipped: int
     file_sha256: str
     key: dict[str, Any]  # what the check depended on (see _check_key)
     cached_from: Path | None = None  # the earlier batch folder whose check was reused
+
+    @property
+    def original(self) -> pl.DataFrame:
+        if self.original_frame is None:
+            if self.cached_from is None:
+                raise ValueError("A check holds its original columns or the folder they are in.")
+            self.original_frame = pl.read_parquet(self.cached_from / "original.parquet")
+        return self.original_frame
 
 
 @dataclass
@@ -202,7 +213,7 @@ def check_file(
         meta = json.loads((folder / "checked.json").read_text())
         return Checked(
             checked=pl.read_parquet(folder / "checked.parquet"),
-            original=pl.read_parquet(folder / "original.parquet"),
+            original_frame=None,
             rows_skipped=int(meta["rows_skipped"]),
             file_sha256=sha,
             key=key,
@@ -346,12 +357,13 @@ def _create_batch(
 
 def _store_checked(batch: ImportBatch, checked: Checked) -> None:
     folder = batch_dir(batch)
-    for name, frame in (("checked", checked.checked), ("original", checked.original)):
+    for name in ("checked", "original"):
         if checked.cached_from == folder:
             continue  # this batch's own earlier check (a retry after its process stopped)
         if checked.cached_from is not None:
             shutil.copyfile(checked.cached_from / f"{name}.parquet", folder / f"{name}.parquet")
         else:
+            frame = checked.checked if name == "checked" else checked.original
             frame.write_parquet(folder / f"{name}.parquet")
     meta = {"key": checked.key, "rows_skipped": checked.rows_skipped}
     (folder / "checked.json").write_text(json.dumps(meta))

@@ -1,8 +1,12 @@
 """The stored name tokens of the search (WorkerNameToken) written in bulk: by the import
 (pipeline.load) and by `lindung reindex_names`. One worker at a time, Worker.save writes them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import polars as pl
 from django.db import connection, transaction
+from django.db.models import Field
 
 from lindung.bulk import insert_frame, read_frame
 from lindung.registry.models import TOKEN_LENGTH, Worker, WorkerNameToken
@@ -20,6 +24,10 @@ WORKER_SCHEMA = {
     "desa_id": pl.String,
 }
 _ID_CHUNK = 5_000  # ids per … IN (…): under SQLite's limit of bound values
+# From this many new tokens, when the table holds no more than that, the search indexes are
+# dropped and built again after the rows (a sort each) rather than grown row by row: a first
+# import of 1.000.000 workers writes ~1.600.000 tokens.
+BULK_TOKENS = 100_000
 
 
 def token_frame(workers: pl.DataFrame) -> pl.DataFrame:
@@ -69,7 +77,52 @@ def write_tokens(new: pl.DataFrame, changed: list[int]) -> None:
                     WORKER_SCHEMA,
                 )
             )
-    insert_frame(TOKEN_TABLE, token_frame(pl.concat(frames)))
+    insert_tokens(token_frame(pl.concat(frames)))
+
+
+def insert_tokens(frame: pl.DataFrame) -> None:
+    """Insert the rows of `frame` (token_frame's columns); in bulk past BULK_TOKENS new rows,
+    when the table holds no more than those (a first import): then the search indexes are
+    built after the rows. On PostgreSQL that holds the table's lock until the import commits,
+    so searches wait for it; a first import has next to nothing to search."""
+    if frame.height < BULK_TOKENS or _holds_at_least(frame.height + 1):
+        insert_frame(TOKEN_TABLE, frame)
+        return
+    with _search_indexes_built_after():
+        insert_frame(TOKEN_TABLE, frame.sort("worker_id", "token"))  # the primary key's order
+
+
+def _holds_at_least(rows: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {TOKEN_TABLE} LIMIT %s) AS t",  # noqa: S608
+            [rows],
+        )
+        (count,) = cursor.fetchone()
+    return bool(count >= rows)
+
+
+@contextmanager
+def _search_indexes_built_after() -> Iterator[None]:
+    quote = connection.ops.quote_name
+    model = WorkerNameToken._meta
+    indexes = [
+        (quote(index.name), ", ".join(quote(_column(f)) for f in index.fields))
+        for index in model.indexes
+    ]
+    with connection.cursor() as cursor:
+        for name, _columns in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        for name, columns in indexes:
+            cursor.execute(f"CREATE INDEX {name} ON {quote(TOKEN_TABLE)} ({columns})")
+
+
+def _column(name: str) -> str:
+    field = WorkerNameToken._meta.get_field(name)
+    assert isinstance(field, Field) and field.column is not None  # noqa: S101 - concrete fields
+    return field.column
 
 
 @transaction.atomic
@@ -83,5 +136,5 @@ def rebuild_tokens() -> int:
         WORKER_SCHEMA,
     )
     frame = token_frame(workers)
-    insert_frame(TOKEN_TABLE, frame)
+    insert_tokens(frame)
     return frame.height

@@ -256,6 +256,22 @@ def test_the_error_report_fixed_and_uploaded_again_leaves_good_rows_unchanged(
     assert [r["status"] for r in again["rows"]] == ["unchanged"] * 3 + ["new"]
 
 
+def test_a_reused_check_still_writes_the_report_with_the_file_s_own_columns(
+    tmp_path: Path,
+) -> None:
+    bad = f"4;{NIK_1[:-1]}9;;L;28-05-1980;Pancor;Selong;Petani;;"
+    path = csv_file(tmp_path, *good_rows(), bad)
+    first, again = tmp_path / "pertama.xlsx", tmp_path / "lagi.xlsx"
+    run_import(path, "--report", str(first))
+
+    result = run_import(path, "--report", str(again))  # the check of the first run is reused
+
+    assert (result["unchanged"], result["rejected"]) == (3, 1)
+    read = [pl.read_excel(p, engine="calamine", infer_schema_length=0) for p in (first, again)]
+    assert read[1].columns == read[0].columns and "Nama Lengkap" in read[1].columns
+    assert read[1].get_column("NIK").to_list() == read[0].get_column("NIK").to_list()
+
+
 def test_a_failure_while_writing_leaves_no_partial_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -209,6 +209,27 @@ def test_rebuilding_the_tokens_gives_the_same_tokens() -> None:
     assert [_tokens(w) for w in workers] == before
 
 
+def test_a_bulk_rebuild_builds_the_search_indexes_again_after_the_rows(monkeypatch: Any) -> None:
+    from django.db import connection
+
+    from lindung.registry import name_index
+
+    workers = [WorkerFactory(name=n) for n in ("Siti Aminah", "H. Moh. Sahwan", "Lalu")]
+    before = [_tokens(w) for w in workers]
+    monkeypatch.setattr(name_index, "BULK_TOKENS", 2)  # as a first import of a million workers
+
+    assert rebuild_tokens() == 5
+
+    assert [_tokens(w) for w in workers] == before
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, WorkerNameToken._meta.db_table
+        )
+    for index in WorkerNameToken._meta.indexes:
+        assert constraints[index.name]["columns"] == [*index.fields[:-1], "worker_id"]
+    assert _found("sahwan") == ["H. Moh. Sahwan"]
+
+
 def test_the_backfill_migration_writes_tokens_for_existing_workers() -> None:
     # Its function, on the models as they stand after it (a real migrate would flush the database).
     from importlib import import_module
