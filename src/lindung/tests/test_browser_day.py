@@ -14,7 +14,7 @@ import pytest
 
 from lindung.accounts.tests.factories import PASSWORD
 from lindung.dashboard.tests.test_pages import boundaries
-from lindung.registry.models import Sex, Worker
+from lindung.registry.models import DuplicateStatus, PossibleDuplicate, Sex, Worker
 from lindung.registry.tests.factories import nik_for
 from lindung.roles import Role
 from lindung.targeting.models import BeneficiaryList, Scenario
@@ -136,6 +136,47 @@ def test_a_kecamatan_operator_opens_their_dashboard_a_list_and_the_lampiran(
     lampiran = tmp_path / "lampiran.xlsx"
     info.value.save_as(lampiran)
     assert lampiran.read_bytes().startswith(b"PK")
+
+
+def test_a_kabupaten_operator_reviews_a_duplicate_then_finds_the_kept_worker(
+    page: Any, live_server: Any, world: World
+) -> None:
+    log_in(page, live_server.url, Role.OPERATOR_KABUPATEN)
+    assert page.url == live_server.url + "/"
+    assert page.locator("h1").inner_text() == "Ikhtisar pekerjaan"  # the whole kabupaten
+    todo = page.get_by_test_id("todo-duplicates")
+    waiting = PossibleDuplicate.objects.filter(status=DuplicateStatus.OPEN).count()
+    assert waiting > 0 and todo.locator(".card-value").inner_text() == str(waiting)
+    assert_indonesian(page)
+    screenshot(page, "day-operator_kabupaten-home")
+
+    # A possible duplicate from the home page: compare, keep the first record, confirm.
+    todo.click()
+    page.wait_for_url("**/pekerja/duplikat/")
+    page.get_by_test_id("duplicate-row").first.get_by_role("link", name="Tinjau").click()
+    page.wait_for_selector("[data-testid=duplicate-compare]")
+    pair = PossibleDuplicate.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
+    assert_indonesian(page)
+    page.click("[data-testid=keep-1]")
+    page.wait_for_selector("[data-testid=merge-confirm]")
+    assert pair.worker.name in page.get_by_test_id("merge-summary").inner_text()
+    assert_indonesian(page)
+    screenshot(page, "day-operator_kabupaten-merge")
+    page.click("[data-testid=merge-confirm]")
+    page.wait_for_url(f"**/pekerja/{pair.worker_id}/")
+    assert Worker.objects.get(pk=pair.other_id).merged_into_id == pair.worker_id
+
+    # Back home: one review fewer; find the kept worker by the last word of the name.
+    menu(page).get_by_role("link", name="Beranda").click()
+    shown = page.get_by_test_id("todo-duplicates").locator(".card-value").inner_text()
+    assert shown == str(waiting - 1)
+    page.get_by_label("Cari pekerja").fill(pair.worker.name.split()[-1].lower())
+    page.get_by_test_id("home-search").get_by_role("button", name="Cari").click()
+    page.wait_for_url("**/pekerja/?q=**")
+    assert page.locator(f"a[href$='/pekerja/{pair.worker_id}/']").count() >= 1
+    assert page.locator(f"a[href$='/pekerja/{pair.other_id}/']").count() == 0  # merged away
+    assert_indonesian(page)
+    screenshot(page, "day-operator_kabupaten-search")
 
 
 def test_an_administrator_runs_compares_and_approves_a_scenario(
