@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
+from lindung.audit.labels import key_label, value_label
 from lindung.audit.models import Event
 from lindung.audit.queries import Change, EventRow, display_value
 from lindung.formats import (
@@ -539,14 +540,20 @@ def worker_history(worker: Worker, *, viewer: User, limit: int = HISTORY_LIMIT) 
             [
                 Change(
                     name,
-                    masked_value(name, display_value(before), viewer),
-                    masked_value(name, display_value(after), viewer),
+                    masked_value(name, _shown(name, before), viewer),
+                    masked_value(name, _shown(name, after), viewer),
+                    key_label(WORKER_OBJECT_TYPE, name),
                 )
                 for name, before, after in event.changed_fields
             ],
         )
         for event in events.order_by("-at", "-id")[:limit]
     ]
+
+
+def _shown(name: str, value: Any) -> str:
+    """A stored value of the worker's field `name` as the page shows it (choices by label)."""
+    return display_value(value_label(WORKER_OBJECT_TYPE, name, value))
 
 
 def worker_sources(worker: Worker) -> list[WorkerSource]:

@@ -281,6 +281,22 @@ def test_the_detail_shows_sources_and_history_newest_first(client: Client, siti:
     ]
 
 
+def test_the_history_names_fields_and_choices_as_people_read_them(
+    client: Client, siti: Worker
+) -> None:
+    client.force_login(admin())
+    client.post(
+        reverse("registry:worker-edit", args=[siti.pk]),
+        _form_data(siti, occupation="nelayan", disability="on"),
+    )
+
+    html = client.get(_detail(siti)).content.decode()
+    history = html[html.index('data-testid="worker-history"') :]
+    assert ">Pekerjaan</th>" in history and ">Disabilitas</th>" in history
+    assert "Nelayan" in history and ">ya<" in history
+    assert ">occupation<" not in history and ">nelayan<" not in history
+
+
 def test_a_merged_record_stays_reachable_for_admins_only(client: Client) -> None:
     kept = WorkerFactory(name="Kept")
     gone = WorkerFactory(name="Gone", merged_into=kept)
