@@ -9,11 +9,12 @@ Never a per-row ORM call. Both run inside the caller's transaction, if any.
 """
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import polars as pl
 from django.db import connection
+from django.db.models import QuerySet
 
 CHUNK = 20_000  # SQLite rows per executemany
 COPY_CHUNK = 200_000  # PostgreSQL rows per COPY
@@ -124,3 +125,22 @@ def sqlite_rows(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
         *(pl.col(n).cast(pl.Int8) for n, t in schema if t == pl.Boolean),
     )
     return converted.rows()
+
+
+def ordered_rows(
+    queryset: QuerySet[Any], fields: Sequence[str], *, limit: int | None = None, chunk: int = 5_000
+) -> Iterator[tuple[Any, ...]]:
+    """The `fields` of the rows of `queryset` (at most `limit`), in its order, read a chunk at a
+    time with no statement left open between chunks.
+
+    For a background job that writes its progress while it reads: on SQLite (WAL) a connection
+    in the middle of a read may not write once another connection has written since the read
+    began ("database is locked", at once, whatever the timeout), which `.iterator()` would be.
+    The ids come first, in order; then each chunk's rows by id."""
+    ids = list(queryset.values_list("pk", flat=True)[:limit])
+    manager = queryset.model._base_manager
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        found = {row[0]: row[1:] for row in manager.filter(pk__in=part).values_list("pk", *fields)}
+        for pk in part:
+            yield found[pk]

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
+from lindung.bulk import ordered_rows
 from lindung.formats import mask_nik
 from lindung.registry.models import Occupation, Sex, WorkerQuerySet, WorkerStatus
 from lindung.roles import Capability
@@ -76,12 +77,12 @@ def write_workers_xlsx(
         dict(Occupation.choices),
         dict(WorkerStatus.choices),
     )
-    rows = workers.order_by("name_key", "id").values_list(*_COLUMNS)[:EXPORT_LIMIT]
+    rows = ordered_rows(workers.order_by("name_key", "id"), _COLUMNS, limit=EXPORT_LIMIT)
     count = 0
     with Workbook(out) as book:
         sheet = book.sheet(_("Workers"))
         sheet.header(0, columns)
-        for count, row in enumerate(rows.iterator(chunk_size=5000), start=1):
+        for count, row in enumerate(rows, start=1):
             (nik, no_kk, name, sex, born, place, phone, address, kecamatan, desa, desa_code,
              occupation, income, desil, disability, female_head, status) = row  # fmt: skip
             sheet.row(

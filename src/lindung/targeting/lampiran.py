@@ -30,6 +30,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from lindung.bulk import ordered_rows
 from lindung.formats import format_date, mask_nik
 from lindung.pdf import LEADING, Band, Bold, Document, Rupiah, TableRow
 from lindung.regions.models import Deployment, Region, RegionType
@@ -195,8 +196,8 @@ def lampiran_items(
     names = area_names({c for pair in codes for c in pair})
     sources = source_labels(approved.scenario)
     occupations = dict(Occupation.choices)
-    rows = entries.order_by("kecamatan_id", "desa_id", "name", "nik").values_list(*FIELDS)
-    for item in grouped(rows.iterator(chunk_size=5000), names):
+    rows = ordered_rows(entries.order_by("kecamatan_id", "desa_id", "name", "nik"), FIELDS)
+    for item in grouped(rows, names):
         if isinstance(item, Line):
             yield item._replace(
                 nik=item.nik if show_nik else mask_nik(item.nik),
