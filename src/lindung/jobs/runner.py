@@ -6,7 +6,11 @@ time tells a pid used again by another process from the one that died.
 
 import os
 import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from django.utils import timezone
 
 
 def _host() -> str:
@@ -46,3 +50,22 @@ def runner_alive(runner: str) -> bool | None:
     except PermissionError:
         pass  # alive, owned by another user
     return not start or _start_time(pid) == start
+
+
+def has_stopped(
+    runner: str,
+    last_progress: datetime,
+    quiet_for: timedelta,
+    *,
+    waiting: Callable[[], bool] = lambda: False,
+    now: datetime | None = None,
+) -> bool:
+    """Whether work held by `runner` has stopped: its process on this host is gone, or, when
+    that cannot be told here, it made no progress since `last_progress` for `quiet_for` and is
+    not `waiting` (still queued for a worker)."""
+    alive = runner_alive(runner)
+    if alive is not None:
+        return not alive
+    if last_progress > (now or timezone.now()) - quiet_for:
+        return False
+    return not waiting()

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from lindung.jobs import kinds
 from lindung.jobs.models import ACTIVE, Job, JobStatus
-from lindung.jobs.runner import runner_alive, runner_id
+from lindung.jobs.runner import has_stopped, runner_id
 
 if TYPE_CHECKING:
     from lindung.accounts.models import User
@@ -200,15 +200,13 @@ def is_stale(job: Job, *, now: datetime | None = None) -> bool:
     """A queued or running job whose process is gone (its runner on this host is dead), or that
     made no progress for LINDUNG_JOB_STALE_SECONDS while no live process is known to hold it
     (a queued job is not stale while its task still waits in the queue)."""
-    if job.status not in ACTIVE:
-        return False
-    alive = runner_alive(job.runner)
-    if alive is not None:
-        return not alive
-    last = job.heartbeat_at or job.created_at
-    if last > (now or timezone.now()) - stale_after():
-        return False
-    return not (job.status == JobStatus.QUEUED and _task_waiting(job.pk))
+    return job.status in ACTIVE and has_stopped(
+        job.runner,
+        job.heartbeat_at or job.created_at,
+        stale_after(),
+        waiting=lambda: job.status == JobStatus.QUEUED and _task_waiting(job.pk),
+        now=now,
+    )
 
 
 def _task_waiting(job_id: uuid.UUID) -> bool:

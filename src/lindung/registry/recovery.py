@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from lindung.audit.actions import Action
 from lindung.audit.actors import SYSTEM, Actor, actor_user
 from lindung.audit.services import record
-from lindung.jobs.runner import runner_alive, runner_id, runner_prefix
+from lindung.jobs.runner import has_stopped, runner_alive, runner_id, runner_prefix
 from lindung.registry.models import ImportBatch, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -46,16 +46,14 @@ def stale_after() -> timedelta:
 
 
 def is_stale(batch: ImportBatch, *, now: datetime | None = None) -> bool:
-    if batch.status not in ACTIVE:
-        return False
-    alive = runner_alive(batch.runner)
-    if alive is not None:
-        return not alive
-    last = batch.heartbeat_at or batch.created_at
-    if last > (now or timezone.now()) - stale_after():
-        return False
     # A queued batch waits for a worker: it is not stale while its job waits in the queue.
-    return not (batch.status == ImportStatus.QUEUED and _job_waiting(batch.pk))
+    return batch.status in ACTIVE and has_stopped(
+        batch.runner,
+        batch.heartbeat_at or batch.created_at,
+        stale_after(),
+        waiting=lambda: batch.status == ImportStatus.QUEUED and _job_waiting(batch.pk),
+        now=now,
+    )
 
 
 def _job_waiting(batch_id: uuid.UUID) -> bool:

@@ -22,8 +22,9 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass
 from datetime import date
+from functools import wraps
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -44,6 +45,8 @@ DOTS = "………"  # a blank to be filled in by hand, until the decree is known
 PROGRESS_EVERY = 1000  # rows between two progress reports
 
 Progress = Callable[[int], None]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,16 @@ class Heading:
         return hashlib.sha256("\x1f".join(astuple(self)).encode()).hexdigest()
 
 
-def lampiran_heading(approved: BeneficiaryList) -> Heading:
-    """The texts in the deployment's language (LANGUAGE_CODE), whoever reads the page."""
-    with override(settings.LANGUAGE_CODE):
-        return _heading(approved)
+def in_deployment_language(write: Callable[P, R]) -> Callable[P, R]:
+    """`write` run in the deployment's language (LANGUAGE_CODE): a lampiran is a legal
+    document, the same whoever asks for it."""
+
+    @wraps(write)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with override(settings.LANGUAGE_CODE):
+            return write(*args, **kwargs)
+
+    return run
 
 
 def deployment_heading() -> dict[str, str]:
@@ -83,7 +92,9 @@ def deployment_heading() -> dict[str, str]:
     }
 
 
-def _heading(approved: BeneficiaryList) -> Heading:
+@in_deployment_language
+def lampiran_heading(approved: BeneficiaryList) -> Heading:
+    """The texts in the deployment's language (LANGUAGE_CODE), whoever reads the page."""
     # A signed decree keeps what the settings said when it was entered (`set_decree`).
     settings_now = approved.decree_heading or deployment_heading()
     subject = approved.decree_subject or settings_now.get("subject", "")
@@ -258,6 +269,7 @@ def _report(progress: Progress | None, items: Iterator[Item]) -> Iterator[Item]:
 # --- PDF -----------------------------------------------------------------------------------------
 
 
+@in_deployment_language
 def write_lampiran_pdf(
     approved: BeneficiaryList,
     entries: QuerySet[Beneficiary],
@@ -269,19 +281,6 @@ def write_lampiran_pdf(
 ) -> int:
     """The lampiran as PDF (landscape A4), in the deployment's language; returns the number
     of workers."""
-    with override(settings.LANGUAGE_CODE):
-        return _write_pdf(approved, entries, path, show_nik=show_nik, area=area, progress=progress)
-
-
-def _write_pdf(
-    approved: BeneficiaryList,
-    entries: QuerySet[Beneficiary],
-    path: Path,
-    *,
-    show_nik: bool,
-    area: str = "",
-    progress: Progress | None = None,
-) -> int:
     heading = lampiran_heading(approved)
     counted: list[int] = []
 
@@ -331,6 +330,7 @@ def _signature(heading: Heading) -> list[str]:
 # --- XLSX ----------------------------------------------------------------------------------------
 
 
+@in_deployment_language
 def write_lampiran_xlsx(
     approved: BeneficiaryList,
     entries: QuerySet[Beneficiary],
@@ -344,22 +344,6 @@ def write_lampiran_xlsx(
     """The lampiran as XLSX, as the PDF: heading rows, group and subtotal rows, the header
     frozen; the desa and kecamatan in two more columns to filter by. Then the totals and, for a
     revision, the changes. In the deployment's language; returns the number of workers."""
-    with override(settings.LANGUAGE_CODE):
-        return _write_xlsx(
-            approved, entries, changes, path, show_nik=show_nik, area=area, progress=progress
-        )
-
-
-def _write_xlsx(
-    approved: BeneficiaryList,
-    entries: QuerySet[Beneficiary],
-    changes: QuerySet[ListChange],
-    path: Path,
-    *,
-    show_nik: bool,
-    area: str = "",
-    progress: Progress | None = None,
-) -> int:
     heading = lampiran_heading(approved)
     count = 0
     with Workbook(path) as book:
