@@ -1,98 +1,86 @@
-"""Time writing the lampiran SK Bupati as PDF for 75.000 workers (landscape A4, ~2.000 pages).
+"""Time the lampiran files of an approved list of ~75.000 workers, as the approval's job makes them.
 
-    uv run python bench/lampiran_pdf.py [rows]
+    uv run python bench/lampiran_pdf.py                  # SQLite, 1.000.000 workers in the registry
+    uv run python bench/lampiran_pdf.py --rows 300000    # a smaller registry (fewer selected)
 
-Synthetic rows streamed from a generator (as a query iterator would stream them): 16-digit NIK,
-names of 2-5 words, 21 kecamatan, 250 desa, 12 occupations, 2 funding sources; then totals per
-source and per kecamatan. Prints the seconds, the pages, the file size and the peak resident
-memory of the process (ru_maxrss, start-up included).
+A fresh SQLite database: `lindung setup`, the synthetic list of `bench/registry_import.py`
+imported with `lindung import`, a targeting run for 2027 (APBD Rp12 M + DBHCHT Rp3 M) approved as
+the year's list (about 74.000 workers). Then, in-process, the two writers the background job runs
+(`targeting.lampiran`): the XLSX and the PDF of the whole list (NIK shown), grouped by kecamatan
+and desa with subtotals, the heading block and the signature.
 """
 
+import argparse
 import os
 import platform
-import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import django
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
-django.setup()
+from dashboard import APPROVE  # noqa: E402
+from registry_import import _run, _synthetic  # noqa: E402
 
-import reportlab  # noqa: E402
-
-from lindung.pdf import FONT_SIZE, REGULAR, Rupiah  # noqa: E402
-from lindung.targeting.pdf import write_list_pdf  # noqa: E402
-
-SEED = 20240528
-WORDS = [
-    "Ahmad",
-    "Baiq",
-    "Lalu",
-    "Muhammad",
-    "Siti",
-    "Nurul",
-    "Hasan",
-    "Rahmawati",
-    "Zainudin",
-    "Saparudin",
-    "Hj.",
-    "Inaq",
-]
-OCCUPATIONS = [f"Pekerjaan {i}" for i in range(12)]
-KECAMATAN = [f"Kecamatan {i:02d}" for i in range(21)]
-DESA = [f"Desa Nomor {i:03d}" for i in range(250)]
-HEADER = ["No", "NIK", "Nama", "L/P", "Tanggal lahir", "Pekerjaan", "Desa", "Kecamatan", "Sumber"]
-
-
-def _rows(n: int) -> Iterator[list[str | int]]:
-    rng = random.Random(SEED)
-    for i in range(1, n + 1):
-        name = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 5)))
-        yield [
-            i,
-            f"5203{rng.randrange(10**12):012d}",
-            name,
-            rng.choice("LP"),
-            f"{rng.randint(1, 28)} Mei {rng.randint(1960, 2005)}",
-            rng.choice(OCCUPATIONS),
-            rng.choice(DESA),
-            rng.choice(KECAMATAN),
-            rng.choice(["APBD", "DBHCHT"]),
-        ]
+PAGE = b"/Type /Page\n"  # one per page in the PDF
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 75_000
-    per = [[k, n // 21, Rupiah(n // 21 * 201_600)] for k in KECAMATAN]
-    totals: list[tuple[str, list[str], list[list[str | int]]]] = [
-        ("Per sumber dana", ["Sumber dana", "Pekerja", "Iuran"], [["Jumlah", n, Rupiah(0)]]),
-        ("Per kecamatan", ["Kecamatan", "Pekerja", "Iuran"], [*per, ["Jumlah", n, Rupiah(0)]]),
-    ]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000, help="workers in the registry")
+    parser.add_argument("--write", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.write:
+        _write()
+        return
+    print(f"lampiran files · {args.rows:,} workers · Python {platform.python_version()} · "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="lindung-bench-") as folder:
+        var = Path(folder)
+        path = _synthetic(args.rows, "csv", var)
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{var / 'lampiran.sqlite3'}",
+               "LINDUNG_VAR": str(var)}  # fmt: skip
+        _run(env, "setup", "--kabupaten", "52.03", "-v", "0")
+        seconds, _peak = _run(env, "import", str(path), "--source", "BENCH")
+        print(f"{'import (setup step)':<34} {seconds:>8.1f} s")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", APPROVE], env=env, check=True)  # noqa: S603
+        print(f"{'target + approve (setup step)':<34} {time.perf_counter() - start:>8.1f} s")
+        subprocess.run([sys.executable, __file__, "--write"], env=env, check=True)  # noqa: S603
+
+
+def _write() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lindung.settings")
+    django.setup()
+    import reportlab
+
+    from lindung.targeting.lampiran import write_lampiran_pdf, write_lampiran_xlsx
+    from lindung.targeting.models import Beneficiary, BeneficiaryList, ListChange
+
+    approved = BeneficiaryList.objects.select_related("scenario").get()
+    entries = Beneficiary.objects.filter(beneficiary_list=approved)
+    changes = ListChange.objects.filter(beneficiary_list=approved)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "lampiran.pdf"
-        started = time.perf_counter()
-        written = write_list_pdf(
-            path,
-            title="Lampiran Keputusan Bupati Lombok Timur Nomor 100/2027",
-            subtitle_lines=["Daftar penerima versi 1", "Tahun anggaran 2027"],
-            header=HEADER,
-            rows=_rows(n),
-            totals=totals,
-            signature=["Bupati Lombok Timur", "", "", "(nama)"],
-        )
-        seconds = time.perf_counter() - started
-        size = path.stat().st_size
-        pages = path.read_bytes().count(b"/Type /Page\n")
+        for kind in ("xlsx", "pdf"):
+            path = Path(folder) / f"lampiran.{kind}"
+            started = time.perf_counter()
+            if kind == "xlsx":
+                rows = write_lampiran_xlsx(approved, entries, changes, path, show_nik=True)
+            else:
+                rows = write_lampiran_pdf(approved, entries, path, show_nik=True)
+            seconds = time.perf_counter() - started
+            size = path.stat().st_size / 2**20
+            pages = f"  {path.read_bytes().count(PAGE):,} pages"
+            print(f"lampiran {kind.upper():<5} {rows:>9,} rows  {seconds:>6.1f} s  {size:.1f} MiB"
+                  f"{pages if kind == 'pdf' else ''}")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(f"{platform.processor() or platform.machine()}, reportlab {reportlab.Version}, "
-          f"font {REGULAR} {FONT_SIZE:g} pt")  # fmt: skip
-    print(f"lampiran PDF  {written:>9,} rows  {seconds:>6.1f} s  {pages:,} pages  "
-          f"{size / 2**20:.1f} MiB  peak RSS {peak:,.0f} MiB")  # fmt: skip
+    print(f"peak RSS {peak:,.0f} MiB · reportlab {reportlab.Version}")
 
 
 if __name__ == "__main__":
