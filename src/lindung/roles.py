@@ -24,13 +24,14 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"
     CONFIGURE = "configure"  # deployment, policy, rules
     APPROVE = "approve"  # approve a targeting scenario as the beneficiary list (lampiran SK)
+    ENROLL = "enroll"  # registration batches to BPJS TK, the branch's answers, self-payers
 
 
 _ALL = set(Capability)
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(_ALL),
     Role.OPERATOR_KABUPATEN: frozenset(
-        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
+        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA, Capability.ENROLL}
     ),
     Role.OPERATOR_KECAMATAN: frozenset(
         {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
@@ -38,7 +39,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.OPERATOR_DESA: frozenset(
         {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
     ),
-    Role.BPJS: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS}),
+    Role.BPJS: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.ENROLL}),
     Role.PIMPINAN: frozenset(),
     Role.AUDITOR: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.VIEW_AUDIT}),
 }

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "lindung.registry",
     "lindung.rules",
     "lindung.targeting",
+    "lindung.enrollment",
     "lindung.dashboard",
     "lindung.home",
     "lindung.ops",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("pekerja/", include("lindung.registry.urls")),
     path("aturan/", include("lindung.rules.urls")),
     path("sasaran/", include("lindung.targeting.urls")),
+    path("kepesertaan/", include("lindung.enrollment.urls")),
     path("dasbor/", include("lindung.dashboard.urls")),
     path("tugas/", include("lindung.jobs.urls")),
     path("i18n/setlang/", set_language, name="set-language"),

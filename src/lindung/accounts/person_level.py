@@ -35,6 +35,25 @@ PERSON_LEVEL: frozenset[str] = frozenset(
         "targeting:list-decree",
         "/api/v1/targeting/lists/<number>/entries",
         "/api/v1/targeting/lists/<number>/changes",
+        # Enrollment: participants, batches and their files, the branch's answers, wadah
+        # contacts, self-paying participants. The overview (counts only) is aggregate.
+        "enrollment:batch-new",
+        "enrollment:batch-detail",
+        "enrollment:batch-download",
+        "enrollment:batch-cancel",
+        "enrollment:answer-upload",
+        "enrollment:answer-detail",
+        "enrollment:answer-commit",
+        "enrollment:answer-discard",
+        "enrollment:participation-list",
+        "enrollment:participation-end",
+        "enrollment:participation-resubmit",
+        "enrollment:wadah-list",
+        "enrollment:wadah-new",
+        "enrollment:wadah-edit",
+        "enrollment:self-payer-list",
+        "enrollment:self-payer-upload",
+        "/api/v1/enrollment/*",
         # A desa operator nominates one worker.
         "rules:nominate",
         # The audit log holds the before/after of worker edits.
@@ -55,6 +74,8 @@ AGGREGATE: frozenset[str] = frozenset(
         # they keep the capability it needed (a registry export needs VIEW_PERSONS).
         "jobs:*",
         "/api/v1/dashboard/indicators",
+        # Enrollment counts per state, source and wadah (no persons; small cells hidden).
+        "enrollment:overview",
         # Each role's home: counts of the work waiting (pimpinan is sent on to the dashboard).
         "home:home",
         # The wilayah tree with counts and population.

@@ -60,6 +60,19 @@ class Action(models.TextChoices):
     LIST_APPROVED = "list_approved", _("List approved")
     LIST_EXPORTED = "list_exported", _("List exported")
     LIST_DECREE_SET = "list_decree_set", _("Decree number and date of a list set")
+    # enrollment
+    WADAH_SAVED = "wadah_saved", _("Wadah saved")
+    PARTICIPATIONS_SYNCED = "participations_synced", _("Participations follow the list")
+    PARTICIPATION_ENDED = "participation_ended", _("Participation ended")
+    PARTICIPATION_RESUBMITTED = "participation_resubmitted", _("Participation proposed again")
+    BATCH_CREATED = "batch_created", _("Registration batch made")
+    BATCH_CANCELLED = "batch_cancelled", _("Registration batch cancelled")
+    BATCH_DOWNLOADED = "batch_downloaded", _("Registration batch downloaded")
+    ANSWER_COMMITTED = "answer_committed", _("Branch answer saved")
+    ANSWER_DISCARDED = "answer_discarded", _("Branch answer discarded")
+    PARTICIPATION_ANSWERED = "participation_answered", _("Branch answer for a participant")
+    SELF_PAYMENT_RECORDED = "self_payment_recorded", _("Self-paying participant recorded")
+    SELF_PAYMENTS_IMPORTED = "self_payments_imported", _("Self-paying participants imported")
 
 
 # The actions after which the dashboard's cells no longer match the data. An import's per-worker
@@ -77,6 +90,14 @@ MOVES_NUMBERS: frozenset[Action] = frozenset(
         Action.POPULATION_LOADED,
         Action.REGIONS_LOADED,
         Action.DEPLOYMENT_CONFIGURED,
+        Action.PARTICIPATIONS_SYNCED,
+        Action.PARTICIPATION_ENDED,
+        Action.PARTICIPATION_RESUBMITTED,
+        Action.BATCH_CREATED,
+        Action.BATCH_CANCELLED,
+        Action.ANSWER_COMMITTED,
+        Action.SELF_PAYMENT_RECORDED,
+        Action.SELF_PAYMENTS_IMPORTED,
     }
 )
 

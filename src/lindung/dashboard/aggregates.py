@@ -24,7 +24,12 @@ from django.utils import timezone
 from lindung.bulk import insert_frame, read_frame
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
 from lindung.registry.frames import workers_frame
-from lindung.rules.eligibility import REGISTRY_SCHEMA, age_on_new_year, eligibility
+from lindung.rules.eligibility import (
+    REGISTRY_SCHEMA,
+    age_on_new_year,
+    eligibility,
+    self_paying_workers,
+)
 from lindung.rules.policy import active_policy
 from lindung.targeting.lists import current_list
 from lindung.targeting.models import Beneficiary, BeneficiaryList
@@ -185,8 +190,9 @@ def refresh(years: list[int] | None = None) -> State:
     budgets: dict[str, dict[str, int]] = {}
     labels = {s.code: s.label for s in policy.sources}
     frames = []
+    self_paying = self_paying_workers()
     for year in years:
-        checked = eligibility(workers, policy, year).with_columns(
+        checked = eligibility(workers, policy, year, self_paying=self_paying).with_columns(
             pl.col("reason").is_null().alias("eligible_now")
         )
         approved = current_list(year)

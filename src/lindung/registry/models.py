@@ -437,3 +437,41 @@ class MoveRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} → {self.target_desa_id}"
+
+
+class SelfPaymentOrigin(models.TextChoices):
+    BPJS_LIST = "bpjs_list", _("BPJS list")
+    MANUAL = "manual", _("entered by hand")
+    ANSWER = "answer", _("the branch's answer")
+
+
+class SelfPayment(models.Model):
+    """A worker who pays BPJS Ketenagakerjaan themselves (mandiri), with their KPJ.
+
+    Kept with the registry because eligibility reads it: the policy says whether an active
+    self-paying participant may be sponsored (`Policy.sponsor_self_paying`). Written by the
+    enrollment app's services (a BPJS list, by hand, a branch answer "already active").
+    """
+
+    worker = models.OneToOneField(Worker, on_delete=models.PROTECT, related_name="self_payment")
+    kpj = models.CharField("KPJ", max_length=11)
+    active = models.BooleanField(_("active"), default=True)
+    since = models.DateField(_("paying since"), null=True, blank=True)
+    until = models.DateField(_("paid until"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=SelfPaymentOrigin.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("self-paying participant")
+        verbose_name_plural = _("self-paying participants")
+        indexes = [
+            # KPJ conflicts and look-ups by KPJ
+            models.Index(fields=["kpj"], name="self_payment_kpj"),
+            # eligibility: the active ones
+            models.Index(fields=["active", "worker"], name="self_payment_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} KPJ {self.kpj}"

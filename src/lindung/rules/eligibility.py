@@ -18,6 +18,7 @@ import polars as pl
 
 from lindung.regions import scope
 from lindung.registry.frames import WORKER_SCHEMA, workers_frame
+from lindung.registry.models import SelfPayment
 from lindung.rules.policy import Policy
 
 # The registry columns eligibility reads, typed as the registry declares them.
@@ -45,6 +46,7 @@ REASONS = (
     "desil_missing",
     "occupation",
     "outside_deployment",
+    "self_paying",
     "already_sponsored",
     "no_source",
 )
@@ -108,8 +110,11 @@ def eligibility(
     fiscal_year: int,
     nominations: Collection[int] = frozenset(),
     already_sponsored: Collection[int] = frozenset(),
+    self_paying: Collection[int] = frozenset(),
 ) -> pl.DataFrame:
-    """`workers` with `eligible`, `reason`, `priority` and `priority_parts` (see module doc)."""
+    """`workers` with `eligible`, `reason`, `priority` and `priority_parts` (see module doc).
+    `self_paying`: the workers who pay BPJS TK themselves (`self_paying_workers()`), not
+    eligible unless the policy sponsors them."""
     rules = policy.eligibility
     age = age_on_new_year(pl.col("birth_date"), fiscal_year)
     occupation_ok = ~pl.col("occupation").is_in(list(rules.occupations_excluded))
@@ -122,6 +127,8 @@ def eligibility(
         "desil_missing": pl.col("desil").is_null() & pl.lit(rules.missing_desil == "exclude"),
         "occupation": ~occupation_ok,
         "outside_deployment": ~_in_deployment(policy.deployment),
+        "self_paying": pl.lit(not policy.sponsor_self_paying)
+        & pl.col("id").is_in(list(self_paying)),
         "already_sponsored": pl.col("id").is_in(list(already_sponsored)),
     }
     # Each source one bit of `_payers` (policy.MAX_SOURCES keeps to an Int64): a bit mask per
@@ -177,6 +184,11 @@ def summary(frame: pl.DataFrame, policy: Policy) -> dict[str, Any]:
         ],
         "per_reason": [(code, by_reason.get(code, 0)) for code in REASONS],
     }
+
+
+def self_paying_workers() -> set[int]:
+    """The workers recorded as active self-paying participants (registry.SelfPayment)."""
+    return set(SelfPayment.objects.filter(active=True).values_list("worker_id", flat=True))
 
 
 def registry_frame() -> pl.DataFrame:

@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 OCCUPATIONS: tuple[str, ...] = tuple(Occupation.values)
 STATUSES: tuple[str, ...] = tuple(WorkerStatus.values)
 MISSING_DESIL = ("include", "exclude")
+# A worker whose NIK was issued in another regency: sent to BPJS as any other ("allow"), sent
+# with a warning ("warn"), or held back from registration batches ("refuse").
+OTHER_REGION_NIK = ("allow", "warn", "refuse")
 MAX_SOURCES = 62  # the bits of an Int64: eligibility and the optimizer mark sources so
 QUOTA_BOUNDS = ("minimum", "maximum", "minimum_share", "maximum_share")
 DEFAULT_HIGH_RISK = (
@@ -115,6 +118,10 @@ class Policy:
     priority: Priority = Priority()
     quotas: tuple[Quota, ...] = ()
     proportional_to_population: bool = False
+    # An active self-paying participant (mandiri) may be sponsored (True), or counts as
+    # already covered: not eligible, held back from registration (False).
+    sponsor_self_paying: bool = False
+    other_region_nik: Literal["allow", "warn", "refuse"] = "warn"
     programs: tuple[str, ...] = ("JKK", "JKM")
     reported_income: int = 1_000_000
     coverage_months: int = 12
@@ -161,6 +168,8 @@ class Policy:
             "programs": list(self.programs),
             "reported_income": self.reported_income,
             "coverage_months": self.coverage_months,
+            "sponsor_self_paying": self.sponsor_self_paying,
+            "other_region_nik": self.other_region_nik,
             "sources": [
                 {
                     "code": s.code,
@@ -337,6 +346,12 @@ def _missing_desil(value: Any) -> str:
     return str(value)
 
 
+def _other_region_nik(value: Any) -> str:
+    if value not in OTHER_REGION_NIK:
+        raise expected(_("allow, warn or refuse"))
+    return str(value)
+
+
 Occupations = Annotated[tuple[str, ...], _codes(OCCUPATIONS)]
 Age = Annotated[int, whole(0, 120)]
 OptionalWhole = Annotated[int | None, PlainValidator(_optional_whole)]
@@ -465,6 +480,8 @@ class _Policy(Schema):
     priority: _Priority = _Priority()
     quotas: tuple[_Quota, ...] = ()
     proportional_to_population: Bool = False
+    sponsor_self_paying: Bool = False
+    other_region_nik: Annotated[str, PlainValidator(_other_region_nik)] = "warn"
 
     @model_validator(mode="after")
     def _consistent(self) -> "_Policy":
@@ -495,6 +512,8 @@ class _Policy(Schema):
                 for q in self.quotas
             ),
             proportional_to_population=self.proportional_to_population,
+            sponsor_self_paying=self.sponsor_self_paying,
+            other_region_nik=self.other_region_nik,  # type: ignore[arg-type]
             deployment=deployment,
         )
 

@@ -68,7 +68,9 @@ def _figures(
     registry: pl.DataFrame, policy: Policy, year: int, nominated: set[int]
 ) -> dict[str, Any]:
     """Eligibility counts and, per source, its budget and the workers it pays for."""
-    frame = eligibility.eligibility(registry, policy, year, nominated)
+    frame = eligibility.eligibility(
+        registry, policy, year, nominated, self_paying=eligibility.self_paying_workers()
+    )
     summary = eligibility.summary(frame, policy)
     sources = {}
     for source, eligible in summary["per_source"]:

@@ -23,7 +23,7 @@ from lindung.audit.services import record
 from lindung.bulk import insert_frame
 from lindung.regions.models import Level, Population, Region
 from lindung.registry.models import TRANSPORT_OCCUPATIONS
-from lindung.rules.eligibility import eligibility, registry_frame
+from lindung.rules.eligibility import eligibility, registry_frame, self_paying_workers
 from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError
 from lindung.rules.policy import Policy, active_policy, policy_of, source_cost
@@ -207,7 +207,9 @@ def run_scenario(
     already = listed_workers(base) if base is not None else set()
     registry = registry_frame()
     step("eligibility")
-    frame = eligibility(registry, policy, fiscal_year, nominated, already)
+    frame = eligibility(
+        registry, policy, fiscal_year, nominated, already, self_paying=self_paying_workers()
+    )
     sources = [
         optimizer.Source(code, amounts[code], costs[code], transport[code]) for code in amounts
     ]
