@@ -23,3 +23,8 @@ class EnrollmentConfig(AppConfig):
         register_job(BATCH_KIND)
         register_job(CHECK_KIND)
         register_job(COMMIT_KIND)
+
+        from lindung.enrollment.synth import BpjsResponseCommand
+        from lindung.registry.synth.subcommands import register as register_synth
+
+        register_synth("bpjs-response", BpjsResponseCommand)

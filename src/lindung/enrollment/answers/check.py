@@ -46,16 +46,17 @@ KPJ_DIGITS = 11
 
 def classify(status: str | None, note: str | None) -> str | None:
     """The state a branch's status text means (TERDAFTAR, DITOLAK, GANDA_AKTIF), or None when
-    it cannot be told. An empty status falls back to the note."""
-    for text in (status, note):
-        words = " ".join((text or "").lower().split())
-        if not words:
+    it cannot be told. "Already active" in either the status or the note wins ("Gagal" with
+    "Sudah terdaftar aktif"); otherwise the status decides, and an empty status the note."""
+    texts = [" ".join((text or "").lower().split()) for text in (status, note)]
+    if any(_ALREADY_ACTIVE.search(text) for text in texts):
+        return State.GANDA_AKTIF.value
+    for text in texts:
+        if not text:
             continue
-        if _ALREADY_ACTIVE.search(words):
-            return State.GANDA_AKTIF.value
-        if _REJECTED.search(words):
+        if _REJECTED.search(text):
             return State.DITOLAK.value
-        if _REGISTERED.search(words):
+        if _REGISTERED.search(text):
             return State.TERDAFTAR.value
         return None
     return None

@@ -1,5 +1,9 @@
 """`lindung synth --rows N [--messy] [--seed S] [--kabupaten 52.03] --out FILE.{csv,xlsx}
-[--manifest FILE.json]`: a realistic worker list, to try imports, demos and benchmarks with."""
+[--manifest FILE.json]`: a realistic worker list, to try imports, demos and benchmarks with.
+
+`lindung synth NAME …` runs a synthetic file of an app above the registry
+(`registry.synth.subcommands`), e.g. `lindung synth bpjs-response BATCH.xlsx --out ANSWER.xlsx`.
+"""
 
 import time
 from argparse import ArgumentParser
@@ -11,7 +15,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from lindung.formats import format_number
-from lindung.registry.synth import SynthError, check_suffix, generate, write, write_manifest
+from lindung.registry.synth import (
+    SynthError,
+    check_suffix,
+    generate,
+    subcommands,
+    write,
+    write_manifest,
+)
 
 
 class Command(BaseCommand):
@@ -19,6 +30,13 @@ class Command(BaseCommand):
         super().__init__(*args, **kwargs)
         # Translated here, not at import: argparse cannot format a lazy string.
         self.help = _("Write a synthetic worker list (CSV or XLSX) to try imports with.")
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        factory = subcommands.get(argv[2]) if len(argv) > 2 else None
+        if factory is not None:
+            factory().run_from_argv([argv[0], f"synth {argv[2]}", *argv[3:]])
+            return
+        super().run_from_argv(argv)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
