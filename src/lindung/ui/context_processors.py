@@ -32,6 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         (_("Policy"), "rules:policy-list", Capability.CONFIGURE),
         (_("Scenarios"), "targeting:scenario-list", Capability.CONFIGURE),
         (_("Beneficiary lists"), "targeting:list-index", Capability.VIEW_PERSONS),
+        (_("Enrollment"), "enrollment:overview", None),
         (_("Rules"), "rules:version-list", Capability.CONFIGURE),
         (_("Users"), "accounts:user-list", Capability.MANAGE_USERS),
         (_("Audit log"), "audit:event-list", Capability.VIEW_AUDIT),
