@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from lindung.accounts.models import User
 from lindung.dashboard.api import router as dashboard_router
+from lindung.enrollment.api import router as enrollment_router
 from lindung.regions.api import router as regions_router
 from lindung.registry.api import router as registry_router
 from lindung.rules.api import router as rules_router
@@ -26,6 +27,7 @@ api.add_router("/registry/", registry_router)
 api.add_router("/rules/", rules_router)
 api.add_router("/targeting/", targeting_router)
 api.add_router("/dashboard/", dashboard_router)
+api.add_router("/enrollment/", enrollment_router)
 
 
 class Me(Schema):

@@ -84,6 +84,25 @@ KEY_LABELS: dict[str, Promise | str] = {
     "added": _("added"),
     "removed": _("removed"),
     "moved": _("moved to another source"),
+    # enrollment
+    "list": _("beneficiary list"),
+    "renewals": _("renewals"),
+    "ended": _("ended"),
+    "wadah": _("wadah"),
+    "kind": _("kind"),
+    "start": _("start"),
+    "months": _("months"),
+    "workers": _("workers"),
+    "held_back": _("held back"),
+    "withdrawn": _("withdrawn"),
+    "batch": _("registration batch"),
+    "file": _("file"),
+    "changed": _("changed"),
+    "registered": _("registered"),
+    "already_active": _("already active"),
+    "problems": _("rows with a problem"),
+    "kpj": "KPJ",
+    "recorded": _("recorded"),
 }
 
 

@@ -1,3 +1,4 @@
+# Over 600 lines: one batch's steps in order (candidates, checks, rows, files, save, cancel).
 """Registration batches: a wadah's candidates checked and written into the file the branch
 registers them from.
 

@@ -115,6 +115,8 @@ class Participation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
         constraints = [
             # One open participation per worker and year; ended ones are history.
             models.UniqueConstraint(

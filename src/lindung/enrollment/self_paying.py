@@ -198,12 +198,13 @@ def import_self_payments(
                         origin=SelfPaymentOrigin.BPJS_LIST,
                     )
             except EnrollmentError:
+                code = "KPJ_CONFLICT"
                 result.problems.append(
                     {
                         "row": None,
                         "nik": worker.nik,
-                        "code": "KPJ_CONFLICT",
-                        "message": _(IMPORT_CODES["KPJ_CONFLICT"]),
+                        "code": code,
+                        "message": _(IMPORT_CODES[code]),
                     }
                 )
                 continue

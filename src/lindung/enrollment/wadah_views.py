@@ -1,13 +1,45 @@
-"""(being written)"""
+"""The wadah pages (CONFIGURE): the list, and one form for a new or a changed wadah.
 
-from typing import Any
+A wadah's contacts and layout are the Dinas's settings, saved through `services.save_wadah`
+(audited); its code names the batches' files, so it cannot change once a batch was made.
+"""
 
+from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from lindung.decorators import require, user_of
+from lindung.enrollment import layout, services
+from lindung.enrollment.admin_forms import WadahForm, source_labels
+from lindung.enrollment.models import Wadah
+from lindung.regions.models import Region
+from lindung.roles import Capability
 
 
-def wadah_list(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@require(Capability.CONFIGURE)
+def wadah_list(request: HttpRequest) -> HttpResponse:
+    wadah = list(Wadah.objects.annotate(participations_count=Count("participations")))
+    areas = {w.area for w in wadah if w.area}
+    names = {r.code: r.display_name for r in Region.objects.filter(code__in=areas)}
+    context = {"wadah_list": wadah, "labels": source_labels(), "area_names": names}
+    return render(request, "enrollment/wadah_list.html", context)
 
 
-def wadah_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@require(Capability.CONFIGURE)
+def wadah_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    wadah = get_object_or_404(Wadah, pk=pk) if pk is not None else None
+    user = user_of(request)
+    form = WadahForm(request.POST if request.method == "POST" else None, by=user, wadah=wadah)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_wadah(by=user, wadah=wadah, data=form.cleaned_data)
+        messages.success(request, _("Wadah %(code)s saved.") % {"code": saved.code})
+        return redirect("enrollment:wadah-list")
+    context = {
+        "form": form,
+        "wadah": wadah,
+        "default_layout": layout.layout_text(layout.default_layout()),
+        "has_batches": form.fields["code"].disabled,
+    }
+    return render(request, "enrollment/wadah_form.html", context)

@@ -203,6 +203,19 @@ class PolicyForm(forms.Form):
     proportional_to_population = forms.BooleanField(
         label=_("Share the places in proportion to population"), required=False
     )
+    sponsor_self_paying = forms.BooleanField(
+        label=_("Also sponsor workers who already pay BPJS TK themselves (mandiri)"),
+        required=False,
+    )
+    other_region_nik = forms.ChoiceField(
+        label=_("A NIK issued in another regency, when registering with BPJS"),
+        choices=[
+            ("allow", _("Send as any other")),
+            ("warn", _("Send with a warning")),
+            ("refuse", _("Hold back")),
+        ],
+        required=False,  # an older form without it keeps the default
+    )
 
 
 class SourceForm(forms.Form):
@@ -370,6 +383,8 @@ class PolicyForms:
             },
             "quotas": _quotas(_rows(self.quotas)),
             "proportional_to_population": d["proportional_to_population"],
+            "sponsor_self_paying": d["sponsor_self_paying"],
+            "other_region_nik": d["other_region_nik"] or "warn",
         }
 
 
@@ -414,6 +429,8 @@ def _initial(policy: Policy) -> dict[str, Any]:
         "w_high_risk": p.high_risk,
         "w_nomination": p.nomination,
         "proportional_to_population": policy.proportional_to_population,
+        "sponsor_self_paying": policy.sponsor_self_paying,
+        "other_region_nik": policy.other_region_nik,
         "sources": [
             {
                 "code": s.code,

@@ -201,6 +201,7 @@ class World:
             "list": self.list_numbers,
             "policy": self.policy_numbers or [1],
             "kind": ["jkm"],
+            "fmt": ["xlsx", "csv"],
             "job": [area.job.pk],
         }
         return [str(v) for v in table[kind]]
@@ -223,6 +224,7 @@ FILL: dict[tuple[str, str], str] = {
     ("", "code"): "desa",
     ("", "kind"): "kind",
     ("", "job_id"): "job",
+    ("", "fmt"): "fmt",
 }
 
 

@@ -1,6 +1,8 @@
 """An answer file received, checked, then committed in one transaction (or discarded).
 
     answer = receive(by=user, batch=batch, source=path, file_name="jawaban.xlsx")   CHECKED/FAILED
+    answer = store(by=user, batch=batch, upload=stream, file_name="jawaban.xlsx")  CHECKING
+    answer = run_check(answer)                           the check of a stored answer (a job)
     rows = checked_rows(answer)                                       the preview's frame
     answer = commit(by=user, answer=answer)                          COMMITTED
     discard(by=user, answer=answer)
@@ -11,12 +13,12 @@ that change something, and writes one audit event per participation it changed: 
 upload of the same file finds nothing to change.
 """
 
-import datetime
 import hashlib
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 from django.conf import settings
@@ -44,7 +46,7 @@ from lindung.enrollment.models import (
 )
 from lindung.enrollment.services import EnrollmentError
 from lindung.registry.models import SelfPayment
-from lindung.sheets import ReadError
+from lindung.sheets import DEFAULT_LIMITS, ReadError
 
 ITEM_SCHEMA: dict[str, Any] = {
     "nik": pl.String,
@@ -204,22 +206,64 @@ def receive(
 ) -> Answer:
     """Keep the file and check it: an Answer CHECKED (with its rows) or FAILED (with the
     message why the file cannot be used)."""
+    _refuse_cancelled(batch)
+    answer = _keep(by=by, batch=batch, file_name=file_name, sha256=_sha256(source))
+    shutil.copyfile(source, _folder(answer) / _kept_name(file_name))
+    return run_check(answer, progress=progress)
+
+
+def store(
+    *, by: Actor | None, batch: RegistrationBatch, upload: IO[bytes], file_name: str
+) -> Answer:
+    """Keep an uploaded answer file without checking it (CHECKING): the page checks it in a
+    background job (`background.start_check` runs `run_check`). The upload is streamed to disk
+    with the spreadsheet reader's size cap; a larger file keeps nothing."""
+    _refuse_cancelled(batch)
+    limit = DEFAULT_LIMITS.max_file_bytes
+    answers_dir().mkdir(parents=True, exist_ok=True)
+    incoming = answers_dir() / f"incoming-{uuid.uuid4().hex}"
+    digest, size = hashlib.sha256(), 0
+    try:
+        with incoming.open("wb") as stream:
+            for block in iter(lambda: upload.read(1 << 20), b""):
+                size += len(block)
+                if size > limit:
+                    raise EnrollmentError(
+                        _("The file is larger than %(mb)d MB. Split it into smaller files.")
+                        % {"mb": limit // (1024 * 1024)}
+                    )
+                digest.update(block)
+                stream.write(block)
+        answer = _keep(by=by, batch=batch, file_name=file_name, sha256=digest.hexdigest())
+        shutil.move(incoming, _folder(answer) / _kept_name(file_name))
+    finally:
+        incoming.unlink(missing_ok=True)
+    return answer
+
+
+def _refuse_cancelled(batch: RegistrationBatch) -> None:
     if batch.status == BatchStatus.CANCELLED:
         raise EnrollmentError(_("This batch was cancelled; it takes no answers."))
+
+
+def _kept_name(file_name: str) -> str:
+    return "answer" + Path(file_name).suffix.lower()[:6]
+
+
+def _keep(*, by: Actor | None, batch: RegistrationBatch, file_name: str, sha256: str) -> Answer:
+    """A new Answer (CHECKING) with its folder made, for the file to be put in."""
     answer = Answer.objects.create(
         batch=batch,
         file_name=Path(file_name).name[:255],
         folder="",
-        sha256=_sha256(source),
+        sha256=sha256,
         created_by=actor_user(by),
     )
     folder = answers_dir() / str(answer.pk)
     folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / ("answer" + Path(file_name).suffix.lower()[:6])
-    shutil.copyfile(source, kept)
     answer.folder = str(folder.relative_to(Path(settings.VAR_DIR)))
     answer.save(update_fields=["folder"])
-    return run_check(answer, progress=progress)
+    return answer
 
 
 def run_check(answer: Answer, *, progress: Callable[[int], None] | None = None) -> Answer:
@@ -346,31 +390,32 @@ def _apply(changes: pl.DataFrame, *, by: Actor | None, batch: RegistrationBatch)
 
 def _events(changes: pl.DataFrame, *, by: Actor | None, batch: RegistrationBatch) -> None:
     """One audit event per changed participation: state, KPJ and effective date before and
-    after (names and NIKs stay out of the log)."""
-    actor, label = actor_user(by), actor_label(by)
-    events = []
-    for row in changes.iter_rows(named=True):
-        effective = row["effective"]
-        events.append(
-            Event(
-                actor=actor,
-                actor_label=label,
-                action=Action.PARTICIPATION_ANSWERED,
-                object_type="enrollment.participation",
-                object_id=str(row["participation_id"]),
-                object_repr=f"{batch.fiscal_year} {row['worker_id']}",
-                before={"state": row["before_state"], "kpj": row["known_kpj"] or ""},
-                after={
-                    "state": row["state"],
-                    "kpj": row["kpj_after"],
-                    "effective_from": effective.isoformat()
-                    if isinstance(effective, datetime.date)
-                    else None,
-                    "batch": batch.pk,
-                },
-            )
-        )
-    Event.objects.bulk_create(events, batch_size=5_000)
+    after (names and NIKs stay out of the log), written in bulk like the rows they describe
+    (`bulk.insert_frame`: model instances for 100.000 events took most of a commit)."""
+    actor = actor_user(by)
+    before = pl.struct(
+        pl.col("before_state").alias("state"), pl.col("known_kpj").fill_null("").alias("kpj")
+    )
+    after = pl.struct(
+        pl.col("state"),
+        pl.col("kpj_after").alias("kpj"),
+        pl.col("effective").cast(pl.String).alias("effective_from"),
+        pl.lit(batch.pk, pl.Int64).alias("batch"),
+    )
+    events = changes.select(
+        pl.lit(timezone.now(), pl.Datetime("us", "UTC")).alias("at"),
+        *([pl.lit(actor.pk, pl.Int64).alias("actor_id")] if actor is not None else []),
+        pl.lit(actor_label(by)).alias("actor_label"),
+        pl.lit(Action.PARTICIPATION_ANSWERED.value).alias("action"),
+        pl.lit("enrollment.participation").alias("object_type"),
+        pl.col("participation_id").cast(pl.String).alias("object_id"),
+        pl.concat_str(pl.lit(f"{batch.fiscal_year} "), pl.col("worker_id").cast(pl.String)).alias(
+            "object_repr"
+        ),
+        before.struct.json_encode().alias("before"),
+        after.struct.json_encode().alias("after"),
+    )
+    insert_frame(Event._meta.db_table, events)
 
 
 def _recount(batch: RegistrationBatch) -> None:
