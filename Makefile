@@ -63,6 +63,7 @@ bench:
 	$(UV) run python bench/targeting_run.py
 	$(UV) run python bench/lampiran_pdf.py
 	$(UV) run python bench/dashboard.py
+	$(UV) run python bench/enrollment.py
 	$(UV) run python bench/recount_pages.py
 	$(UV) run python bench/load.py
 

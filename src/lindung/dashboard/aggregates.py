@@ -4,14 +4,15 @@ counted once in Polars and written in bulk beside the cells pages read, then swa
     state = refresh()          # every fiscal year the dashboard offers
 
 A rebuild reads every current worker once, checks eligibility under the active policy for each
-fiscal year, adds the entries of each year's approved list (as the list froze them), groups by
-desa, occupation, sex and source along each `Dimension`, and writes the cells under a new
+fiscal year, adds the entries of each year's approved list (as the list froze them) and the
+year's participations registered with BPJS Ketenagakerjaan (`enrolled`), groups by desa,
+occupation, sex and source along each `Dimension`, and writes the cells under a new
 generation number; pages read the current generation (`State.generation`) until the new one is
 complete (see `refresh`). Pages then sum a few thousand cells instead of a million workers.
 
-Changes that move the numbers (imports, edits, merges, approvals, policy versions, population)
-are recorded in the audit log; `dashboard.signals` marks the cells stale on such an event and
-queues `refresh_task` once the change commits.
+Changes that move the numbers (imports, edits, merges, approvals, policy versions, population,
+batches and the branch's answers) are recorded in the audit log; `dashboard.signals` marks the
+cells stale on such an event and queues `refresh_task` once the change commits.
 """
 
 import time
@@ -23,6 +24,8 @@ from django.utils import timezone
 
 from lindung.bulk import insert_frame, read_frame
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
+from lindung.enrollment.models import Participation
+from lindung.enrollment.models import State as ParticipationState
 from lindung.registry.frames import workers_frame
 from lindung.rules.eligibility import (
     REGISTRY_SCHEMA,
@@ -45,7 +48,7 @@ AGE_BANDS: tuple[tuple[int, int, str], ...] = (
     (66, 200, ">65"),
 )
 _GROUP = ["kecamatan_id", "desa_id", "occupation", "sex", "source"]
-_COUNTS = ["registered", "eligible", "sponsored", "cost"]
+_COUNTS = ["registered", "eligible", "sponsored", "enrolled", "cost"]
 
 
 def state() -> State:
@@ -96,8 +99,52 @@ def _entries(beneficiary_list: BeneficiaryList, workers: pl.DataFrame) -> pl.Dat
     if entries.join(desil, left_on="worker_id", right_on="id", how="anti").height:
         desil = pl.concat([desil, workers_frame(["id", "desil"], merged=True)])
     return entries.join(desil, left_on="worker_id", right_on="id", how="left").select(
-        "kecamatan_id", "desa_id", "occupation", "sex", "desil", "birth_date", "source", "cost"
+        "worker_id",
+        "kecamatan_id",
+        "desa_id",
+        "occupation",
+        "sex",
+        "desil",
+        "birth_date",
+        "source",
+        "cost",
     )
+
+
+_PARTICIPATION_SCHEMA = {
+    "worker_id": pl.Int64,
+    "kecamatan_id": pl.String,
+    "desa_id": pl.String,
+    "source": pl.String,
+}
+_TRAITS = ["occupation", "sex", "birth_date", "desil"]
+
+
+def _enrolled(
+    fiscal_year: int, entries: pl.DataFrame | None, workers: pl.DataFrame
+) -> pl.DataFrame:
+    """The year's participations registered with BPJS (TERDAFTAR): the participation's desa and
+    source, with the occupation, sex, birth date and desil of the list entry they came from
+    (the registry's for a worker the list does not name)."""
+    sql = (
+        f"SELECT {', '.join(_PARTICIPATION_SCHEMA)} FROM {Participation._meta.db_table} "  # noqa: S608 - fixed names
+        f"WHERE fiscal_year = %s AND state = '{ParticipationState.TERDAFTAR.value}'"
+    )
+    found = read_frame(sql, _PARTICIPATION_SCHEMA, params=[fiscal_year])
+    registry_traits = workers.select(pl.col("id").alias("worker_id"), *_TRAITS)
+    if entries is None or found.is_empty():
+        return found.join(registry_traits, on="worker_id", how="left")
+    listed = found.join(entries.select("worker_id", *_TRAITS), on="worker_id", how="left")
+    unlisted = listed.filter(pl.col("occupation").is_null()).drop(_TRAITS)
+    if unlisted.height:
+        listed = pl.concat(
+            [
+                listed.filter(pl.col("occupation").is_not_null()),
+                unlisted.join(registry_traits, on="worker_id", how="left"),
+            ],
+            how="vertical_relaxed",
+        )
+    return listed
 
 
 def age_band(birth_date: pl.Expr, fiscal_year: int) -> pl.Expr:
@@ -109,9 +156,13 @@ def age_band(birth_date: pl.Expr, fiscal_year: int) -> pl.Expr:
 
 
 def cells_for_year(
-    workers: pl.DataFrame, entries: pl.DataFrame | None, fiscal_year: int
+    workers: pl.DataFrame,
+    entries: pl.DataFrame | None,
+    fiscal_year: int,
+    enrolled: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The cells of one fiscal year from checked workers (with `eligible_now`) and list entries."""
+    """The cells of one fiscal year from checked workers (with `eligible_now`), list entries
+    and the participations registered with BPJS (`_enrolled`)."""
     rows = [
         workers.select(
             "kecamatan_id",
@@ -125,6 +176,7 @@ def cells_for_year(
             pl.lit(1, pl.Int64).alias("registered"),
             pl.col("eligible_now").cast(pl.Int64).alias("eligible"),
             pl.lit(0, pl.Int64).alias("sponsored"),
+            pl.lit(0, pl.Int64).alias("enrolled"),
             pl.lit(0, pl.Int64).alias("cost"),
         )
     ]
@@ -142,7 +194,26 @@ def cells_for_year(
                 pl.lit(0, pl.Int64).alias("registered"),
                 pl.lit(0, pl.Int64).alias("eligible"),
                 pl.lit(1, pl.Int64).alias("sponsored"),
+                pl.lit(0, pl.Int64).alias("enrolled"),
                 pl.col("cost").cast(pl.Int64),
+            )
+        )
+    if enrolled is not None and enrolled.height:
+        rows.append(
+            enrolled.select(
+                "kecamatan_id",
+                "desa_id",
+                pl.col("occupation").fill_null(""),
+                pl.col("sex").fill_null(""),
+                "desil",
+                "birth_date",
+                pl.lit(None, pl.String).alias("month"),
+                "source",
+                pl.lit(0, pl.Int64).alias("registered"),
+                pl.lit(0, pl.Int64).alias("eligible"),
+                pl.lit(0, pl.Int64).alias("sponsored"),
+                pl.lit(1, pl.Int64).alias("enrolled"),
+                pl.lit(0, pl.Int64).alias("cost"),
             )
         )
     combined = pl.concat(rows, how="vertical_relaxed")
@@ -204,7 +275,8 @@ def refresh(years: list[int] | None = None) -> State:
                 labels.setdefault(str(source["code"]), str(source.get("label") or source["code"]))
         else:
             budgets[str(year)] = {s.code: s.annual_budget for s in policy.sources}
-        frames.append(cells_for_year(checked, entries, year))
+        enrolled = _enrolled(year, entries, workers)
+        frames.append(cells_for_year(checked, entries, year, enrolled))
     cells = pl.concat(frames) if frames else pl.DataFrame()
     generation = _take_generation()
     if cells.height:

@@ -17,6 +17,7 @@ class SourceOut(Schema):
     code: str
     label: str
     sponsored: int | None
+    enrolled: int | None = Field(description="Registered with BPJS Ketenagakerjaan (TERDAFTAR)")
     cost: int | None
     budget: int | None
 
@@ -27,6 +28,7 @@ class AreaOut(Schema):
     registered: int | None
     eligible: int | None
     sponsored: int | None
+    enrolled: int | None
     cost: int | None
     population: int | None
 
@@ -37,6 +39,9 @@ class IndicatorsOut(Schema):
     registered: int | None
     eligible: int | None
     sponsored: int | None
+    enrolled: int | None = Field(
+        description="Sponsored workers registered with BPJS Ketenagakerjaan (TERDAFTAR)"
+    )
     cost: int | None
     budget: int | None
     covered_share: float | None = Field(description="sponsored ÷ eligible")
@@ -70,6 +75,7 @@ def indicators(
         registered=figures.registered.value,
         eligible=figures.eligible.value,
         sponsored=figures.sponsored.value,
+        enrolled=figures.enrolled.value,
         cost=figures.cost,
         budget=figures.budget,
         covered_share=figures.covered_share,
@@ -79,6 +85,7 @@ def indicators(
                 code=s.code,
                 label=s.label,
                 sponsored=s.sponsored.value,
+                enrolled=s.enrolled.value,
                 cost=s.cost,
                 budget=s.budget,
             )
@@ -91,6 +98,7 @@ def indicators(
                 registered=r.registered.value,
                 eligible=r.eligible.value,
                 sponsored=r.sponsored.value,
+                enrolled=r.enrolled.value,
                 cost=r.cost,
                 population=r.population,
             )

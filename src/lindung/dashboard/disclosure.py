@@ -20,9 +20,9 @@ cell shows the same mark, so nobody can tell a small count from its companions, 
 bounds a hidden cell from above: each is at least 1 and at most the group's hidden total less
 one per other hidden cell, which is at least 4.
 
-Each measure (registered, eligible, sponsored) is suppressed on its own; a cost is hidden with
-its sponsored count. The dashboard applies this in `dashboard.queries` (the cells of the whole
-deployment, so every page, the API and every download decide the same way).
+Each measure (registered, eligible, sponsored, enrolled with BPJS) is suppressed on its own; a
+cost is hidden with its sponsored count. The dashboard applies this in `dashboard.queries` (the
+cells of the whole deployment, so every page, the API and every download decide the same way).
 """
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence, Set

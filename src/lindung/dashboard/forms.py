@@ -10,6 +10,7 @@ from lindung.registry.models import Occupation, Sex
 # The map colours the child areas by one of these.
 INDICATORS = [
     ("sponsored", _("Sponsored workers")),
+    ("enrolled", _("Workers enrolled with BPJS")),
     ("registered", _("Registered workers")),
     ("eligible", _("Eligible workers")),
     ("covered_share", _("Share of eligible workers covered")),

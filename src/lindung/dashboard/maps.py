@@ -109,6 +109,7 @@ def collection(
                 eligible=figures.eligible,
                 sponsored=figures.sponsored,
                 cost=figures.cost,
+                enrolled=figures.enrolled,
             )
         ]
         urls = {area.code: workers_url}
@@ -227,7 +228,8 @@ def legend_for(rows: list[AreaRow], indicator: str) -> dict[str, Any]:
 
 
 def chart_data(by: str, rows: list[BreakdownRow]) -> dict[str, Any]:
-    """Chart.js data for a breakdown: registered, eligible and sponsored workers per key."""
+    """Chart.js data for a breakdown: registered, eligible, sponsored and enrolled workers per
+    key (the month of registration counts registered and eligible workers only)."""
 
     def series(name: str) -> list[int | None]:
         return [getattr(row, name).value for row in rows]
@@ -241,6 +243,7 @@ def chart_data(by: str, rows: list[BreakdownRow]) -> dict[str, Any]:
             {"label": _("Registered"), "data": series("registered")},
             {"label": _("Eligible"), "data": series("eligible")},
             {"label": _("Sponsored"), "data": series("sponsored")},
+            {"label": _("Enrolled with BPJS"), "data": series("enrolled")},
         ],
     }
 

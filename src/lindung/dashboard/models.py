@@ -14,7 +14,8 @@ class Dimension(models.TextChoices):
 
 
 class Counts(models.Model):
-    """Workers of a fiscal year in a desa, and those a source pays for (with their cost)."""
+    """Workers of a fiscal year in a desa, those a source pays for (with their cost), and those
+    of them BPJS Ketenagakerjaan has registered (`enrolled`: participations TERDAFTAR)."""
 
     fiscal_year = models.PositiveSmallIntegerField()
     kecamatan_id = models.CharField(max_length=8)
@@ -23,6 +24,7 @@ class Counts(models.Model):
     registered = models.PositiveIntegerField(default=0)
     eligible = models.PositiveIntegerField(default=0)
     sponsored = models.PositiveIntegerField(default=0)
+    enrolled = models.PositiveIntegerField(default=0)
     cost = models.BigIntegerField(default=0)
 
     class Meta:
@@ -35,8 +37,10 @@ class Cell(Counts):
     Each registered worker adds `registered` 1 (and `eligible` 1 when the active policy admits
     them for the year) to one cell per dimension; each worker on the year's approved list adds
     `sponsored` 1 and its cost to one cell per dimension (except `month`), with the source and
-    the desa, occupation and sex the list froze. `source` is empty on registry rows. So every
-    dimension adds up to the same totals, and the `total` dimension (key "") alone gives them.
+    the desa, occupation and sex the list froze; each participation of the year registered with
+    BPJS (TERDAFTAR) adds `enrolled` 1 the same way, with the participation's source and desa.
+    `source` is empty on registry rows. So every dimension adds up to the same totals, and the
+    `total` dimension (key "") alone gives them.
     """
 
     # The rebuild that wrote the row: pages read `State.generation` only, so a rebuild writes

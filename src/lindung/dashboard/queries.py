@@ -5,13 +5,14 @@
     rows = children(user, area, filters)             # kecamatan of a kabupaten, desa of a kecamatan
     counts = breakdown(user, area, filters, "age")
 
-Filters: occupation and sex narrow every count; a funding source narrows the sponsored workers
-and their cost (registered and eligible workers have no source). Leadership (`pimpinan`) sees
-aggregates only: a count from 1 to 4 is hidden from them (`disclosure.SMALL_CELL`) so that
-nobody can be singled out, and so is every count from which a hidden one could be worked out
-by subtraction (`dashboard.disclosure` has the rule). `_shield` decides that once for the
-cells of the whole deployment, per fiscal year, filters and day, so a desa's count is hidden on
-its kecamatan's page, on its own page, in the API and in every download alike.
+Filters: occupation and sex narrow every count; a funding source narrows the sponsored workers,
+their cost and those of them enrolled with BPJS Ketenagakerjaan (registered and eligible
+workers have no source). Leadership (`pimpinan`) sees aggregates only: a count from 1 to 4 is
+hidden from them (`disclosure.SMALL_CELL`) so that nobody can be singled out, and so is every
+count from which a hidden one could be worked out by subtraction (`dashboard.disclosure` has
+the rule). `_shield` decides that once for the cells of the whole deployment, per fiscal year,
+filters and day, so a desa's count is hidden on its kecamatan's page, on its own page, in the
+API and in every download alike.
 
 A filtered view takes its totals' decisions from the view without that filter, where the same
 count is a category (the petani of a desa are a category of the unfiltered desa), so switching a
@@ -87,6 +88,10 @@ class Figure:
     hidden: bool = False
 
 
+def _nothing() -> Figure:
+    return Figure(0)
+
+
 @dataclass
 class SourceFigures:
     code: str
@@ -94,6 +99,7 @@ class SourceFigures:
     sponsored: Figure
     cost: int | None  # None when the count is hidden: a cost would tell it
     budget: int | None  # the pagu, shown for the whole deployment only
+    enrolled: Figure = field(default_factory=_nothing)  # registered with BPJS (TERDAFTAR)
 
     @property
     def used(self) -> float | None:
@@ -112,6 +118,7 @@ class Indicators:
     working_population: int | None
     state: State
     budget: int | None = None
+    enrolled: Figure = field(default_factory=_nothing)  # registered with BPJS (TERDAFTAR)
 
     @property
     def covered_share(self) -> float | None:
@@ -138,6 +145,7 @@ class AreaRow:
     cost: int | None
     population: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    enrolled: Figure = field(default_factory=_nothing)
 
     @property
     def covered_share(self) -> float | None:
@@ -153,6 +161,7 @@ class BreakdownRow:
     registered: Figure
     eligible: Figure
     sponsored: Figure
+    enrolled: Figure = field(default_factory=_nothing)
 
 
 def region_title(region: Region) -> str:
@@ -187,7 +196,8 @@ def _cost(value: int | None, count: Figure) -> int | None:
 
 
 CellKey = tuple[str, str, str]  # (area code, "" or a breakdown, its category); "" = deployment
-MEASURES = ("registered", "eligible", "sponsored")
+MEASURES = ("registered", "eligible", "sponsored", "enrolled")
+SOURCED = ("sponsored", "enrolled")  # the measures a funding source narrows
 FILTERED = ("occupation", "sex", "source")  # the filters that are also breakdowns
 
 
@@ -234,7 +244,7 @@ def _decide(
         if not value:
             continue
         wider = _decide(_without(filters, name), day, kabupaten, stamp)
-        for measure in ("sponsored",) if name == "source" else MEASURES:
+        for measure in SOURCED if name == "source" else MEASURES:
             seed[measure] |= {
                 (area, "", "")
                 for area, by, key in wider.hidden[measure]
@@ -276,7 +286,12 @@ def _counts(
 
     everywhere = Area(None, kabupaten)
     group = ["kecamatan_id", "desa_id", "source"] + ([] if day else ["occupation", "sex"])
-    plain = {"r": Sum("registered"), "e": Sum("eligible"), "s": Sum("sponsored")}
+    plain = {
+        "r": Sum("registered"),
+        "e": Sum("eligible"),
+        "s": Sum("sponsored"),
+        "n": Sum("enrolled"),
+    }
     for row in cells(everywhere, filters, day=day).values(*group).annotate(**plain):
         categories = [("", "")]
         if day is None:
@@ -285,7 +300,9 @@ def _counts(
         add(*where, "registered", row["r"], categories)
         add(*where, "eligible", row["e"], categories)
         if row["source"] and (not filters.source or row["source"] == filters.source):
-            add(*where, "sponsored", row["s"], [*categories, ("source", row["source"])])
+            by_source = [*categories, ("source", row["source"])]
+            add(*where, "sponsored", row["s"], by_source)
+            add(*where, "enrolled", row["n"], by_source)
     if day is None:
         dimensions = {"age": Dimension.AGE, "desil": Dimension.DESIL, "month": Dimension.MONTH}
         for by, dimension in dimensions.items():
@@ -364,6 +381,7 @@ def _sums(filters: Filters) -> dict[str, Any]:
         "registered_n": Sum("registered"),
         "eligible_n": Sum("eligible"),
         "sponsored_n": Sum("sponsored", filter=sponsored),
+        "enrolled_n": Sum("enrolled", filter=sponsored),
         "cost_n": Sum("cost", filter=sponsored),
     }
 
@@ -397,7 +415,7 @@ def indicators(
         for row in cells(area, filters, day=on)
         .exclude(source="")
         .values("source")
-        .annotate(n=Sum("sponsored"), total=Sum("cost"))
+        .annotate(n=Sum("sponsored"), total=Sum("cost"), enrolled=Sum("enrolled"))
     }
     codes = sorted(set(per_source) | set(budgets))
     if filters.source:
@@ -405,15 +423,18 @@ def indicators(
     shield = _shield(user, filters, day)
     by_source = []
     for code in codes:
-        count = _figure(shield, "sponsored", (area.code, "source", code),
-                        per_source.get(code, {}).get("n"))  # fmt: skip
+        found = per_source.get(code, {})
+        count = _figure(shield, "sponsored", (area.code, "source", code), found.get("n"))
         by_source.append(
             SourceFigures(
                 code=code,
                 label=current.labels.get(code, code.upper()),
                 sponsored=count,
-                cost=_cost(per_source.get(code, {}).get("total"), count),
+                cost=_cost(found.get("total"), count),
                 budget=int(budgets[code]) if code in budgets else None,
+                enrolled=_figure(
+                    shield, "enrolled", (area.code, "source", code), found.get("enrolled")
+                ),
             )
         )
     people, people_year = population(area.code) if area.region else _sum_population(area.codes)
@@ -431,6 +452,7 @@ def indicators(
         working_population=working_population(people),
         state=current,
         budget=budget if budgets else None,
+        enrolled=_figure(shield, "enrolled", key, totals["enrolled_n"]),
     )
 
 
@@ -485,6 +507,7 @@ def children(
                 sponsored=sponsored,
                 cost=_cost(row.get("cost_n"), sponsored),
                 population=people.get(code),
+                enrolled=_figure(shield, "enrolled", key, row.get("enrolled_n")),
             )
         )
     return rows
@@ -525,6 +548,7 @@ def breakdown(user: User, area: Area, filters: Filters, by: Breakdown) -> list[B
             registered=figure("registered", key),
             eligible=figure("eligible", key),
             sponsored=figure("sponsored", key),
+            enrolled=figure("enrolled", key),
         )
         for key in order
         if key in found or by in ("age", "desil", "sex")

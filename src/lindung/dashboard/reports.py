@@ -76,7 +76,7 @@ def table_rows(
     user: User, area: Area, filters: Filters, name: str
 ) -> tuple[str, list[str], list[list[Any]]]:
     """(title, header, rows) of one dashboard table."""
-    counts = [_("Registered"), _("Eligible"), _("Sponsored")]
+    counts = [_("Registered"), _("Eligible"), _("Sponsored"), _("Enrolled (BPJS)")]
     if name == "areas":
         rows = queries.children(user, area, filters)
         return (
@@ -84,14 +84,15 @@ def table_rows(
             [_("Code"), _("Name"), *counts, _("Share of eligible covered"), _("Cost"),
              _("Population")],
             [[r.code, r.name, _cell(r.registered), _cell(r.eligible), _cell(r.sponsored),
-              _share(r.covered_share), r.cost, r.population] for r in rows],
+              _cell(r.enrolled), _share(r.covered_share), r.cost, r.population] for r in rows],
         )  # fmt: skip
     if name == "sources":
         figures = queries.indicators(user, area, filters)
         return (
             _("Per funding source"),
-            [_("Source"), _("Sponsored"), _("Cost"), _("Budget"), _("Used")],
-            [[s.label, _cell(s.sponsored), s.cost, s.budget, _share(s.used)]
+            [_("Source"), _("Sponsored"), _("Enrolled (BPJS)"), _("Cost"), _("Budget"),
+             _("Used")],
+            [[s.label, _cell(s.sponsored), _cell(s.enrolled), s.cost, s.budget, _share(s.used)]
              for s in figures.by_source],
         )  # fmt: skip
     by = name if name in queries.BREAKDOWNS else "occupation"
@@ -101,7 +102,10 @@ def table_rows(
     return (
         titles[by],
         [titles[by], *counts],
-        [[r.label, _cell(r.registered), _cell(r.eligible), _cell(r.sponsored)] for r in rows_b],
+        [
+            [r.label, _cell(r.registered), _cell(r.eligible), _cell(r.sponsored), _cell(r.enrolled)]
+            for r in rows_b
+        ],
     )
 
 
@@ -136,6 +140,7 @@ def _indicator_rows(figures: queries.Indicators) -> list[list[Any]]:
         [_("Registered BPU workers"), _cell(figures.registered)],
         [_("Eligible under the active policy"), _cell(figures.eligible)],
         [_("Sponsored on the approved list"), _cell(figures.sponsored)],
+        [_("Enrolled with BPJS Ketenagakerjaan"), _cell(figures.enrolled)],
         [_("Share of eligible workers covered"), _share(figures.covered_share)],
         [
             _("Contributions committed"),
@@ -276,11 +281,12 @@ def write_kecamatan_pdf(
             _title, header, table = table_rows(user, area, filters, "areas")
             doc.heading(_("Per desa/kelurahan"), size=9, align="left")
             year = population_year([row.code for row in rows])
+            # Name, four counts, the share covered, the cost (and the population).
             if year is None:  # no population of these desa loaded: no empty column
-                doc.table(header[1:7], [[*r[1:6], _money(r[6])] for r in table])
+                doc.table(header[1:8], [[*r[1:7], _money(r[7])] for r in table])
             else:
-                header[7] = _("Population (%(year)s)") % {"year": year}
-                doc.table(header[1:], [[*r[1:6], _money(r[6]), r[7] or EMPTY] for r in table])
+                header[8] = _("Population (%(year)s)") % {"year": year}
+                doc.table(header[1:], [[*r[1:7], _money(r[7]), r[8] or EMPTY] for r in table])
         for by in ("occupation", "sex", "age"):
             name, header, table = table_rows(user, area, filters, by)
             doc.heading(name, size=9, align="left")

@@ -150,17 +150,24 @@ def candidates(approved: BeneficiaryList, wadah: Wadah, kind: str) -> pl.DataFra
     if not _SOURCE.fullmatch(wadah.source):
         raise EnrollmentError(_("The wadah's funding source code is not valid."))
     p, w, b = (m._meta.db_table for m in (Participation, Worker, Beneficiary))
-    # The lampiran numbers its rows by kecamatan, desa, name and NIK (targeting.lampiran).
     sql = (
         "SELECT p.id, p.worker_id, p.kpj, w.nik, w.no_kk, w.name, w.birth_place, "  # noqa: S608 - fixed names, checked codes
-        "w.birth_date, w.sex, w.address, w.desa_id, w.kecamatan_id, w.phone, w.occupation, "
-        f"n.line FROM {p} p JOIN {w} w ON w.id = p.worker_id JOIN (SELECT worker_id, "
-        "ROW_NUMBER() OVER (ORDER BY kecamatan_id, desa_id, name, nik) AS line "
-        f"FROM {b} WHERE beneficiary_list_id = %s) n ON n.worker_id = p.worker_id "
+        "w.birth_date, w.sex, w.address, w.desa_id, w.kecamatan_id, w.phone, w.occupation "
+        f"FROM {p} p JOIN {w} w ON w.id = p.worker_id "
         f"WHERE p.beneficiary_list_id = %s AND p.state = '{State.CALON.value}' "
         f"AND p.source = '{wadah.source}' AND p.kind = '{Kind(kind).value}'"
     )
-    frame = read_frame(sql, CANDIDATE_SCHEMA, [approved.pk, approved.pk])
+    schema = {k: v for k, v in CANDIDATE_SCHEMA.items() if k != "line"}
+    frame = read_frame(sql, schema, [approved.pk])
+    # The lampiran numbers its rows by kecamatan, desa, name and NIK (targeting.lampiran), in
+    # the database's collation. Numbered apart and joined here: joined in SQL, PostgreSQL
+    # without statistics on a just-approved list ran the numbering once per candidate.
+    numbered = (
+        "SELECT worker_id, ROW_NUMBER() OVER (ORDER BY kecamatan_id, desa_id, name, nik) "  # noqa: S608 - fixed names
+        f"FROM {b} WHERE beneficiary_list_id = %s"
+    )
+    lines = read_frame(numbered, {"worker_id": pl.Int64, "line": pl.Int64}, [approved.pk])
+    frame = frame.join(lines, on="worker_id", how="inner")
     if wadah.area:
         frame = frame.filter(scope.expr([wadah.area], "desa_id"))
     return frame.sort("line")

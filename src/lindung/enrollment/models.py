@@ -132,6 +132,10 @@ class Participation(models.Model):
         indexes = [
             # the pages' and status counts: a year's participations per state and source
             models.Index(fields=["fiscal_year", "state", "source"], name="participation_counts"),
+            # the overview's count table: per source, wadah and state
+            models.Index(
+                fields=["fiscal_year", "source", "wadah", "state"], name="participation_table"
+            ),
             # scoped lists: an area's participations
             models.Index(fields=["kecamatan_id", "desa_id"], name="participation_area"),
             # KPJ conflicts: which worker holds a KPJ

@@ -19,7 +19,10 @@ from lindung.targeting.lists import in_areas
 
 
 def visible_participations(user: Any) -> QuerySet[Participation]:
-    return in_areas(Participation.objects.all(), scope.codes_for(user))
+    codes = scope.codes_for(user)
+    if scope.is_whole_deployment(codes):  # every participation is in the deployment
+        return Participation.objects.all()
+    return in_areas(Participation.objects.all(), codes)
 
 
 def sees_whole_deployment(user: Any) -> bool:

@@ -1,8 +1,9 @@
 """What a role's home page counts: the work waiting in the user's wilayah.
 
 Each figure is one bounded query through the owning app's scoped reads (`visible_workers`,
-`open_duplicates`, the approved lists' `in_areas`), so a desa operator counts their desa
-and an administrator the deployment. Worker counts stop at `COUNT_CAP` like the worker list.
+`open_duplicates`, the approved lists' `in_areas`, enrollment's `visible_participations` and
+`visible_batches`), so a desa operator counts their desa and an administrator the deployment.
+Worker counts stop at `COUNT_CAP` like the worker list.
 """
 
 import datetime
@@ -12,11 +13,13 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from lindung.accounts.models import User
+from lindung.enrollment.models import AnswerStatus, BatchStatus, RegistrationBatch, State
+from lindung.enrollment.queries import visible_batches, visible_participations
 from lindung.regions import scope
 from lindung.registry.duplicate_queries import open_duplicates
 from lindung.registry.models import ImportBatch, ImportStatus, MoveRequest, MoveState
 from lindung.registry.queries import CappedCount, capped_count, visible_workers
-from lindung.roles import Role
+from lindung.roles import Capability, Role
 from lindung.rules.models import Nomination, PolicyVersion
 from lindung.targeting.lists import in_areas, lists_with_status
 from lindung.targeting.models import (
@@ -29,6 +32,8 @@ from lindung.targeting.models import (
 
 LISTS_SHOWN = 2  # the newest fiscal years' lists in force
 SCENARIOS_SHOWN = 3
+BATCHES_SHOWN = 10  # batches waiting for the branch or for a decision on its answer
+WAITING = (BatchStatus.SENT, BatchStatus.PARTLY_ANSWERED)
 # Roles whose imports page shows every batch (registry.import_views: a kabupaten-wide user);
 # everyone else sees the batches they uploaded.
 _ALL_IMPORTS = (Role.ADMIN, Role.OPERATOR_KABUPATEN, Role.AUDITOR)
@@ -121,3 +126,61 @@ def latest_policy() -> PolicyVersion | None:
 
 def latest_scenarios() -> list[Scenario]:
     return list(Scenario.objects.order_by("-pk")[:SCENARIOS_SHOWN])
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """Enrollment with BPJS TK as the user's home page counts it."""
+
+    fiscal_year: int | None  # the latest year with participations the user sees
+    by_state: dict[str, int]  # that year's participations in the user's wilayah, per state
+    batches_waiting: int  # sent to the branch and not (fully) answered: roles with ENROLL
+    answers_waiting: int  # checked answers waiting to be saved or discarded: roles with ENROLL
+    batches: list[RegistrationBatch]  # those batches, with `answers_waiting`: for BPJS
+
+    @property
+    def states(self) -> list[tuple[str, str, int]]:
+        """(state, label, count) in lifecycle order."""
+        return [(value, str(label), self.by_state[value]) for value, label in State.choices]
+
+
+def enrollment_work(user: User, *, participations: bool, batches: bool) -> Enrollment:
+    """The participations per state of the latest fiscal year within the user's wilayah (with
+    `participations`), and the batches and answers waiting (for roles with ENROLL; with
+    `batches`, the batches themselves)."""
+    by_state = dict.fromkeys(State.values, 0)
+    year = None
+    if participations:
+        rows = list(
+            visible_participations(user)
+            .values_list("fiscal_year", "state")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        year = max((row[0] for row in rows), default=None)
+        for fiscal_year, state, n in rows:
+            if fiscal_year == year:
+                by_state[state] += n
+    waiting = {"batches": 0, "answers": 0}
+    listed: list[RegistrationBatch] = []
+    if user.can(Capability.ENROLL):
+        visible = visible_batches(user)
+        waiting = visible.aggregate(
+            batches=Count("pk", filter=Q(status__in=WAITING), distinct=True),
+            answers=Count("answers", filter=Q(answers__status=AnswerStatus.CHECKED)),
+        )
+        if batches and (waiting["batches"] or waiting["answers"]):
+            listed = list(
+                visible.annotate(
+                    answers_waiting=Count("answers", filter=Q(answers__status=AnswerStatus.CHECKED))
+                )
+                .filter(Q(status__in=WAITING) | Q(answers_waiting__gt=0))
+                .order_by("pk")[:BATCHES_SHOWN]
+            )
+    return Enrollment(
+        fiscal_year=year,
+        by_state=by_state,
+        batches_waiting=waiting["batches"] or 0,
+        answers_waiting=waiting["answers"] or 0,
+        batches=listed,
+    )

@@ -2,8 +2,11 @@
 
 - roles without person-level access (pimpinan) go to the dashboard;
 - readers of the audit log who do not edit (auditor) go to the audit log;
-- editing roles (operators, admin) get the work overview of their wilayah;
-- the other readers of persons (BPJS) get the approved lists in force and their changes.
+- editing roles (operators, admin) get the work overview of their wilayah, with its enrollment:
+  admin and the regency operators the candidates to submit, the batches and answers waiting and
+  the rejected participations to look at; area operators their area's participations per state;
+- the other readers of persons (BPJS) get the batches waiting for the branch's answer, the
+  answers waiting for a decision, and the approved lists in force and their changes.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -28,10 +31,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if not codes_for(user):  # not set up yet, or a region outside the deployment
         return redirect("regions:home")
     lists = queries.lists_in_force(user)
-    if not user.can(Capability.EDIT_DATA):
-        return render(request, "home/lists.html", {"lists": lists})
+    edits = user.can(Capability.EDIT_DATA)
+    enrollment = queries.enrollment_work(user, participations=edits, batches=not edits)
+    if not edits:
+        return render(request, "home/lists.html", {"lists": lists, "enrollment": enrollment})
     context = {
         "work": queries.registry_work(user, timezone.localdate()),
+        "enrollment": enrollment,
+        "enrolls": user.can(Capability.ENROLL),
         "lists": lists,
         "year": timezone.localdate().year,
         "area": user.region,

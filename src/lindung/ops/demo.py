@@ -1,4 +1,5 @@
-"""Demo content for a fresh installation: one account per role, boundaries and population.
+"""Demo content for a fresh installation: one account per role, boundaries and population,
+possible duplicates to review, and list 1 enrolled with the synthetic BPJS branch.
 
 Everything here goes through the same services and loaders an administrator would use.
 """
@@ -6,12 +7,17 @@ Everything here goes through the same services and loaders an administrator woul
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from lindung.accounts.models import User
 from lindung.accounts.services import create_user, reset_password
 from lindung.roles import Role
+
+if TYPE_CHECKING:
+    from lindung.enrollment.models import Wadah
+    from lindung.targeting.models import BeneficiaryList
 
 DEMO_KABUPATEN = "52.03"
 
@@ -90,3 +96,88 @@ def ensure_demo_duplicates(folder: Path, *, count: int = 12) -> int:
         path.write_text(near_duplicates(rows, taken=taken), encoding="utf-8")
     import_file(by="demo", path=path, source=DEMO_DUPLICATE_SOURCE)
     return PossibleDuplicate.objects.filter(status=DuplicateStatus.OPEN).count()
+
+
+DEMO_BRANCH = "KC Selong"
+
+
+def ensure_demo_wadah(approved: "BeneficiaryList") -> list["Wadah"]:
+    """One SG wadah per funding source of the list's policy (SG-APBD, SG-DBHCHT, …), made through
+    the same service as the wadah page; an existing code is kept as it is."""
+    from lindung.enrollment.batches import list_policy
+    from lindung.enrollment.models import Wadah, WadahType
+    from lindung.enrollment.services import save_wadah
+
+    result = []
+    for number, source in enumerate(list_policy(approved).sources, start=1):
+        code = f"SG-{source.code.upper()}"
+        wadah = Wadah.objects.filter(code=code).first()
+        if wadah is None:
+            wadah = save_wadah(
+                by="demo",
+                wadah=None,
+                data={
+                    "code": code,
+                    "name": f"Pekerja Rentan {source.label} Kab. Lombok Timur",
+                    "source": source.code,
+                    "type_code": WadahType.SG,
+                    "npw": f"5203{number:04d}",
+                    "branch": DEMO_BRANCH,
+                },
+            )
+        result.append(wadah)
+    return result
+
+
+def enroll_demo_list(folder: Path) -> dict[str, int] | None:
+    """Enroll list 1 (its version in force) as a branch would: per wadah a batch of the new
+    registrations, the synthetic branch's answer to its file (`enrollment.synth`), checked and
+    committed. Idempotent: a wadah that has a batch of the list gets no other, and a batch with
+    a committed answer is not answered again. Returns the list's participations per state (None
+    without a list 1)."""
+    from django.db.models import Count
+
+    from lindung.enrollment.answers.service import commit, receive
+    from lindung.enrollment.batches import batch_files, create_batch, default_start
+    from lindung.enrollment.models import (
+        AnswerStatus,
+        BatchStatus,
+        Participation,
+        RegistrationBatch,
+        State,
+    )
+    from lindung.enrollment.services import EnrollmentError
+    from lindung.enrollment.synth import fake_answer
+    from lindung.targeting.lists import current_list
+    from lindung.targeting.models import BeneficiaryList
+
+    first = BeneficiaryList.objects.filter(number=1).first()
+    approved = current_list(first.fiscal_year) if first is not None else None
+    if approved is None:
+        return None
+    start = default_start(approved.fiscal_year)
+    for wadah in ensure_demo_wadah(approved):
+        batch = (
+            RegistrationBatch.objects.filter(beneficiary_list=approved, wadah=wadah)
+            .exclude(status=BatchStatus.CANCELLED)
+            .first()
+        )
+        if batch is None:
+            try:
+                batch = create_batch(by="demo", beneficiary_list=approved, wadah=wadah, start=start)
+            except EnrollmentError:  # no candidates of this source: nothing to send
+                continue
+        if batch.answers.filter(status=AnswerStatus.COMMITTED).exists():
+            continue
+        answer_file = folder / f"jawaban-{wadah.code.lower()}-{batch.pk}.xlsx"
+        fake_answer(batch_files(batch)["xlsx"], answer_file, seed=batch.pk)
+        answer = receive(by="demo", batch=batch, source=answer_file, file_name=answer_file.name)
+        if answer.status == AnswerStatus.CHECKED:
+            commit(by="demo", answer=answer)
+    counts = dict(
+        Participation.objects.filter(fiscal_year=approved.fiscal_year)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return {state: counts.get(state, 0) for state in State.values}

@@ -120,7 +120,10 @@ def build_world() -> World:
 
 # page → (its path in the world, the queries it makes: the same on SQLite and PostgreSQL)
 PAGES: dict[str, tuple[Callable[[World], str], int]] = {
-    "home (work overview)": (lambda w: "/", 15),
+    # + enrollment (issue 14): the participations per state, whether the admin sees the whole
+    # deployment (the deployment and its codes, read by enrollment.queries.visible_batches) and
+    # the batches and answers waiting
+    "home (work overview)": (lambda w: "/", 19),
     "wilayah home": (lambda w: "/wilayah/", 7),
     "region detail": (lambda w: "/wilayah/52.03.07/", 8),
     "worker list": (lambda w: "/pekerja/", 8),
@@ -171,11 +174,14 @@ def test_it_opens_each_page_with_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
-# Home pages of the roles other than admin (page → role's user, queries).
+# Home pages of the roles other than admin (page → role's user, queries). Enrollment (issue 14)
+# added the area's participations per state to the operators' (+1), and to BPJS's the batches
+# and answers waiting (+1) after whether the user sees the whole deployment (+2: the deployment
+# and its codes, read by enrollment.queries.visible_batches).
 HOMES: dict[str, tuple[Callable[[], User], int]] = {
-    "desa operator": (lambda: User.objects.get(username="op.pancor"), 16),
-    "kecamatan operator": (lambda: User.objects.get(role="operator_kecamatan"), 16),
-    "bpjs": (lambda: user_with_role("bpjs"), 7),
+    "desa operator": (lambda: User.objects.get(username="op.pancor"), 17),
+    "kecamatan operator": (lambda: User.objects.get(role="operator_kecamatan"), 17),
+    "bpjs": (lambda: user_with_role("bpjs"), 10),
 }
 
 

@@ -1,15 +1,28 @@
 """The dashboard's stale-marking follows `audit.actions.MOVES_NUMBERS`, not a list of its own."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.db.models.signals import post_save
 
 from lindung.audit.actions import MOVES_NUMBERS, Action
+from lindung.audit.models import Event
 from lindung.audit.services import record
 from lindung.dashboard.aggregates import state
+from lindung.enrollment import signals as enrollment_signals
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _without_enrollment_following() -> Iterator[None]:
+    """The events below name no real object: enrollment, which follows some of them (an
+    approved list), is not asked to look it up."""
+    post_save.disconnect(sender=Event, dispatch_uid="enrollment-follow")
+    yield
+    enrollment_signals.connect()
 
 
 def _record_on_fresh_cells(action: Action, callbacks: Any) -> None:

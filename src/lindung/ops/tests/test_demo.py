@@ -15,6 +15,7 @@ from django.utils import translation
 from lindung.accounts.models import User
 from lindung.dashboard.aggregates import state
 from lindung.dashboard.models import Cell
+from lindung.enrollment.models import Participation, RegistrationBatch
 from lindung.ops.demo import DEMO_ACCOUNTS, DEMO_DUPLICATE_SOURCE
 from lindung.regions.models import Boundary, Population
 from lindung.registry.models import PossibleDuplicate, Worker
@@ -70,6 +71,11 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data(
     assert Scenario.objects.count() == 2
     assert BeneficiaryList.objects.get().selected > 0
     assert "list 1 approved" in output
+    # List 1 enrolled through the synthetic branch, once: one batch per wadah after two runs.
+    assert "Demo enrollment of list 1: " in output and "Demo enrollment" in again.getvalue()
+    batches = list(RegistrationBatch.objects.values_list("wadah__code", flat=True))
+    assert batches and len(batches) == len(set(batches))
+    assert Participation.objects.filter(state="TERDAFTAR").exists()
     assert Cell.objects.filter(dimension="total").aggregate(n=Sum("registered"))["n"] == (
         300 + again_listed
     ) * len(state().fiscal_years)

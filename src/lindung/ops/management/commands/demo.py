@@ -11,6 +11,7 @@ from lindung.formats import format_number
 from lindung.ops.demo import (
     DEMO_KABUPATEN,
     demo_password,
+    enroll_demo_list,
     ensure_demo_accounts,
     ensure_demo_duplicates,
     shared_file,
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         if options["workers"] > 0:
             self._registry(options["workers"])
             self._targeting()
+            self._enrollment()
         password = demo_password()
         accounts = ensure_demo_accounts(password)
         # Counted last, before serving: the rebuilds queued by the changes above then find
@@ -114,6 +116,24 @@ class Command(BaseCommand):
                 "year": year,
                 "number": approved.number,
                 "selected": format_number(approved.selected),
+            }
+        )
+
+    def _enrollment(self) -> None:
+        """List 1 enrolled: a batch per wadah, the synthetic branch's answers committed (once)."""
+        from lindung.enrollment.models import State
+
+        folder = Path(settings.VAR_DIR) / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        counts = enroll_demo_list(folder)
+        if counts is None:
+            return
+        self.stdout.write(
+            _("Demo enrollment of list 1: %(counts)s.")
+            % {
+                "counts": ", ".join(
+                    f"{State(state).label} {format_number(n)}" for state, n in counts.items()
+                )
             }
         )
 
