@@ -362,6 +362,8 @@ def _apply(changes: pl.DataFrame, *, by: Actor | None, batch: RegistrationBatch)
     registered_at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Two commits in one outer transaction (the demo, tests) meet the first one's table.
+            cursor.execute("DROP TABLE IF EXISTS enrollment_answer_update")
             cursor.execute(
                 "CREATE TEMP TABLE enrollment_answer_update (id bigint, state text, kpj text, "
                 "effective_from date, reason text) ON COMMIT DROP"
