@@ -71,6 +71,7 @@ def fake_answer(batch_file: Path, out: Path, *, seed: int = 1) -> dict[str, int]
     counts = {"registered": 0, "rejected": 0, "already_active": 0, "typo": 0}
     used: set[str] = set()
     typo_at = rng.randrange(frame.height) if frame.height >= 20 else -1
+    sent = set(frame.get_column("nik").drop_nulls().to_list())
     for index, (nik, known, name, start) in enumerate(
         zip(
             frame.get_column("nik").to_list(),
@@ -87,8 +88,13 @@ def fake_answer(batch_file: Path, out: Path, *, seed: int = 1) -> dict[str, int]
         used.add(kpj)
         row: dict[str, Any] = {"nik": nik, "name": name, "kpj": None, "status": "", "note": ""}
         if index == typo_at and nik:
-            digit = str((int(nik[-1]) + 1) % 10)
-            row.update(nik=nik[:-1] + digit, kpj=int(kpj), status="Berhasil", tmt=start)
+            # one digit of the serial typed wrong, never into another worker's NIK of the batch
+            typo = next(
+                nik[:-1] + str((int(nik[-1]) + step) % 10)
+                for step in range(1, 10)
+                if nik[:-1] + str((int(nik[-1]) + step) % 10) not in sent
+            )
+            row.update(nik=typo, kpj=int(kpj), status="Berhasil", tmt=start)
             counts["typo"] += 1
         elif draw < REJECTED_SHARE:
             row.update(status="Ditolak", note=rng.choice(REJECTIONS))
