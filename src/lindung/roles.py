@@ -25,13 +25,20 @@ class Capability(StrEnum):
     CONFIGURE = "configure"  # deployment, policy, rules
     APPROVE = "approve"  # approve a targeting scenario as the beneficiary list (lampiran SK)
     ENROLL = "enroll"  # registration batches to BPJS TK, the branch's answers, self-payers
+    BILL = "bill"  # bills, payments, refunds and reconciliation with BPJS TK
 
 
 _ALL = set(Capability)
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(_ALL),
     Role.OPERATOR_KABUPATEN: frozenset(
-        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA, Capability.ENROLL}
+        {
+            Capability.VIEW_NIK,
+            Capability.VIEW_PERSONS,
+            Capability.EDIT_DATA,
+            Capability.ENROLL,
+            Capability.BILL,
+        }
     ),
     Role.OPERATOR_KECAMATAN: frozenset(
         {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
@@ -39,7 +46,9 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.OPERATOR_DESA: frozenset(
         {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
     ),
-    Role.BPJS: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.ENROLL}),
+    Role.BPJS: frozenset(
+        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.ENROLL, Capability.BILL}
+    ),
     Role.PIMPINAN: frozenset(),
     Role.AUDITOR: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.VIEW_AUDIT}),
 }

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lindung.rules",
     "lindung.targeting",
     "lindung.enrollment",
+    "lindung.billing",
     "lindung.dashboard",
     "lindung.home",
     "lindung.ops",

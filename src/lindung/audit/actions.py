@@ -73,6 +73,20 @@ class Action(models.TextChoices):
     PARTICIPATION_ANSWERED = "participation_answered", _("Branch answer for a participant")
     SELF_PAYMENT_RECORDED = "self_payment_recorded", _("Self-paying participant recorded")
     SELF_PAYMENTS_IMPORTED = "self_payments_imported", _("Self-paying participants imported")
+    # billing and coverage
+    BILLS_MADE = "bills_made", _("Bills made")
+    BILL_ISSUED = "bill_issued", _("Bill issued by BPJS")
+    BILL_SP2D = "bill_sp2d", _("Treasury order (SP2D) of a bill recorded")
+    BILL_PAID = "bill_paid", _("Payment of a bill recorded")
+    BILL_CANCELLED = "bill_cancelled", _("Bill cancelled")
+    BILL_DELAY_SET = "bill_delay_set", _("Late release of a bill's funds marked")
+    BILLS_PAST_DUE = "bills_past_due", _("Bills past due")
+    BILL_RECONCILED = "bill_reconciled", _("Bill reconciled with BPJS")
+    REFUND_CLAIMED = "refund_claimed", _("Refund claimed from BPJS")
+    REFUND_RECEIVED = "refund_received", _("Refund received")
+    PARTICIPATIONS_LAPSED = "participations_lapsed", _("Participations lapsed: contributions unpaid")
+    RECONCILIATION_COMMITTED = "reconciliation_committed", _("Reconciliation with BPJS saved")
+    RECONCILIATION_DISCARDED = "reconciliation_discarded", _("Reconciliation with BPJS discarded")
 
 
 # The actions after which the dashboard's cells no longer match the data. An import's per-worker
@@ -98,6 +112,13 @@ MOVES_NUMBERS: frozenset[Action] = frozenset(
         Action.ANSWER_COMMITTED,
         Action.SELF_PAYMENT_RECORDED,
         Action.SELF_PAYMENTS_IMPORTED,
+        Action.BILLS_MADE,
+        Action.BILL_PAID,
+        Action.BILL_CANCELLED,
+        Action.BILL_DELAY_SET,
+        Action.REFUND_CLAIMED,
+        Action.PARTICIPATIONS_LAPSED,
+        Action.RECONCILIATION_COMMITTED,
     }
 )
 

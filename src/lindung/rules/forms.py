@@ -13,7 +13,7 @@ from lindung.regions.queries import visible_regions
 from lindung.registry.models import Occupation, WorkerStatus
 from lindung.rules.calculators import SECTORS
 from lindung.rules.national import FUNDING, SCHOOL_LEVELS, RulesError, parse_month, rules_for
-from lindung.rules.policy import QUOTA_BOUNDS, Policy
+from lindung.rules.policy import BILLING_MONTHS, QUOTA_BOUNDS, Policy
 from lindung.ui.fields import RupiahField
 
 if TYPE_CHECKING:
@@ -234,6 +234,13 @@ class SourceForm(forms.Form):
         required=False,
         help_text=_("Codes separated by commas, for example 52.03.07, 52.03.08.2001"),
     )
+    billing_months = forms.TypedChoiceField(
+        label=_("Months per bill"),
+        choices=[(m, m) for m in BILLING_MONTHS],
+        coerce=int,
+        initial=6,
+        required=False,  # an older form without it keeps the default
+    )
 
 
 class AgeBandForm(forms.Form):
@@ -357,6 +364,7 @@ class PolicyForms:
                     "annual_budget": row["annual_budget"],
                     "occupations": row["occupations"],
                     "areas": _codes(row["areas"]),
+                    "billing_months": row.get("billing_months") or 6,
                 }
                 for row in _rows(self.sources)
             ],
@@ -438,6 +446,7 @@ def _initial(policy: Policy) -> dict[str, Any]:
                 "annual_budget": s.annual_budget,
                 "occupations": list(s.occupations),
                 "areas": ", ".join(s.areas),
+                "billing_months": s.billing_months,
             }
             for s in policy.sources
         ],

@@ -54,6 +54,7 @@ MISSING_DESIL = ("include", "exclude")
 # with a warning ("warn"), or held back from registration batches ("refuse").
 OTHER_REGION_NIK = ("allow", "warn", "refuse")
 MAX_SOURCES = 62  # the bits of an Int64: eligibility and the optimizer mark sources so
+BILLING_MONTHS = (1, 3, 6, 12)  # a bill's months: the payment periods of Permenaker 5/2021
 QUOTA_BOUNDS = ("minimum", "maximum", "minimum_share", "maximum_share")
 DEFAULT_HIGH_RISK = (
     Occupation.NELAYAN.value,
@@ -71,6 +72,8 @@ class FundingSource:
     annual_budget: int
     occupations: tuple[str, ...] = ()  # empty: every occupation
     areas: tuple[str, ...] = ()  # kecamatan or desa codes; empty: the whole deployment
+    # How many months one bill of this source covers (paid at once): 1, 3, 6 or 12.
+    billing_months: int = 6
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class Policy:
                     "annual_budget": s.annual_budget,
                     "occupations": list(s.occupations),
                     "areas": list(s.areas),
+                    "billing_months": s.billing_months,
                 }
                 for s in self.sources
             ],
@@ -365,6 +369,7 @@ class _Source(Schema):
     annual_budget: Whole
     occupations: Occupations = ()
     areas: Annotated[tuple[str, ...], PlainValidator(_areas)] = ()
+    billing_months: Whole = 6
 
     @model_validator(mode="before")
     @classmethod
@@ -372,6 +377,9 @@ class _Source(Schema):
         budget = data.get("annual_budget") if isinstance(data, Mapping) else None
         if isinstance(budget, int) and not isinstance(budget, bool) and budget < 0:
             raise rule(_("%(path)s.annual_budget: a budget cannot be negative."))
+        months = data.get("billing_months", 6) if isinstance(data, Mapping) else 6
+        if months not in BILLING_MONTHS:
+            raise rule(_("%(path)s.billing_months: a bill covers 1, 3, 6 or 12 months."))
         return data
 
     def source(self) -> FundingSource:
@@ -381,6 +389,7 @@ class _Source(Schema):
             self.annual_budget,
             self.occupations,
             self.areas,
+            self.billing_months,
         )
 
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "lindung.billing"
+    verbose_name = _("Billing and coverage")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,142 @@
+"""Who is protected on a date: counts for the command line, the pages and the dashboard, and
+one person's answer for the public check.
+
+    counts(on=date, codes=None)        {date, protected, in_grace, lapsed, by_source, …}
+    per_desa(on=date)                  frame: desa, kecamatan, source, protected, in_grace, lapsed
+    person(nik=…, birth_date=…, on=…)  Cover | None: protected?, until, programs, who pays
+
+Sponsored participations come from the ledger (`ledger.standing`); workers who pay
+themselves (`registry.SelfPayment` with a known "paid until") count under source `mandiri`.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from lindung import bulk
+from lindung.billing import ledger
+from lindung.billing.ledger import Status
+from lindung.registry.models import SelfPayment, Worker
+from lindung.rules.national import SELF_PAID
+from lindung.rules.policy import active_policy
+
+COUNTED = (Status.PROTECTED, Status.GRACE, Status.LAPSED)
+KEYS = ("protected", "in_grace", "lapsed")
+
+
+def _self_payers(on: datetime.date, codes: list[str] | None) -> pl.DataFrame:
+    """Self-payers protected on `on` (a known period around it), by desa."""
+    sp = SelfPayment._meta.db_table
+    workers = Worker._meta.db_table
+    day = on.isoformat()
+    frame = bulk.read_frame(
+        f"SELECT w.desa_id, w.kecamatan_id FROM {sp} s JOIN {workers} w "  # noqa: S608
+        f"ON w.id = s.worker_id WHERE s.until IS NOT NULL AND s.until >= '{day}' "
+        f"AND (s.since IS NULL OR s.since <= '{day}')",
+        {"desa_id": pl.String, "kecamatan_id": pl.String},
+    )
+    if codes is not None:
+        from lindung.regions import scope
+
+        frame = frame.filter(scope.expr(codes, "desa_id"))
+    return frame.with_columns(source=pl.lit(SELF_PAID), status=pl.lit(Status.PROTECTED)).filter(
+        pl.col("desa_id").is_not_null()
+    )
+
+
+def statuses(on: datetime.date, codes: list[str] | None = None) -> pl.DataFrame:
+    """One row per counted participation (and protected self-payer): desa_id, kecamatan_id,
+    source, status."""
+    frame = ledger.standing(on=on, codes=codes).filter(pl.col("status").is_in(COUNTED))
+    cols = ["desa_id", "kecamatan_id", "source", "status"]
+    return pl.concat([frame.select(cols), _self_payers(on, codes).select(cols)])
+
+
+def per_desa(on: datetime.date, codes: list[str] | None = None) -> pl.DataFrame:
+    """Counts per desa, kecamatan and source: protected, in_grace, lapsed."""
+    frame = statuses(on, codes)
+    return (
+        frame.group_by("desa_id", "kecamatan_id", "source")
+        .agg(*(pl.col("status").eq(status).sum().alias(key) for key, status in _pairs()))
+        .sort("desa_id", "source")
+    )
+
+
+def _pairs() -> list[tuple[str, str]]:
+    return [("protected", Status.PROTECTED), ("in_grace", Status.GRACE), ("lapsed", Status.LAPSED)]
+
+
+def _grouped(frame: pl.DataFrame, column: str) -> dict[str, dict[str, int]]:
+    grouped = frame.group_by(column).agg(*(pl.col(k).sum() for k in KEYS)).sort(column)
+    return {row[column]: {k: int(row[k]) for k in KEYS} for row in grouped.iter_rows(named=True)}
+
+
+def counts(*, on: datetime.date, codes: list[str] | None = None) -> dict[str, Any]:
+    """The `lindung coverage --json` object (a public contract): totals on `on`, per source
+    and per kecamatan."""
+    frame = per_desa(on, codes)
+    totals = {k: int(frame[k].sum()) if frame.height else 0 for k in KEYS}
+    return {
+        "date": on.isoformat(),
+        **totals,
+        "by_source": _grouped(frame, "source"),
+        "by_kecamatan": _grouped(frame, "kecamatan_id"),
+    }
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the public check may say about one person: nothing else."""
+
+    protected: bool
+    until: datetime.date | None  # the last protected day known (paid through)
+    programs: tuple[str, ...]
+    payer: str  # a funding source code: apbd, dbhcht, …, mandiri
+    in_grace: bool = False
+
+
+def person(*, nik: str, birth_date: datetime.date, on: datetime.date) -> Cover | None:
+    """The answer for a NIK and birth date on `on`; None when the pair is unknown (a wrong
+    birth date is the same as an unknown NIK)."""
+    worker = Worker.objects.filter(nik=nik, birth_date=birth_date).only("pk").first()
+    if worker is None:
+        return None
+    from lindung.enrollment.models import Participation
+
+    ids = list(
+        Participation.objects.filter(worker_id=worker.pk, fiscal_year=on.year)
+        .exclude(effective_from__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    policy, _version = active_policy()
+    programs = tuple(policy.programs)
+    best: Cover | None = None
+    if ids:
+        frame = ledger.standing(on=on, participation_ids=ids)
+        for row in frame.sort("effective_from").iter_rows(named=True):
+            protected = row["status"] == Status.PROTECTED
+            until = row["protected_until"] if protected else row["paid_until"]
+            if until is not None and until < row["effective_from"]:
+                until = None
+            cover = Cover(
+                protected=protected,
+                until=until,
+                programs=programs,
+                payer=row["source"],
+                in_grace=row["status"] == Status.GRACE,
+            )
+            if best is None or (cover.protected and not best.protected):
+                best = cover
+    if best is not None and best.protected:
+        return best
+    own = SelfPayment.objects.filter(worker_id=worker.pk).first()
+    if (
+        own is not None
+        and own.until is not None
+        and own.until >= on
+        and (own.since is None or own.since <= on)
+    ):
+        return Cover(protected=True, until=own.until, programs=("JKK", "JKM"), payer=SELF_PAID)
+    return best or Cover(protected=False, until=None, programs=(), payer="")

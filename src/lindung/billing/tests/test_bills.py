@@ -1,0 +1,109 @@
+import datetime
+
+import pytest
+import time_machine
+
+from lindung.audit.models import Event
+from lindung.billing import ledger, services
+from lindung.billing.models import BillLine, BillState, PaidPeriod
+from lindung.billing.states import BillingError
+from lindung.enrollment.models import Participation
+
+pytestmark = pytest.mark.django_db
+
+BILL_DAY = datetime.datetime(2027, 1, 5, 9, 0, tzinfo=datetime.UTC)
+
+
+@time_machine.travel(BILL_DAY, tick=False)
+def test_it_bills_each_wadah_per_half_year_at_the_rules_price(registered: list) -> None:
+    bills = services.make_bills(by="test", fiscal_year=2027)
+    assert [(b.source, b.period_start.month, b.months, b.participants) for b in bills] == [
+        ("apbd", 1, 6, 3),
+        ("dbhcht", 1, 6, 2),
+        ("apbd", 7, 6, 3),
+        ("dbhcht", 7, 6, 2),
+    ]
+    for bill in bills:
+        lines = BillLine.objects.filter(bill=bill)
+        assert lines.count() == bill.participants * 6
+        assert bill.amount == sum(line.amount for line in lines)
+        assert {line.amount for line in lines} == {line.jkk + line.jkm for line in lines}
+    assert Event.objects.filter(action="bills_made").count() == 1
+
+
+@time_machine.travel(BILL_DAY, tick=False)
+def test_a_second_run_bills_only_the_newly_registered(registered: list) -> None:
+    services.make_bills(by="test", fiscal_year=2027)
+    assert services.make_bills(by="test", fiscal_year=2027) == []
+    late = Participation.objects.create(
+        worker=registered[0].worker,
+        fiscal_year=2027,
+        source="apbd",
+        beneficiary_list=registered[0].beneficiary_list,
+        state="BERAKHIR",
+        nik=registered[0].nik,
+        name="x",
+        desa_id=registered[0].desa_id,
+        kecamatan_id=registered[0].kecamatan_id,
+    )
+    assert late.pk
+    assert services.make_bills(by="test", fiscal_year=2027) == []
+
+
+@time_machine.travel(BILL_DAY, tick=False)
+def test_a_payment_covers_the_months_it_pays_for_in_order(registered: list) -> None:
+    bill = services.make_bills(by="test", fiscal_year=2027, source="apbd")[0]
+    month = bill.amount // 6
+    services.pay(by="test", bill=bill, amount=2 * month + 1, paid_on=datetime.date(2027, 1, 5))
+    bill.refresh_from_db()
+    assert bill.state == BillState.SEBAGIAN
+    periods = PaidPeriod.objects.filter(bill=bill)
+    assert {(p.paid_from, p.paid_to) for p in periods} == {
+        (datetime.date(2027, 1, 1), datetime.date(2027, 2, 28))
+    }
+    services.pay(by="test", bill=bill, amount=bill.outstanding, paid_on=datetime.date(2027, 1, 5))
+    bill.refresh_from_db()
+    assert bill.state == BillState.DIBAYAR
+    assert {(p.paid_from, p.paid_to) for p in PaidPeriod.objects.filter(bill=bill)} == {
+        (datetime.date(2027, 1, 1), datetime.date(2027, 6, 30))
+    }
+    frame = ledger.standing(on=datetime.date(2027, 3, 1))
+    assert frame.filter(frame["source"] == "apbd")["status"].to_list() == ["protected"] * 3
+    assert set(frame.filter(frame["source"] == "dbhcht")["status"].to_list()) == {"in_grace"}
+
+
+@time_machine.travel(BILL_DAY, tick=False)
+@pytest.mark.parametrize(
+    ("amount", "day", "message"),
+    [
+        (0, datetime.date(2027, 1, 5), "more than Rp0"),
+        (-5, datetime.date(2027, 1, 5), "more than Rp0"),
+        (10**9, datetime.date(2027, 1, 5), "more than that"),
+        (1000, datetime.date(2026, 12, 31), "comes before bill"),
+        (1000, datetime.date(2027, 2, 1), "in the future"),
+    ],
+)
+def test_bad_payments_are_refused_and_change_nothing(
+    registered: list, amount: int, day: datetime.date, message: str
+) -> None:
+    bill = services.make_bills(by="test", fiscal_year=2027, source="apbd")[0]
+    with pytest.raises(BillingError, match=message):
+        services.pay(by="test", bill=bill, amount=amount, paid_on=day)
+    bill.refresh_from_db()
+    assert (bill.paid, bill.state) == (0, "RENCANA")
+    assert not PaidPeriod.objects.exists()
+    assert not Event.objects.filter(action="bill_paid").exists()
+
+
+@time_machine.travel(BILL_DAY, tick=False)
+def test_coverage_counts_per_source_and_kecamatan(registered: list) -> None:
+    from lindung.billing import coverage
+
+    bill = services.make_bills(by="test", fiscal_year=2027, source="apbd")[0]
+    services.pay(by="test", bill=bill, amount=bill.amount, paid_on=datetime.date(2027, 1, 5))
+    got = coverage.counts(on=datetime.date(2027, 3, 1))
+    assert (got["protected"], got["in_grace"], got["lapsed"]) == (3, 2, 0)
+    assert got["by_source"]["apbd"] == {"protected": 3, "in_grace": 0, "lapsed": 0}
+    assert sum(v["protected"] for v in got["by_kecamatan"].values()) == 3
+    later = coverage.counts(on=datetime.date(2027, 4, 1))
+    assert (later["protected"], later["in_grace"], later["lapsed"]) == (3, 0, 2)
