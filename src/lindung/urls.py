@@ -12,6 +12,8 @@ urlpatterns = [
     path("aturan/", include("lindung.rules.urls")),
     path("sasaran/", include("lindung.targeting.urls")),
     path("kepesertaan/", include("lindung.enrollment.urls")),
+    path("tagihan/", include("lindung.billing.urls")),
+    path("cek/", include("lindung.billing.urls_public")),
     path("dasbor/", include("lindung.dashboard.urls")),
     path("tugas/", include("lindung.jobs.urls")),
     path("i18n/setlang/", set_language, name="set-language"),

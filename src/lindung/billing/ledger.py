@@ -42,6 +42,7 @@ class Status:
 PARTICIPATIONS = {
     "participation_id": pl.Int64,
     "worker_id": pl.Int64,
+    "wadah_id": pl.Int64,
     "source": pl.String,
     "kecamatan_id": pl.String,
     "desa_id": pl.String,
@@ -203,7 +204,7 @@ def read_frames(
     for value in area_params:
         area_sql = area_sql.replace("%s", "'" + value.replace("'", "") + "'", 1)
     people = bulk.read_frame(
-        f"SELECT id, worker_id, source, kecamatan_id, desa_id, state, effective_from, "  # noqa: S608
+        f"SELECT id, worker_id, wadah_id, source, kecamatan_id, desa_id, state, effective_from, "  # noqa: S608
         f"ended_on, end_reason FROM {parts} WHERE {where}{area_sql}",
         PARTICIPATIONS,
     )
