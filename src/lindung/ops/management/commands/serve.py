@@ -49,6 +49,7 @@ WEB_THREADS = "1"
 
 PURGE_FIRST = 60.0  # seconds after start-up, out of its way
 PURGE_EVERY = 24 * 60 * 60.0
+BILLING_EVERY = 60 * 60.0  # the billing sweep is idempotent: hourly catches a new day soon
 STALE_SWEEP = 60.0  # seconds between two looks for imports whose process is gone
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,17 @@ def purge_uploads_now() -> None:
         logger.info("purge: %s", json.dumps(purge_uploads().as_json()))
     finally:
         connection.close()  # this thread's own connection
+
+
+def billing_daily_now() -> None:
+    """Bills past due and lapsed participations (idempotent: run hourly so that a new day's
+    changes come soon after midnight); counts only in the log."""
+    from lindung.billing.services import daily
+
+    try:
+        logger.info("billing daily: %s", json.dumps(daily()))
+    finally:
+        connection.close()
 
 
 class Command(BaseCommand):
@@ -135,6 +147,14 @@ class Command(BaseCommand):
             daemon=True,
         )
         sweep.start()
+        # Bills past due and lapses: first two minutes after start-up, then every hour.
+        billing = threading.Thread(
+            target=run_daily,
+            args=(billing_daily_now,),
+            kwargs={"stop": stopping, "first": 120.0, "every": BILLING_EVERY},
+            daemon=True,
+        )
+        billing.start()
 
         def stop(signum: int, frame: FrameType | None) -> None:
             stopping.set()
@@ -161,4 +181,5 @@ class Command(BaseCommand):
                 code = code or os.waitstatus_to_exitcode(status)
                 stop(signal.SIGTERM, None)
         daily.join(timeout=60)  # a purge under way finishes its transaction
+        billing.join(timeout=60)  # a lapse run under way finishes its transaction
         sys.exit(code if code > 0 else 0)
