@@ -8,6 +8,8 @@ TIME_ZONE      default Asia/Makassar (WITA, Lombok)
 DEBUG          1 for development only
 HTTPS          1 when served behind TLS: secure cookies, HSTS, redirect
 LINDUNG_VAR    folder for the database, secret key, uploads (default: var/)
+LINDUNG_APBDP_DEADLINE   the APBD-P deadline as MM-DD (default 09-30): realisation warnings
+LINDUNG_UNSPENT_WARNING  the share of a pagu left unspent that warns before it (default 0.10)
 """
 
 import os
@@ -312,3 +314,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Realisation against the pagu (billing.realisation): the APBD-P deadline as MM-DD, and the
+# share of a pagu left unspent by December that warns until that deadline.
+LINDUNG_APBDP_DEADLINE = os.environ.get("LINDUNG_APBDP_DEADLINE", "09-30")
+LINDUNG_UNSPENT_WARNING = float(os.environ.get("LINDUNG_UNSPENT_WARNING", "0.10"))

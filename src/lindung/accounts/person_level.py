@@ -54,6 +54,27 @@ PERSON_LEVEL: frozenset[str] = frozenset(
         "enrollment:self-payer-list",
         "enrollment:self-payer-upload",
         "/api/v1/enrollment/*",
+        # Billing: bills (their participants), payments and receipts, refunds, the API's bills.
+        "billing:bill-list",
+        "billing:bill-make",
+        "billing:bill-detail",
+        "billing:bill-issue",
+        "billing:bill-sp2d",
+        "billing:bill-pay",
+        "billing:bill-delay",
+        "billing:bill-cancel",
+        "billing:bill-refunds",
+        "billing:bill-reconcile",
+        "billing:refund-receive",
+        "billing:receipt",
+        "/api/v1/billing/bills",
+        "/api/v1/billing/bills/<number>",
+        # Billing: the branch's recap compared row by row with the participants.
+        "billing:reconcile-list",
+        "billing:reconcile-upload",
+        "billing:reconcile-detail",
+        "billing:reconcile-commit",
+        "billing:reconcile-discard",
         # A desa operator nominates one worker.
         "rules:nominate",
         # The audit log holds the before/after of worker edits.
@@ -76,6 +97,15 @@ AGGREGATE: frozenset[str] = frozenset(
         "/api/v1/dashboard/indicators",
         # Enrollment counts per state, source and wadah (no persons; small cells hidden).
         "enrollment:overview",
+        # The public check: a visitor's own protection, nothing else (no login needed).
+        "cek:*",
+        # Coverage counts on a date per source and area (small cells hidden from pimpinan).
+        "billing:coverage",
+        "/api/v1/billing/coverage",
+        # Realisation against the pagu per source and month (regency money, no persons).
+        "billing:realisation",
+        "billing:realisation-xlsx",
+        "billing:realisation-pdf",
         # Each role's home: counts of the work waiting (pimpinan is sent on to the dashboard).
         "home:home",
         # The wilayah tree with counts and population.

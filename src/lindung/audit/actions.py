@@ -79,12 +79,16 @@ class Action(models.TextChoices):
     BILL_SP2D = "bill_sp2d", _("Treasury order (SP2D) of a bill recorded")
     BILL_PAID = "bill_paid", _("Payment of a bill recorded")
     BILL_CANCELLED = "bill_cancelled", _("Bill cancelled")
+    BILL_LINES_DROPPED = "bill_lines_dropped", _("Ended participants taken off unpaid bills")
     BILL_DELAY_SET = "bill_delay_set", _("Late release of a bill's funds marked")
     BILLS_PAST_DUE = "bills_past_due", _("Bills past due")
     BILL_RECONCILED = "bill_reconciled", _("Bill reconciled with BPJS")
     REFUND_CLAIMED = "refund_claimed", _("Refund claimed from BPJS")
     REFUND_RECEIVED = "refund_received", _("Refund received")
-    PARTICIPATIONS_LAPSED = "participations_lapsed", _("Participations lapsed: contributions unpaid")
+    PARTICIPATIONS_LAPSED = (
+        "participations_lapsed",
+        _("Participations lapsed: contributions unpaid"),
+    )
     RECONCILIATION_COMMITTED = "reconciliation_committed", _("Reconciliation with BPJS saved")
     RECONCILIATION_DISCARDED = "reconciliation_discarded", _("Reconciliation with BPJS discarded")
 
@@ -118,7 +122,6 @@ MOVES_NUMBERS: frozenset[Action] = frozenset(
         Action.BILL_DELAY_SET,
         Action.REFUND_CLAIMED,
         Action.PARTICIPATIONS_LAPSED,
-        Action.RECONCILIATION_COMMITTED,
     }
 )
 

@@ -19,10 +19,10 @@ from typing import Any
 import polars as pl
 from django.db.models import Q
 
-from lindung.billing import ledger, states
+from lindung.billing import groups, ledger, states
 from lindung.billing.ledger import Status
 from lindung.billing.models import Bill, BillState
-from lindung.enrollment.models import EndReason, Participation, Wadah
+from lindung.enrollment.models import EndReason, Wadah
 from lindung.regions import scope
 
 EXPIRING_DAYS = 30
@@ -53,18 +53,18 @@ def summary(*, on: datetime.date, codes: list[str] | None = None) -> Alerts:
     if codes is not None and scope.is_whole_deployment(codes):
         codes = None
     alerts = Alerts(on=on)
-    frame = ledger.standing(on=on, codes=codes)
+    frame = groups.statuses(on=on, codes=codes)
     horizon = on + datetime.timedelta(days=EXPIRING_DAYS)
     ending = frame.filter(
         (pl.col("status") == Status.PROTECTED)
         & (pl.col("protected_until") <= horizon)
-        & (pl.col("paid_until") == pl.col("protected_until"))
+        & (pl.col("paid_through") == pl.col("protected_until"))
     )
     if ending.height:
         names = dict(Wadah.objects.values_list("pk", "code"))
         grouped = (
             ending.group_by("source", "wadah_id")
-            .agg(participants=pl.len(), until=pl.col("protected_until").min())
+            .agg(participants=pl.col("participants").sum(), until=pl.col("protected_until").min())
             .sort("until", "source")
         )
         alerts.expiring = [
@@ -72,10 +72,10 @@ def summary(*, on: datetime.date, codes: list[str] | None = None) -> Alerts:
             for row in grouped.iter_rows(named=True)
         ]
     grace = frame.filter(pl.col("status") == Status.GRACE)
-    alerts.in_grace = grace.height
+    alerts.in_grace = int(grace["participants"].sum()) if grace.height else 0
     late = grace.filter(pl.col("delayed_bill_id").is_not_null())
     if late.height:
-        counted = late.group_by("delayed_bill_id").agg(participants=pl.len())
+        counted = late.group_by("delayed_bill_id").agg(participants=pl.col("participants").sum())
         bills = Bill.objects.in_bulk(counted["delayed_bill_id"].to_list())
         alerts.grace_reasons = [
             {
@@ -86,6 +86,13 @@ def summary(*, on: datetime.date, codes: list[str] | None = None) -> Alerts:
             for row in counted.iter_rows(named=True)
             if row["delayed_bill_id"] in bills
         ]
+    month = frame.filter(
+        (pl.col("end_reason") == EndReason.LAPSED)
+        # a lapse takes effect the day after its grace ends (`ended_on`)
+        & (pl.col("ended_on") >= on.replace(day=1) - datetime.timedelta(days=1))
+        & (pl.col("ended_on") < ledger.month_end(on))
+    )
+    alerts.lapsed_month = int(month["participants"].sum()) if month.height else 0
     if codes is None:
         alerts.past_due = [
             {
@@ -102,12 +109,4 @@ def summary(*, on: datetime.date, codes: list[str] | None = None) -> Alerts:
             .select_related("wadah")
             .order_by("due_date", "number")
         ]
-    lapsed = Participation.objects.filter(
-        end_reason=EndReason.LAPSED,
-        ended_on__gte=on.replace(day=1),
-        ended_on__lte=ledger.month_end(on),
-    )
-    if codes is not None:
-        lapsed = lapsed.filter(scope.q(codes, "desa_id"))
-    alerts.lapsed_month = lapsed.count()
     return alerts

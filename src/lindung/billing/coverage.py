@@ -5,8 +5,9 @@ one person's answer for the public check.
     per_desa(on=date)                  frame: desa, kecamatan, source, protected, in_grace, lapsed
     person(nik=…, birth_date=…, on=…)  Cover | None: protected?, until, programs, who pays
 
-Sponsored participations come from the ledger (`ledger.standing`); workers who pay
-themselves (`registry.SelfPayment` with a known "paid until") count under source `mandiri`.
+Sponsored participations come from the ledger, summed in its groups (`groups.statuses`);
+workers who pay themselves (`registry.SelfPayment` with a known "paid until") count under
+source `mandiri`.
 """
 
 import datetime
@@ -16,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from lindung import bulk
-from lindung.billing import ledger
+from lindung.billing import groups, ledger
 from lindung.billing.ledger import Status
 from lindung.registry.models import SelfPayment, Worker
 from lindung.rules.national import SELF_PAID
@@ -47,11 +48,12 @@ def _self_payers(on: datetime.date, codes: list[str] | None) -> pl.DataFrame:
 
 
 def statuses(on: datetime.date, codes: list[str] | None = None) -> pl.DataFrame:
-    """One row per counted participation (and protected self-payer): desa_id, kecamatan_id,
-    source, status."""
-    frame = ledger.standing(on=on, codes=codes).filter(pl.col("status").is_in(COUNTED))
-    cols = ["desa_id", "kecamatan_id", "source", "status"]
-    return pl.concat([frame.select(cols), _self_payers(on, codes).select(cols)])
+    """Counted rows with their weight: desa_id, kecamatan_id, source, status, participants
+    (the coverage groups of `on`'s year, and the protected self-payers one by one)."""
+    frame = groups.statuses(on=on, codes=codes).filter(pl.col("status").is_in(COUNTED))
+    cols = ["desa_id", "kecamatan_id", "source", "status", "participants"]
+    own = _self_payers(on, codes).with_columns(participants=pl.lit(1, pl.Int64))
+    return pl.concat([frame.select(cols), own.select(cols)], how="vertical_relaxed")
 
 
 def per_desa(on: datetime.date, codes: list[str] | None = None) -> pl.DataFrame:
@@ -59,7 +61,12 @@ def per_desa(on: datetime.date, codes: list[str] | None = None) -> pl.DataFrame:
     frame = statuses(on, codes)
     return (
         frame.group_by("desa_id", "kecamatan_id", "source")
-        .agg(*(pl.col("status").eq(status).sum().alias(key) for key, status in _pairs()))
+        .agg(
+            *(
+                pl.col("participants").filter(pl.col("status") == status).sum().alias(key)
+                for key, status in _pairs()
+            )
+        )
         .sort("desa_id", "source")
     )
 
@@ -99,39 +106,42 @@ class Cover:
 
 def person(*, nik: str, birth_date: datetime.date, on: datetime.date) -> Cover | None:
     """The answer for a NIK and birth date on `on`; None when the pair is unknown (a wrong
-    birth date is the same as an unknown NIK)."""
+    birth date is the same as an unknown NIK).
+
+    An unknown pair runs the same queries as a known one that is not protected (with a worker
+    id that matches nothing), so the public check's response time does not tell them apart."""
     worker = Worker.objects.filter(nik=nik, birth_date=birth_date).only("pk").first()
-    if worker is None:
-        return None
+    worker_id = worker.pk if worker is not None else 0
     from lindung.enrollment.models import Participation
 
     ids = list(
-        Participation.objects.filter(worker_id=worker.pk, fiscal_year=on.year)
+        Participation.objects.filter(worker_id=worker_id, fiscal_year=on.year)
         .exclude(effective_from__isnull=True)
         .values_list("pk", flat=True)
     )
     policy, _version = active_policy()
     programs = tuple(policy.programs)
     best: Cover | None = None
-    if ids:
-        frame = ledger.standing(on=on, participation_ids=ids)
-        for row in frame.sort("effective_from").iter_rows(named=True):
-            protected = row["status"] == Status.PROTECTED
-            until = row["protected_until"] if protected else row["paid_until"]
-            if until is not None and until < row["effective_from"]:
-                until = None
-            cover = Cover(
-                protected=protected,
-                until=until,
-                programs=programs,
-                payer=row["source"],
-                in_grace=row["status"] == Status.GRACE,
-            )
-            if best is None or (cover.protected and not best.protected):
-                best = cover
+    frame = ledger.standing(on=on, participation_ids=ids)
+    for row in frame.sort("effective_from").iter_rows(named=True):
+        protected = row["status"] == Status.PROTECTED
+        until = row["protected_until"] if protected else row["paid_until"]
+        if until is not None and until < row["effective_from"]:
+            until = None
+        cover = Cover(
+            protected=protected,
+            until=until,
+            programs=programs,
+            payer=row["source"],
+            in_grace=row["status"] == Status.GRACE,
+        )
+        if best is None or _rank(cover) > _rank(best):
+            best = cover
     if best is not None and best.protected:
         return best
-    own = SelfPayment.objects.filter(worker_id=worker.pk).first()
+    own = SelfPayment.objects.filter(worker_id=worker_id).first()
+    if worker is None:
+        return None
     if (
         own is not None
         and own.until is not None
@@ -140,3 +150,8 @@ def person(*, nik: str, birth_date: datetime.date, on: datetime.date) -> Cover |
     ):
         return Cover(protected=True, until=own.until, programs=("JKK", "JKM"), payer=SELF_PAID)
     return best or Cover(protected=False, until=None, programs=(), payer="")
+
+
+def _rank(cover: Cover) -> int:
+    """Which of a person's participations of the year answers: protected, else in grace."""
+    return 2 if cover.protected else 1 if cover.in_grace else 0

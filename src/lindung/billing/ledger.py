@@ -54,8 +54,8 @@ PARTICIPATIONS = {
 PERIODS = {
     "participation_id": pl.Int64,
     "bill_id": pl.Int64,
-    "start": pl.Date,
-    "end": pl.Date,
+    "paid_from": pl.Date,
+    "paid_to": pl.Date,
 }
 DELAYED = {"participation_id": pl.Int64, "month": pl.Date, "bill_id": pl.Int64}
 
@@ -227,7 +227,7 @@ def read_frames(
         f"SELECT l.participation_id, l.month, l.bill_id FROM {lines} l "  # noqa: S608
         f"JOIN {bills} b ON b.id = l.bill_id WHERE b.funds_delayed = {_true()} "
         f"AND b.state IN ({unpaid}) AND b.fiscal_year = {int(on.year)} "
-        f"AND l.refunded = {_false()}",
+        f"AND l.refunded = {_false()}{ids_sql.replace('pp.', 'l.')}",
         DELAYED,
     )
     return people, paid, delayed
@@ -241,57 +241,50 @@ def status_of(
     people: pl.DataFrame, paid: pl.DataFrame, delayed: pl.DataFrame, *, on: datetime.date
 ) -> pl.DataFrame:
     """Each participation's standing on `on` (pure): the columns of `people` plus `status`,
-    `paid_until` (the end of the unbroken coverage from the effective date; the day before it
-    when nothing is paid), `protected_until` (the end of the period covering `on`, if any),
-    `grace_until` and `delayed_bill_id` (the late-funds bill keeping it in grace)."""
+    `protected_until` (the end of the period covering `on`, if any), `paid_until` (the last
+    paid day up to `on`: the covering period's end, else the end of the last period before),
+    `paid_through` (the last paid day of all), `unpaid_month` (the first month after the paid
+    days before `on`, or the month protection started), `grace_until` (three months of arrears
+    from it) and `delayed_bill_id` (the late-funds bill of that month, keeping it in grace)."""
+    day = pl.lit(on, pl.Date)
+    capped = (
+        paid.join(people.select("participation_id", "ended_on"), on="participation_id")
+        .select(
+            "participation_id",
+            "paid_from",
+            pl.min_horizontal("paid_to", pl.col("ended_on").fill_null(date_max())).alias("paid_to"),
+        )
+        .filter(pl.col("paid_from") <= pl.col("paid_to"))
+    )
+    summary = capped.group_by("participation_id").agg(
+        protected_until=pl.col("paid_to")
+        .filter(pl.col("paid_from") <= day, pl.col("paid_to") >= day)
+        .max(),
+        last_before=pl.col("paid_to").filter(pl.col("paid_to") < day).max(),
+        paid_through=pl.col("paid_to").max(),
+    )
+    out = people.join(summary, on="participation_id", how="left")
+    return with_status(out, delayed, on=on)
+
+
+def with_status(frame: pl.DataFrame, delayed: pl.DataFrame, *, on: datetime.date) -> pl.DataFrame:
+    """`status` and the grace columns from `protected_until` and `last_before` (see
+    `status_of`); shared by the coverage groups."""
     day = pl.lit(on, pl.Date)
     one_day = pl.duration(days=1)
-    start_rows = people.select(
-        "participation_id",
-        pl.lit(date_min(), pl.Date).alias("start"),
-        (pl.col("effective_from") - one_day).alias("end"),
-    )
-    joined = paid.join(people.select("participation_id", "ended_on"), on="participation_id")
-    capped = joined.select(
-        "participation_id",
-        "start",
-        pl.min_horizontal("end", pl.col("ended_on").fill_null(date_max())).alias("end"),
-    ).filter(pl.col("start") <= pl.col("end"))
-    rows = pl.concat([start_rows, capped.select("participation_id", "start", "end")]).sort(
-        "participation_id", "start", "end"
-    )
-    # The unbroken coverage: a period that starts after the day following everything before
-    # it opens a gap; `paid_until` is the farthest end before the first gap.
-    rows = rows.with_columns(
-        before=pl.col("end").cum_max().shift(1).over("participation_id"),
+    unpaid_from = pl.coalesce(pl.col("last_before") + one_day, pl.col("effective_from"))
+    out = frame.with_columns(
+        paid_until=pl.coalesce("protected_until", "last_before"),
+        unpaid_month=unpaid_from.dt.month_start(),
     ).with_columns(
-        gap=pl.col("before").is_not_null() & (pl.col("start") > pl.col("before") + one_day)
+        grace_until=pl.col("unpaid_month").dt.offset_by(f"{GRACE_MONTHS}mo") - one_day,
     )
-    rows = rows.with_columns(gaps=pl.col("gap").cast(pl.Int32).cum_sum().over("participation_id"))
-    unbroken = (
-        rows.filter(pl.col("gaps") == 0)
-        .group_by("participation_id")
-        .agg(paid_until=pl.col("end").max())
-    )
-    covering = (
-        capped.filter((pl.col("start") <= day) & (pl.col("end") >= day))
-        .group_by("participation_id")
-        .agg(protected_until=pl.col("end").max())
-    )
-    out = people.join(unbroken, on="participation_id", how="left").join(
-        covering, on="participation_id", how="left"
-    )
-    first_unpaid = pl.col("paid_until") + one_day
-    unpaid_month = first_unpaid.dt.month_start()
-    out = out.with_columns(
-        unpaid_month=unpaid_month,
-        grace_until=(unpaid_month.dt.offset_by(f"{GRACE_MONTHS}mo") - one_day),
-    )
-    late = delayed.rename({"month": "unpaid_month", "bill_id": "delayed_bill_id"}).unique(
-        ["participation_id", "unpaid_month"]
-    )
-    out = out.join(late, on=["participation_id", "unpaid_month"], how="left")
-    ended = (pl.col("state") == State.BERAKHIR) & (pl.col("ended_on") < day)
+    if "delayed_bill_id" not in out.columns:
+        late = delayed.rename({"month": "unpaid_month", "bill_id": "delayed_bill_id"}).unique(
+            ["participation_id", "unpaid_month"]
+        )
+        out = out.join(late, on=["participation_id", "unpaid_month"], how="left")
+    ended = pl.col("ended_on").is_not_null() & (pl.col("ended_on") < day)
     status = (
         pl.when(ended & (pl.col("end_reason") == EndReason.LAPSED))
         .then(pl.lit(Status.LAPSED))

@@ -102,9 +102,11 @@ class BillLine(models.Model):
     billed once: a second bill skips it (the unique index makes a double payment impossible),
     until a refund gives it back."""
 
-    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    # No single-column indexes on the keys: the composite ones below serve every query (a bill
+    # of 100.000 participants x 6 months writes 600.000 lines; each index costs).
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines", db_index=False)
     participation = models.ForeignKey(
-        "enrollment.Participation", on_delete=models.PROTECT, related_name="+"
+        "enrollment.Participation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     worker_id = models.BigIntegerField()  # copied: one worker's month is paid once
     month = models.DateField(_("month"))  # the first day of the month
@@ -210,7 +212,7 @@ class PaidPeriod(models.Model):
     every paid month is in exactly one of them."""
 
     participation = models.ForeignKey(
-        "enrollment.Participation", on_delete=models.PROTECT, related_name="+"
+        "enrollment.Participation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     worker_id = models.BigIntegerField()
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="periods")
@@ -228,18 +230,112 @@ class PaidPeriod(models.Model):
             models.CheckConstraint(
                 condition=Q(paid_from__lte=F("paid_to")), name="paid_period_order"
             ),
+            # also the index of a participation's periods in order (the public check, grace);
+            # counts on a date read `CoverageGroup`, not this table
             models.UniqueConstraint(
                 fields=["participation", "paid_from"], name="paid_period_one_start"
             ),
         ]
-        indexes = [
-            # coverage on a date: periods that reach it
-            models.Index(fields=["paid_to", "paid_from"], name="paid_period_dates"),
-            # a participation's periods in order (the public check, grace)
-            models.Index(fields=["participation", "paid_to"], name="paid_period_participation"),
-            # the public check by worker
-            models.Index(fields=["worker_id", "paid_to"], name="paid_period_worker"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.participation_id} {self.paid_from}..{self.paid_to}"
+
+
+class CoverageGroup(models.Model):
+    """The coverage ledger summed for counting (see `ledger.rebuild_groups`): registered
+    participations of a fiscal year that share everything their standing on any date depends
+    on (area, source, wadah, effective date, end, first and last paid day, the late-funds bill
+    of their first unpaid month), with how many they are. Counting a date reads these rows,
+    not a million participations. A participation whose paid periods have a gap gets a row of
+    its own (`participation_id`), counted from its periods."""
+
+    fiscal_year = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=30)
+    wadah_id = models.BigIntegerField(null=True)
+    kecamatan_id = models.CharField(max_length=8)
+    desa_id = models.CharField(max_length=13)
+    effective_from = models.DateField()
+    ended_on = models.DateField(null=True)
+    end_reason = models.CharField(max_length=20, blank=True)
+    paid_from = models.DateField(null=True)  # the first paid day; null: nothing paid
+    paid_until = models.DateField(null=True)  # the last paid day
+    delayed_bill_id = models.BigIntegerField(null=True)
+    participation_id = models.BigIntegerField(null=True)  # only for a participation with a gap
+    participants = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["fiscal_year", "desa_id"], name="coverage_group_year")]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.desa_id} {self.source} {self.participants}"
+
+
+class CoverageState(models.Model):
+    """When the coverage groups were rebuilt and whether a change has made them stale."""
+
+    rebuilt_at = models.DateTimeField(null=True)
+    stale_since = models.DateTimeField(null=True)
+    seconds = models.FloatField(default=0)
+    participations = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"coverage groups {self.rebuilt_at}"
+
+
+class ReconciliationStatus(models.TextChoices):
+    CHECKING = "checking", _("being checked")
+    CHECKED = "checked", _("checked, waiting for a decision")
+    COMMITTED = "committed", _("saved")
+    DISCARDED = "discarded", _("discarded")
+    FAILED = "failed", _("failed")
+
+
+class Reconciliation(models.Model):
+    """A BPJS TK branch's recap (membership and contributions) compared with the approved
+    list, the coverage ledger and the paid bills: checked, previewed, then committed (the bills
+    it confirms become DIREKONSILIASI, those whose amounts differ SELISIH) or discarded. The
+    file, its rows as read and the checked rows (Parquet) are kept under
+    LINDUNG_VAR/reconcile/<id>/ (`billing.reconcile.service`)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    on = models.DateField(_("compared on"))  # the ledger's date of the last check
+    file_name = models.CharField(_("file name"), max_length=255)
+    folder = models.CharField(max_length=200)  # relative to LINDUNG_VAR
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(
+        max_length=10,
+        choices=ReconciliationStatus.choices,
+        default=ReconciliationStatus.CHECKING,
+    )
+    # the file's data rows; the five counts add up to the entries compared (see check)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    not_on_list = models.PositiveIntegerField(_("not on the list"), default=0)
+    not_active = models.PositiveIntegerField(_("not active at BPJS"), default=0)
+    amount_mismatch = models.PositiveIntegerField(_("amount differs"), default=0)
+    status_mismatch = models.PositiveIntegerField(_("status differs"), default=0)
+    code_counts = models.JSONField(_("entries per code"), default=dict, blank=True)
+    # The bills the commit moves (or moved): [{bill, number, before, after}]
+    bills = models.JSONField(_("bills"), default=list, blank=True)
+    error = models.TextField(blank=True)  # why the whole file was refused
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reconciliation with BPJS")
+        verbose_name_plural = _("reconciliations with BPJS")
+        indexes = [
+            # the same file committed before (idempotence)
+            models.Index(fields=["sha256", "status"], name="reconciliation_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.file_name}"

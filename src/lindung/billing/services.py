@@ -1,3 +1,5 @@
+# Over 600 lines: every bill transition as one service, beside the pricing and lapse rules they
+# share; the pure parts live in ledger.py and groups.py.
 """Every change to bills, payments and refunds, each audited in its own transaction.
 
     make_bills(by=user, fiscal_year=2027, source=None, period=None)   bills of registered
@@ -17,12 +19,11 @@ active policy's reported income and programs, the same terms the approved list w
 
 import datetime
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,12 +135,15 @@ PARTICIPANTS = {
 def _registered(fiscal_year: int, source: str | None) -> pl.DataFrame:
     table = Participation._meta.db_table
     where = f"fiscal_year = {int(fiscal_year)} AND state = 'TERDAFTAR' AND wadah_id IS NOT NULL"
-    frame = bulk.read_frame(
+    if source is not None:
+        if not source.replace("_", "").isalnum():
+            raise BillingError(_("Unknown funding source %(name)s.") % {"name": source})
+        where += f" AND source = '{source}'"
+    return bulk.read_frame(
         f"SELECT id, worker_id, wadah_id, source, effective_from FROM {table} "  # noqa: S608
         f"WHERE {where}",
         PARTICIPANTS,
     )
-    return frame if source is None else frame.filter(pl.col("source") == source)
 
 
 def _billed_months(fiscal_year: int) -> pl.DataFrame:
@@ -231,6 +235,7 @@ def make_bills(
     source), one per wadah and period: `period`, or the year cut into each source's months per
     bill (the policy). A worker's month already on a bill is skipped, so a second run makes
     bills only for workers registered since (a supplement) and otherwise nothing."""
+    drop_ended_lines(by=by)
     policy, _version = active_policy()
     months_of = {s.code: s.billing_months for s in policy.sources}
     participants = _registered(fiscal_year, source)
@@ -306,6 +311,54 @@ def make_bills(
         },
     )
     return bills
+
+
+@transaction.atomic
+def drop_ended_lines(*, by: Actor | None, bills: list[int] | None = None) -> int:
+    """Take the months after a participation ended (died, removed, lapsed) off the planned
+    bills (RENCANA: not yet issued by the branch, nothing paid; all, or `bills`), and total
+    those bills again. An issued bill keeps the branch's amount: what it paid for an ended
+    participant comes back as a refund. Returns the lines removed; audited per bill. Called by
+    `make_bills` and the daily run."""
+    lines = BillLine._meta.db_table
+    table = Bill._meta.db_table
+    parts = Participation._meta.db_table
+    scope_sql = f"paid = 0 AND state = '{S.RENCANA}'"
+    if bills is not None:
+        scope_sql += " AND id IN (" + ",".join(str(int(b)) for b in bills or [0]) + ")"
+    ended = (
+        f"EXISTS (SELECT 1 FROM {parts} p WHERE p.id = {lines}.participation_id "  # noqa: S608
+        f"AND p.state = 'BERAKHIR' AND p.ended_on IS NOT NULL AND {lines}.month > p.ended_on)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT bill_id FROM {lines} WHERE bill_id IN "  # noqa: S608
+            f"(SELECT id FROM {table} WHERE {scope_sql}) AND {ended}"
+        )
+        touched = [row[0] for row in cursor.fetchall()]
+        if not touched:
+            return 0
+        marks = ",".join(str(int(b)) for b in touched)
+        cursor.execute(
+            f"DELETE FROM {lines} WHERE bill_id IN ({marks}) AND {ended}"  # noqa: S608
+        )
+        removed = max(0, int(cursor.rowcount))
+    for bill in Bill.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
+        before = {"amount": bill.amount, "participants": bill.participants}
+        totals = BillLine.objects.filter(bill=bill).aggregate(
+            amount=Sum("amount"), participants=Count("participation_id", distinct=True)
+        )
+        bill.amount = int(totals["amount"] or 0)
+        bill.participants = int(totals["participants"] or 0)
+        bill.save(update_fields=["amount", "participants", "updated_at"])
+        record(
+            by=by,
+            action=Action.BILL_LINES_DROPPED,
+            obj=bill,
+            before=before,
+            after={"amount": bill.amount, "participants": bill.participants},
+        )
+    return removed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +462,9 @@ def pay(
     """Record money paid against a bill. Refused: nothing or a negative amount, more than the
     bill still owes, a date before the bill was made or in the future, a bill that takes no
     payment. A payment that completes the bill makes it DIBAYAR, a smaller one SEBAGIAN; the
-    months the money covers (in order) enter the coverage ledger at once."""
+    months the money covers (in order) enter the coverage ledger at once. A first payment
+    pays the bill as issued: months of a participant who ended since are claimed back as a
+    refund (`claim_refunds`)."""
     bill = _locked(bill)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise BillingError(_("The amount paid must be more than Rp0."))
@@ -529,6 +584,7 @@ def reconcile_bill(
 def refunds_due(bill: Bill) -> list[dict[str, Any]]:
     """Months paid on `bill` after a participant's participation ended (died, removed): one
     entry per participation with the months and the amount to claim back."""
+    bill = Bill.objects.get(pk=bill.pk)  # as stored: a payment may have changed it
     if bill.state not in states.SETTLED | {S.SEBAGIAN}:
         return []
     covered = ledger.paid_months(bill)
@@ -696,14 +752,8 @@ def lapse_overdue(*, by: Actor | None, on: datetime.date | None = None) -> int:
 
 
 def daily(on: datetime.date | None = None) -> dict[str, int]:
-    """The scheduler's daily run: bills past due, then lapses."""
-    return {
-        "past_due": mark_past_due(by=None, on=on),
-        "lapsed": lapse_overdue(by=None, on=on),
-    }
-
-
-def bill_totals(bills: Iterable[Bill]) -> dict[str, int]:
-    ids = [b.pk for b in bills]
-    got = BillLine.objects.filter(bill_id__in=ids).aggregate(n=Sum("amount"))
-    return {"lines": int(got["n"] or 0)}
+    """The scheduler's daily run: lapses, ended participants off unpaid bills, bills past
+    due."""
+    lapsed = lapse_overdue(by=None, on=on)
+    drop_ended_lines(by=None)
+    return {"past_due": mark_past_due(by=None, on=on), "lapsed": lapsed}

@@ -1,3 +1,11 @@
-from django.urls import URLPattern
+"""The realisation against the pagu (aggregates: pimpinan may open them)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import URLPattern, path
+
+from lindung.billing import realisation_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.realisation_page, name="realisation"),
+    path("xlsx/", views.realisation_xlsx, name="realisation-xlsx"),
+    path("pdf/", views.realisation_pdf, name="realisation-pdf"),
+]

@@ -14,7 +14,6 @@ marks the workers DIAJUKAN, so the database is never locked while it is written.
 """
 
 import datetime
-import hashlib
 import re
 import shutil
 import uuid
@@ -50,6 +49,7 @@ from lindung.regions.models import Region
 from lindung.registry.models import Occupation, SelfPayment, Worker
 from lindung.registry.pipeline.values import clean_nik
 from lindung.rules.policy import Policy, deployment
+from lindung.sheets import sha256_of
 from lindung.targeting.models import Beneficiary, BeneficiaryList
 
 # The pre-submission checks, in the order a worker's problem is named (the first that applies).
@@ -422,14 +422,6 @@ def batch_files(batch: RegistrationBatch) -> dict[str, Path]:
     return {kind: found[kind] for kind in ("xlsx", "csv") if kind in found}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def months_for(policy: Policy, start: datetime.date) -> int:
     return min(policy.coverage_months, 13 - start.month)
 
@@ -526,7 +518,7 @@ def create_batch(
             problems=problems,
             columns=columns,
             scratch=scratch,
-            sha256=_sha256(paths["xlsx"]),
+            sha256=sha256_of(paths["xlsx"]),
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -181,3 +181,55 @@ def enroll_demo_list(folder: Path) -> dict[str, int] | None:
         .values_list("state", "n")
     )
     return {state: counts.get(state, 0) for state in State.values}
+
+
+def bill_demo_list() -> dict[str, int] | None:
+    """Bills and payments for list 1's registered participants, as a Dinas would have them a
+    few weeks before the year starts: the year's bills made (each source's months per bill);
+    the first bills issued by the branch; the APBD one paid in full (SP2D and bank reference),
+    the DBHCHT one waiting for its SP2D with its funds marked late. Idempotent: a second run
+    makes no bill and pays nothing twice. Returns counts (None without a list 1)."""
+    from lindung.billing import services
+    from lindung.billing.models import Bill, BillState
+    from lindung.targeting.models import BeneficiaryList
+
+    first = BeneficiaryList.objects.filter(number=1).first()
+    if first is None:
+        return None
+    year = first.fiscal_year
+    services.make_bills(by="demo", fiscal_year=year)
+    today = services.today()
+    opening = Bill.objects.filter(fiscal_year=year, period_start__month=1).order_by("number")
+    for n, bill in enumerate(opening, 1):
+        if bill.state == BillState.RENCANA:
+            bill = services.issue_bill(
+                by="demo",
+                bill=bill,
+                bpjs_number=f"TAG/{year}/{n:03d}",
+                assessment_code=f"{year % 100:02d}01{n:08d}",
+                billed_on=today,
+            )
+        if bill.source == "apbd" and bill.paid == 0:
+            services.record_sp2d(
+                by="demo", bill=bill, number=f"SP2D-{n:04d}/BUD/{year}", date=today
+            )
+            services.pay(
+                by="demo",
+                bill=bill,
+                amount=bill.amount,
+                paid_on=today,
+                reference=f"BNTB {year}{n:06d}",
+            )
+        elif bill.source != "apbd" and not bill.funds_delayed and bill.paid == 0:
+            services.set_funds_delayed(
+                by="demo",
+                bill=bill,
+                delayed=True,
+                reason="Transfer DBHCHT dari pusat belum diterima",
+            )
+    bills = Bill.objects.filter(fiscal_year=year)
+    return {
+        "bills": bills.count(),
+        "paid": bills.filter(state=BillState.DIBAYAR).count(),
+        "amount_paid": sum(b.paid for b in bills),
+    }

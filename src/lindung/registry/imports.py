@@ -14,7 +14,6 @@ them in bulk and records the batch in the audit log. A crash or kill leaves no p
 are `progress.py`, the page's reading of a batch `import_preview.py`.)
 """
 
-import hashlib
 import json
 import logging
 import re
@@ -55,7 +54,8 @@ from lindung.registry.pipeline.read import read_table
 from lindung.registry.pipeline.report import write_report
 from lindung.registry.pipeline.validate import Places, validate
 from lindung.registry.services import request_moves
-from lindung.sheets import DEFAULT_LIMITS, ReadError
+from lindung.sheets import DEFAULT_LIMITS, ReadError, save_upload
+from lindung.sheets import sha256_of as sha256_of  # importable from here as before
 
 Progress = Callable[[str, int, int], None]  # (step, done, total)
 logger = logging.getLogger(__name__)
@@ -137,14 +137,6 @@ class Outcome:
             ).iter_rows()
         ]
         return {**self.summary(), "rows": rows}
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # Bump when read or validate change what they produce for the same file: older checks kept
@@ -502,27 +494,20 @@ def start_import(
 ) -> ImportBatch:
     """Keep an uploaded file and queue its check. The file is streamed to disk with a size cap."""
     source = _source_name(source)
-    limit = DEFAULT_LIMITS.max_file_bytes
-    incoming = Path(settings.VAR_DIR) / "imports" / f"incoming-{uuid.uuid4().hex}"
-    incoming.parent.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
     try:
-        with incoming.open("wb") as stream:
-            for block in iter(lambda: upload.read(1 << 20), b""):
-                size += len(block)
-                if size > limit:
-                    raise ImportFailed(
-                        _("The file is larger than %(mb)d MB. Split it into smaller files.")
-                        % {"mb": limit // (1024 * 1024)},
-                        "FILE_TOO_LARGE",
-                    )
-                digest.update(block)
-                stream.write(block)
+        incoming, sha = save_upload(upload, Path(settings.VAR_DIR) / "imports")
+    except ReadError as error:
+        raise ImportFailed(
+            _("The file is larger than %(mb)d MB. Split it into smaller files.")
+            % {"mb": DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)},
+            "FILE_TOO_LARGE",
+        ) from error
+    try:
         batch = _create_batch(
             by=by,
             path=incoming,
             file_name=file_name,
-            sha=digest.hexdigest(),
+            sha=sha,
             source=source,
             sheet=sheet,
             move=True,

@@ -11,6 +11,11 @@ into text columns named by a declared table.
     Raises ReadError (.code a ReadErrorCode, .message for the operator, .found, .expected)
     when the file cannot be used as a whole.
 
+    save_upload(upload, folder, *, limits=DEFAULT_LIMITS) -> (Path, sha256 hex)
+        streams an upload to folder/incoming-<hex> (the caller moves or removes it); past
+        limits.max_file_bytes it keeps nothing and raises ReadError FILE_TOO_LARGE
+    sha256_of(path) -> str   a file's SHA-256 in hex
+
 A `Table` declares the fields (field -> accepted header names, best first), which of them are
 required, and which are identifiers that Excel may have stored as numbers (a NIK or KPJ typed
 as a number has lost its last digits). `Wording` holds the messages that say what the rows
@@ -52,6 +57,7 @@ from lindung.sheets.detect import detect_format
 from lindung.sheets.errors import ReadError, ReadErrorCode, empty, too_large
 from lindung.sheets.limits import DEFAULT_LIMITS, Limits, Progress
 from lindung.sheets.table import Sheet, Table, Wording
+from lindung.sheets.uploads import save_upload, sha256_of
 from lindung.sheets.workbook import read_workbook
 
 __all__ = [
@@ -64,6 +70,8 @@ __all__ = [
     "Table",
     "Wording",
     "read_table",
+    "save_upload",
+    "sha256_of",
 ]
 
 

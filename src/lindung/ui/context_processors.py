@@ -33,6 +33,13 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
         (_("Scenarios"), "targeting:scenario-list", Capability.CONFIGURE),
         (_("Beneficiary lists"), "targeting:list-index", Capability.VIEW_PERSONS),
         (_("Enrollment"), "enrollment:overview", None),
+        (_("Billing"), "billing:bill-list", Capability.BILL),
+        (_("Coverage"), "billing:coverage", None),
+        (
+            _("Realisation"),
+            "billing:realisation",
+            (Capability.BILL, Capability.CONFIGURE),
+        ),
         (_("Rules"), "rules:version-list", Capability.CONFIGURE),
         (_("Users"), "accounts:user-list", Capability.MANAGE_USERS),
         (_("Audit log"), "audit:event-list", Capability.VIEW_AUDIT),

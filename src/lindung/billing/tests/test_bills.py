@@ -107,3 +107,64 @@ def test_coverage_counts_per_source_and_kecamatan(registered: list) -> None:
     assert sum(v["protected"] for v in got["by_kecamatan"].values()) == 3
     later = coverage.counts(on=datetime.date(2027, 4, 1))
     assert (later["protected"], later["in_grace"], later["lapsed"]) == (3, 0, 2)
+
+
+@time_machine.travel(BILL_DAY, tick=False)
+def test_alerts_name_expiring_periods_bills_past_due_and_grace(registered: list) -> None:
+    from lindung.billing import alerts
+
+    bills = services.make_bills(
+        by="test", fiscal_year=2027, period=services.parse_period("2027-01..2027-03", 2027)
+    )
+    apbd = next(b for b in bills if b.source == "apbd")
+    dbhcht = next(b for b in bills if b.source == "dbhcht")
+    services.pay(by="test", bill=apbd, amount=apbd.amount, paid_on=datetime.date(2027, 1, 5))
+    services.set_funds_delayed(by="test", bill=dbhcht, delayed=True, reason="DBHCHT belum cair")
+    got = alerts.summary(on=datetime.date(2027, 3, 10))
+    assert [(e["source"], e["wadah"], e["participants"], e["until"]) for e in got.expiring] == [
+        ("apbd", "SG-APBD", 3, datetime.date(2027, 3, 31))
+    ]
+    assert got.in_grace == 2
+    assert [(r["bill"].number, r["participants"]) for r in got.grace_reasons] == [
+        (dbhcht.number, 2)
+    ]
+    assert got.past_due == []
+    services.set_funds_delayed(by="test", bill=dbhcht, delayed=False)
+    later = alerts.summary(on=datetime.date(2027, 3, 10))
+    assert [p["bill"].number for p in later.past_due] == [dbhcht.number]
+    assert later.grace_reasons == []
+    area = alerts.summary(on=datetime.date(2027, 3, 10), codes=["52.03.08"])
+    assert (area.in_grace, area.past_due) == (0, [])
+
+
+@time_machine.travel(BILL_DAY, tick=False)
+def test_a_death_takes_the_later_months_off_unpaid_bills_and_refunds_paid_ones(
+    registered: list,
+) -> None:
+    from lindung.enrollment.services import end_participation
+
+    bills = services.make_bills(by="test", fiscal_year=2027, source="apbd")
+    first, second = bills  # January to June, July to December
+    services.pay(by="test", bill=first, amount=first.amount, paid_on=datetime.date(2027, 1, 5))
+    month = first.amount // (3 * 6)
+    died = Participation.objects.get(pk=registered[0].pk)
+    end_participation(by="test", participation=died, reason="died", on=datetime.date(2027, 1, 3))
+    assert services.make_bills(by="test", fiscal_year=2027) != []  # DBHCHT; drops lines first
+    second.refresh_from_db()
+    assert (second.participants, second.amount) == (2, 2 * 6 * month)
+    due = services.refunds_due(first)
+    assert [(d["participation_id"], d["months"], d["amount"]) for d in due] == [
+        (died.pk, 5, 5 * month)
+    ]
+    services.claim_refunds(by="test", bill=first)
+    first.refresh_from_db()
+    assert first.state == BillState.PENGEMBALIAN
+    period = PaidPeriod.objects.get(bill=first, participation=died)
+    assert (period.paid_from, period.paid_to) == (
+        datetime.date(2027, 1, 1),
+        datetime.date(2027, 1, 3),
+    )
+    refund = first.refunds.get()
+    services.receive_refund(by="test", refund=refund, received_on=datetime.date(2027, 1, 5))
+    first.refresh_from_db()
+    assert (first.state, first.refunded) == (BillState.DIBAYAR, 5 * month)

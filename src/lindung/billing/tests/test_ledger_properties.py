@@ -40,7 +40,7 @@ def _apply(op: tuple[Any, ...]) -> None:
         )
     bills = list(Bill.objects.order_by("pk"))
     if kind == "pay" and bills:
-        bill = bills[a % len(bills)]
+        bill = Bill.objects.get(pk=bills[a % len(bills)].pk)
         amount = max(1, int(bill.outstanding * b))
         if bill.outstanding and bill.state in services.states.PAYABLE:
             services.pay(by="test", bill=bill, amount=amount, paid_on=datetime.date(2027, 12, 20))

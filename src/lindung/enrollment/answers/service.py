@@ -13,9 +13,7 @@ that change something, and writes one audit event per participation it changed: 
 upload of the same file finds nothing to change.
 """
 
-import hashlib
 import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -46,7 +44,7 @@ from lindung.enrollment.models import (
 )
 from lindung.enrollment.services import EnrollmentError
 from lindung.registry.models import SelfPayment
-from lindung.sheets import DEFAULT_LIMITS, ReadError
+from lindung.sheets import DEFAULT_LIMITS, ReadError, save_upload, sha256_of
 
 ITEM_SCHEMA: dict[str, Any] = {
     "nik": pl.String,
@@ -86,14 +84,6 @@ def answers_dir() -> Path:
 
 def _folder(answer: Answer) -> Path:
     return Path(settings.VAR_DIR) / answer.folder
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def batch_items(batch: RegistrationBatch) -> pl.DataFrame:
@@ -207,7 +197,7 @@ def receive(
     """Keep the file and check it: an Answer CHECKED (with its rows) or FAILED (with the
     message why the file cannot be used)."""
     _refuse_cancelled(batch)
-    answer = _keep(by=by, batch=batch, file_name=file_name, sha256=_sha256(source))
+    answer = _keep(by=by, batch=batch, file_name=file_name, sha256=sha256_of(source))
     shutil.copyfile(source, _folder(answer) / _kept_name(file_name))
     return run_check(answer, progress=progress)
 
@@ -219,22 +209,15 @@ def store(
     background job (`background.start_check` runs `run_check`). The upload is streamed to disk
     with the spreadsheet reader's size cap; a larger file keeps nothing."""
     _refuse_cancelled(batch)
-    limit = DEFAULT_LIMITS.max_file_bytes
-    answers_dir().mkdir(parents=True, exist_ok=True)
-    incoming = answers_dir() / f"incoming-{uuid.uuid4().hex}"
-    digest, size = hashlib.sha256(), 0
     try:
-        with incoming.open("wb") as stream:
-            for block in iter(lambda: upload.read(1 << 20), b""):
-                size += len(block)
-                if size > limit:
-                    raise EnrollmentError(
-                        _("The file is larger than %(mb)d MB. Split it into smaller files.")
-                        % {"mb": limit // (1024 * 1024)}
-                    )
-                digest.update(block)
-                stream.write(block)
-        answer = _keep(by=by, batch=batch, file_name=file_name, sha256=digest.hexdigest())
+        incoming, sha256 = save_upload(upload, answers_dir())
+    except ReadError as error:
+        raise EnrollmentError(
+            _("The file is larger than %(mb)d MB. Split it into smaller files.")
+            % {"mb": DEFAULT_LIMITS.max_file_bytes // (1024 * 1024)}
+        ) from error
+    try:
+        answer = _keep(by=by, batch=batch, file_name=file_name, sha256=sha256)
         shutil.move(incoming, _folder(answer) / _kept_name(file_name))
     finally:
         incoming.unlink(missing_ok=True)

@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from lindung.formats import format_number
+from lindung.formats import format_number, format_rupiah
 from lindung.ops.demo import (
     DEMO_KABUPATEN,
+    bill_demo_list,
     demo_password,
     enroll_demo_list,
     ensure_demo_accounts,
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             self._registry(options["workers"])
             self._targeting()
             self._enrollment()
+            self._billing()
         password = demo_password()
         accounts = ensure_demo_accounts(password)
         # Counted last, before serving: the rebuilds queued by the changes above then find
@@ -134,6 +136,20 @@ class Command(BaseCommand):
                 "counts": ", ".join(
                     f"{State(state).label} {format_number(n)}" for state, n in counts.items()
                 )
+            }
+        )
+
+    def _billing(self) -> None:
+        """List 1's bills: made, the first ones issued, the APBD one paid (once)."""
+        done = bill_demo_list()
+        if done is None:
+            return
+        self.stdout.write(
+            _("Demo bills of list 1: %(bills)s bills, %(paid)s paid (%(amount)s).")
+            % {
+                "bills": format_number(done["bills"]),
+                "paid": format_number(done["paid"]),
+                "amount": format_rupiah(done["amount_paid"]),
             }
         )
 
