@@ -171,8 +171,7 @@ def plan_lines(
 ) -> pl.DataFrame:
     """The lines to bill (pure): each participant's months of each period of their source from
     the month protection starts, less the months of the worker already billed. Columns:
-    wadah_id, source, period_start, months, participation_id, worker_id, month, jkk, jkm, jht,
-    amount."""
+    wadah_id, source, period_start, months, participation_id, worker_id, month, amount."""
     blocks = pl.DataFrame(
         [
             {"source": source, "period_start": first, "months": months}
@@ -197,15 +196,8 @@ def plan_lines(
     lines = lines.join(billed, on=["worker_id", "month"], how="anti")
     keys = lines.select("source", "month").unique().rows()
     price = pl.DataFrame(
-        [(s, m, *prices.of(s, m)) for s, m in keys],
-        schema={
-            "source": pl.String,
-            "month": pl.Date,
-            "jkk": pl.Int64,
-            "jkm": pl.Int64,
-            "jht": pl.Int64,
-            "amount": pl.Int64,
-        },
+        [(s, m, prices.of(s, m)[3]) for s, m in keys],
+        schema={"source": pl.String, "month": pl.Date, "amount": pl.Int64},
         orient="row",
     )
     return lines.join(price, on=["source", "month"]).select(
@@ -216,9 +208,6 @@ def plan_lines(
         "participation_id",
         "worker_id",
         "month",
-        "jkk",
-        "jkm",
-        "jht",
         "amount",
     )
 
@@ -290,9 +279,6 @@ def make_bills(
         "participation_id",
         "worker_id",
         "month",
-        "jkk",
-        "jkm",
-        "jht",
         "amount",
         pl.lit(False).alias("refunded"),
     )

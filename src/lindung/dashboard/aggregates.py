@@ -4,17 +4,27 @@ counted once in Polars and written in bulk beside the cells pages read, then swa
     state = refresh()          # every fiscal year the dashboard offers
 
 A rebuild reads every current worker once, checks eligibility under the active policy for each
-fiscal year, adds the entries of each year's approved list (as the list froze them) and the
-year's participations registered with BPJS Ketenagakerjaan (`enrolled`), groups by desa,
-occupation, sex and source along each `Dimension`, and writes the cells under a new
-generation number; pages read the current generation (`State.generation`) until the new one is
-complete (see `refresh`). Pages then sum a few thousand cells instead of a million workers.
+fiscal year, adds the entries of each year's approved list (as the list froze them), the year's
+participations registered with BPJS Ketenagakerjaan (`enrolled`) and, for the fiscal year of
+today only, who is protected, in grace or lapsed today (`billing.coverage`'s rule:
+`ledger.standing` and the self-payers paid through today, per participation so that the filters
+and breakdowns apply; the coverage groups are rebuilt too), groups by desa, occupation, sex and
+source along each `Dimension`, and writes the cells under a new generation number; pages read
+the current generation (`State.generation`) until the new one is complete (see `refresh`). Pages
+then sum a few thousand cells instead of a million workers.
+
+"Protected today" is counted for today's fiscal year on today (`protection_day`), and for a
+year not begun yet on its 1 January: who will be protected when it starts, paid ahead. A past
+year's standing stays in the snapshots of its days (the trend); its cells hold 0.
 
 Changes that move the numbers (imports, edits, merges, approvals, policy versions, population,
-batches and the branch's answers) are recorded in the audit log; `dashboard.signals` marks the
-cells stale on such an event and queues `refresh_task` once the change commits.
+batches, the branch's answers, bills and payments) are recorded in the audit log;
+`dashboard.signals` marks the cells stale on such an event and queues `refresh_task` once the
+change commits. Protection also changes with the calendar (a paid period ends, arrears run
+out): a page that finds the cells counted on an earlier day queues a recount the same way.
 """
 
+import datetime
 import time
 
 import polars as pl
@@ -22,17 +32,20 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lindung.billing import coverage, groups, ledger
 from lindung.bulk import insert_frame, read_frame
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
 from lindung.enrollment.models import Participation
 from lindung.enrollment.models import State as ParticipationState
 from lindung.registry.frames import workers_frame
+from lindung.registry.models import SelfPayment, Worker
 from lindung.rules.eligibility import (
     REGISTRY_SCHEMA,
     age_on_new_year,
     eligibility,
     self_paying_workers,
 )
+from lindung.rules.national import SELF_PAID
 from lindung.rules.policy import active_policy
 from lindung.targeting.lists import current_list
 from lindung.targeting.models import Beneficiary, BeneficiaryList
@@ -48,7 +61,9 @@ AGE_BANDS: tuple[tuple[int, int, str], ...] = (
     (66, 200, ">65"),
 )
 _GROUP = ["kecamatan_id", "desa_id", "occupation", "sex", "source"]
-_COUNTS = ["registered", "eligible", "sponsored", "enrolled", "cost"]
+# The coverage counts (`billing.coverage.KEYS`) and the ledger status each one counts.
+STANDING = dict(zip(coverage.KEYS, coverage.COUNTED, strict=True))
+_COUNTS = ["registered", "eligible", "sponsored", "enrolled", *STANDING, "cost"]
 
 
 def state() -> State:
@@ -131,6 +146,14 @@ def _enrolled(
         f"WHERE fiscal_year = %s AND state = '{ParticipationState.TERDAFTAR.value}'"
     )
     found = read_frame(sql, _PARTICIPATION_SCHEMA, params=[fiscal_year])
+    return _with_traits(found, entries, workers)
+
+
+def _with_traits(
+    found: pl.DataFrame, entries: pl.DataFrame | None, workers: pl.DataFrame
+) -> pl.DataFrame:
+    """`found` (by `worker_id`) with the occupation, sex, birth date and desil of the list entry
+    the worker is on (the registry's for a worker the list does not name)."""
     registry_traits = workers.select(pl.col("id").alias("worker_id"), *_TRAITS)
     if entries is None or found.is_empty():
         return found.join(registry_traits, on="worker_id", how="left")
@@ -147,6 +170,50 @@ def _enrolled(
     return listed
 
 
+def protection_day(fiscal_year: int, counted_on: datetime.date | None) -> datetime.date | None:
+    """The day a fiscal year's protection is counted on, for cells counted on `counted_on`:
+    that day for its own year, 1 January for a later year (paid ahead), None for a past one."""
+    if counted_on is None or fiscal_year < counted_on.year:
+        return None
+    return counted_on if fiscal_year == counted_on.year else datetime.date(fiscal_year, 1, 1)
+
+
+def _standing(
+    fiscal_year: int, today: datetime.date, entries: pl.DataFrame | None, workers: pl.DataFrame
+) -> pl.DataFrame | None:
+    """Who is protected, in grace or lapsed on `on` (one row each: worker_id, kecamatan_id,
+    desa_id, source, status, and the traits as `_with_traits` gives them) on the year's
+    `protection_day` (None for a past year). The same rows `billing.coverage.statuses` counts for
+    `lindung coverage`: the year's sponsored participations by their ledger standing, with the
+    participation's source and desa, and the self-payers paid through `on` (source `mandiri`,
+    the worker's desa)."""
+    on = protection_day(fiscal_year, today)
+    if on is None:
+        return None
+    columns = ["worker_id", "kecamatan_id", "desa_id", "source", "status"]
+    sponsored = ledger.standing(on=on).filter(pl.col("status").is_in(coverage.COUNTED))
+    found = pl.concat([sponsored.select(columns), _self_payers(on).select(columns)])
+    return _with_traits(found, entries, workers)
+
+
+_SELF_PAYER_SCHEMA = {"worker_id": pl.Int64, "kecamatan_id": pl.String, "desa_id": pl.String}
+
+
+def _self_payers(on: datetime.date) -> pl.DataFrame:
+    """The self-payers protected on `on` (their "paid until" known and not before it), as
+    `billing.coverage` counts them, with their worker's desa."""
+    day = on.isoformat()  # a date: inlined (read_frame binds integers only)
+    sql = (
+        f"SELECT s.worker_id, w.kecamatan_id, w.desa_id FROM {SelfPayment._meta.db_table} s "  # noqa: S608 - fixed names
+        f"JOIN {Worker._meta.db_table} w ON w.id = s.worker_id "
+        f"WHERE s.until IS NOT NULL AND s.until >= '{day}' "
+        f"AND (s.since IS NULL OR s.since <= '{day}') AND w.desa_id IS NOT NULL"
+    )
+    return read_frame(sql, _SELF_PAYER_SCHEMA).with_columns(
+        source=pl.lit(SELF_PAID), status=pl.lit(ledger.Status.PROTECTED)
+    )
+
+
 def age_band(birth_date: pl.Expr, fiscal_year: int) -> pl.Expr:
     age = age_on_new_year(birth_date, fiscal_year)
     band: pl.Expr = pl.lit(AGE_BANDS[-1][2])
@@ -155,67 +222,56 @@ def age_band(birth_date: pl.Expr, fiscal_year: int) -> pl.Expr:
     return band
 
 
+def _counted(
+    frame: pl.DataFrame, *, source: pl.Expr, month: pl.Expr, **counts: pl.Expr
+) -> pl.DataFrame:
+    """`frame`'s rows in the columns cells are grouped from, each adding `counts` (0 for the
+    counts not named)."""
+    return frame.select(
+        "kecamatan_id",
+        "desa_id",
+        pl.col("occupation").fill_null(""),
+        pl.col("sex").fill_null(""),
+        "desil",
+        "birth_date",
+        month.alias("month"),
+        source.alias("source"),
+        *(counts.get(name, pl.lit(0, pl.Int64)).cast(pl.Int64).alias(name) for name in _COUNTS),
+    )
+
+
 def cells_for_year(
     workers: pl.DataFrame,
     entries: pl.DataFrame | None,
     fiscal_year: int,
     enrolled: pl.DataFrame | None = None,
+    standing: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """The cells of one fiscal year from checked workers (with `eligible_now`), list entries
-    and the participations registered with BPJS (`_enrolled`)."""
+    """The cells of one fiscal year from checked workers (with `eligible_now`), list entries,
+    the participations registered with BPJS (`_enrolled`) and today's coverage (`_standing`:
+    a row per protected, in-grace or lapsed participation, with its `status`)."""
+    one = pl.lit(1, pl.Int64)
+    no_month = pl.lit(None, pl.String)
     rows = [
-        workers.select(
-            "kecamatan_id",
-            "desa_id",
-            "occupation",
-            "sex",
-            "desil",
-            "birth_date",
-            "month",
-            pl.lit("").alias("source"),
-            pl.lit(1, pl.Int64).alias("registered"),
-            pl.col("eligible_now").cast(pl.Int64).alias("eligible"),
-            pl.lit(0, pl.Int64).alias("sponsored"),
-            pl.lit(0, pl.Int64).alias("enrolled"),
-            pl.lit(0, pl.Int64).alias("cost"),
+        _counted(
+            workers,
+            source=pl.lit(""),
+            month=pl.col("month"),
+            registered=one,
+            eligible=pl.col("eligible_now"),
         )
     ]
     if entries is not None and entries.height:
         rows.append(
-            entries.select(
-                "kecamatan_id",
-                "desa_id",
-                "occupation",
-                "sex",
-                "desil",
-                "birth_date",
-                pl.lit(None, pl.String).alias("month"),
-                "source",
-                pl.lit(0, pl.Int64).alias("registered"),
-                pl.lit(0, pl.Int64).alias("eligible"),
-                pl.lit(1, pl.Int64).alias("sponsored"),
-                pl.lit(0, pl.Int64).alias("enrolled"),
-                pl.col("cost").cast(pl.Int64),
+            _counted(
+                entries, source=pl.col("source"), month=no_month, sponsored=one, cost=pl.col("cost")
             )
         )
     if enrolled is not None and enrolled.height:
-        rows.append(
-            enrolled.select(
-                "kecamatan_id",
-                "desa_id",
-                pl.col("occupation").fill_null(""),
-                pl.col("sex").fill_null(""),
-                "desil",
-                "birth_date",
-                pl.lit(None, pl.String).alias("month"),
-                "source",
-                pl.lit(0, pl.Int64).alias("registered"),
-                pl.lit(0, pl.Int64).alias("eligible"),
-                pl.lit(0, pl.Int64).alias("sponsored"),
-                pl.lit(1, pl.Int64).alias("enrolled"),
-                pl.lit(0, pl.Int64).alias("cost"),
-            )
-        )
+        rows.append(_counted(enrolled, source=pl.col("source"), month=no_month, enrolled=one))
+    if standing is not None and standing.height:
+        flags = {key: pl.col("status") == status for key, status in STANDING.items()}
+        rows.append(_counted(standing, source=pl.col("source"), month=no_month, **flags))
     combined = pl.concat(rows, how="vertical_relaxed")
     keys = {
         Dimension.TOTAL: pl.lit(""),
@@ -254,7 +310,11 @@ def refresh(years: list[int] | None = None) -> State:
     and the state), and the old rows are deleted afterwards, again in short transactions."""
     started = time.monotonic()
     began = timezone.now()
+    today = timezone.localdate()
     years = years or fiscal_years()
+    # The coverage groups too, so the pages' alerts (`billing.alerts`) find them fresh: the
+    # same change that queued this rebuild marked them stale.
+    groups.fresh()
     policy, version = active_policy()
     workers = registry()
     lists: dict[str, int] = {}
@@ -276,7 +336,10 @@ def refresh(years: list[int] | None = None) -> State:
         else:
             budgets[str(year)] = {s.code: s.annual_budget for s in policy.sources}
         enrolled = _enrolled(year, entries, workers)
-        frames.append(cells_for_year(checked, entries, year, enrolled))
+        standing = _standing(year, today, entries, workers)
+        if standing is not None and standing["source"].eq(SELF_PAID).any():
+            labels.setdefault(SELF_PAID, "Mandiri")
+        frames.append(cells_for_year(checked, entries, year, enrolled, standing))
     cells = pl.concat(frames) if frames else pl.DataFrame()
     generation = _take_generation()
     if cells.height:
@@ -289,9 +352,10 @@ def refresh(years: list[int] | None = None) -> State:
         if current.generation > generation:  # a later rebuild finished first: it stands
             _delete_cells("generation = %s", generation)
             return current
-        _snapshot(cells, budgets, lists)
+        _snapshot(cells, budgets, lists, today)
         current.generation = generation
         current.refreshed_at = timezone.now()
+        current.counted_on = today
         if current.stale_since is not None and current.stale_since <= began:
             current.stale_since = None  # changes after `began` still need another rebuild
         current.fiscal_years = years
@@ -305,6 +369,7 @@ def refresh(years: list[int] | None = None) -> State:
             update_fields=[
                 "generation",
                 "refreshed_at",
+                "counted_on",
                 "stale_since",
                 "fiscal_years",
                 "policy_version",
@@ -345,10 +410,12 @@ def _delete_cells(where: str, generation: int) -> None:
 
 
 def _snapshot(
-    cells: pl.DataFrame, budgets: dict[str, dict[str, int]], lists: dict[str, int]
+    cells: pl.DataFrame,
+    budgets: dict[str, dict[str, int]],
+    lists: dict[str, int],
+    today: datetime.date,
 ) -> None:
     """Keep today's totals per fiscal year, desa and source (replacing today's earlier ones)."""
-    today = timezone.localdate()
     Snapshot.objects.filter(day=today).delete()
     SnapshotDay.objects.update_or_create(
         day=today, defaults={"taken_at": timezone.now(), "budgets": budgets, "lists": lists}

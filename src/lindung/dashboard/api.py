@@ -1,14 +1,20 @@
 """The dashboard's figures over the JSON API: the same sums, scope and small-cell rule as the
 page (for roles that do not see persons, a count from 1 to 4 is null, and so is every count from
-which a hidden one could be worked out, with its cost: `dashboard.disclosure`)."""
+which a hidden one could be worked out, with its cost: `dashboard.disclosure`).
+
+`protected`, `in_grace` and `lapsed` are the coverage of `protected_on` (the day of the count),
+for the fiscal year of that day, or on 1 January of a year not begun (paid ahead); a past
+fiscal year has them 0 and `protected_on` null."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from lindung.accounts.models import User
-from lindung.dashboard import queries
+from lindung.dashboard import aggregates, queries
 from lindung.dashboard.aggregates import state
+from lindung.dashboard.models import State
+from lindung.dashboard.signals import ensure_queued
 
 router = Router(tags=["dashboard"])
 
@@ -18,6 +24,9 @@ class SourceOut(Schema):
     label: str
     sponsored: int | None
     enrolled: int | None = Field(description="Registered with BPJS Ketenagakerjaan (TERDAFTAR)")
+    protected: int | None = Field(description="Protected on `protected_on` (in a paid period)")
+    in_grace: int | None = Field(description="Unpaid on `protected_on`, arrears still allowed")
+    lapsed: int | None = Field(description="Lapsed for unpaid contributions by `protected_on`")
     cost: int | None
     budget: int | None
 
@@ -29,6 +38,9 @@ class AreaOut(Schema):
     eligible: int | None
     sponsored: int | None
     enrolled: int | None
+    protected: int | None
+    in_grace: int | None
+    lapsed: int | None
     cost: int | None
     population: int | None
 
@@ -41,6 +53,14 @@ class IndicatorsOut(Schema):
     sponsored: int | None
     enrolled: int | None = Field(
         description="Sponsored workers registered with BPJS Ketenagakerjaan (TERDAFTAR)"
+    )
+    protected: int | None = Field(
+        description="Workers protected on `protected_on` (the headline: protected today)"
+    )
+    in_grace: int | None = Field(description="Unpaid on `protected_on`, arrears still allowed")
+    lapsed: int | None = Field(description="Lapsed for unpaid contributions by `protected_on`")
+    protected_on: str | None = Field(
+        description="The day `protected` counts; null for another fiscal year (nothing counted)"
     )
     cost: int | None
     budget: int | None
@@ -65,6 +85,7 @@ def indicators(
     if not isinstance(user, User):
         raise PermissionDenied
     where = queries.resolve_area(user, area)
+    ensure_queued()  # counted on an earlier day: "protected today" is recounted
     current = state()
     year = fiscal_year or current.default_fiscal_year()
     filters = queries.Filters(year, source=source, occupation=occupation, sex=sex)
@@ -76,6 +97,10 @@ def indicators(
         eligible=figures.eligible.value,
         sponsored=figures.sponsored.value,
         enrolled=figures.enrolled.value,
+        protected=figures.protected.value,
+        in_grace=figures.in_grace.value,
+        lapsed=figures.lapsed.value,
+        protected_on=_protected_on(current, year),
         cost=figures.cost,
         budget=figures.budget,
         covered_share=figures.covered_share,
@@ -86,6 +111,9 @@ def indicators(
                 label=s.label,
                 sponsored=s.sponsored.value,
                 enrolled=s.enrolled.value,
+                protected=s.protected.value,
+                in_grace=s.in_grace.value,
+                lapsed=s.lapsed.value,
                 cost=s.cost,
                 budget=s.budget,
             )
@@ -99,6 +127,9 @@ def indicators(
                 eligible=r.eligible.value,
                 sponsored=r.sponsored.value,
                 enrolled=r.enrolled.value,
+                protected=r.protected.value,
+                in_grace=r.in_grace.value,
+                lapsed=r.lapsed.value,
                 cost=r.cost,
                 population=r.population,
             )
@@ -107,3 +138,8 @@ def indicators(
         refreshed_at=current.refreshed_at.isoformat() if current.refreshed_at else None,
         stale=current.stale_since is not None,
     )
+
+
+def _protected_on(current: State, fiscal_year: int) -> str | None:
+    day = aggregates.protection_day(fiscal_year, current.counted_on)
+    return day.isoformat() if day is not None else None

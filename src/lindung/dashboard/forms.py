@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lindung.dashboard.models import State
@@ -9,6 +10,7 @@ from lindung.registry.models import Occupation, Sex
 
 # The map colours the child areas by one of these.
 INDICATORS = [
+    ("protected", _("Workers protected today")),
     ("sponsored", _("Sponsored workers")),
     ("enrolled", _("Workers enrolled with BPJS")),
     ("registered", _("Registered workers")),
@@ -60,8 +62,13 @@ class FilterForm(forms.Form):
         )
 
     def indicator(self) -> str:
+        """The map's colour: as asked, else the headline, the workers protected today (for
+        this year's figures; another year has none protected today, so its funded workers)."""
         data = self.cleaned_data if self.is_valid() else {}
-        return str(data.get("indikator") or "sponsored")
+        if data.get("indikator"):
+            return str(data["indikator"])
+        this_year = self.filters().fiscal_year == timezone.localdate().year
+        return "protected" if this_year else "sponsored"
 
     def area_code(self) -> str:
         data = self.cleaned_data if self.is_valid() else {}

@@ -110,6 +110,9 @@ def collection(
                 sponsored=figures.sponsored,
                 cost=figures.cost,
                 enrolled=figures.enrolled,
+                protected=figures.protected,
+                in_grace=figures.in_grace,
+                lapsed=figures.lapsed,
             )
         ]
         urls = {area.code: workers_url}
@@ -227,9 +230,10 @@ def legend_for(rows: list[AreaRow], indicator: str) -> dict[str, Any]:
     return legend_of(scale_for([value_of(r, indicator) for r in rows], indicator), indicator)
 
 
-def chart_data(by: str, rows: list[BreakdownRow]) -> dict[str, Any]:
+def chart_data(by: str, rows: list[BreakdownRow], *, protection: bool = False) -> dict[str, Any]:
     """Chart.js data for a breakdown: registered, eligible, sponsored and enrolled workers per
-    key (the month of registration counts registered and eligible workers only)."""
+    key, and with `protection` those protected today (the month of registration counts
+    registered and eligible workers only)."""
 
     def series(name: str) -> list[int | None]:
         return [getattr(row, name).value for row in rows]
@@ -244,6 +248,7 @@ def chart_data(by: str, rows: list[BreakdownRow]) -> dict[str, Any]:
             {"label": _("Eligible"), "data": series("eligible")},
             {"label": _("Sponsored"), "data": series("sponsored")},
             {"label": _("Enrolled with BPJS"), "data": series("enrolled")},
+            *([{"label": _("Protected today"), "data": series("protected")}] if protection else []),
         ],
     }
 
@@ -275,7 +280,8 @@ def areas_chart(rows: list[AreaRow]) -> dict[str, Any]:
 
 
 def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
-    """Eligible and sponsored workers per snapshot day; None with fewer than two days."""
+    """Eligible, sponsored and protected workers per snapshot day (protected: on that day);
+    None with fewer than two days."""
     if len(points) < 2:
         return None
     return {
@@ -286,5 +292,6 @@ def trend_chart(points: list[TrendPoint]) -> dict[str, Any] | None:
         "datasets": [
             {"label": _("Eligible"), "data": [p.eligible.value for p in points]},
             {"label": _("Sponsored"), "data": [p.sponsored.value for p in points]},
+            {"label": _("Protected"), "data": [p.protected.value for p in points]},
         ],
     }

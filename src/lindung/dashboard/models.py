@@ -14,8 +14,12 @@ class Dimension(models.TextChoices):
 
 
 class Counts(models.Model):
-    """Workers of a fiscal year in a desa, those a source pays for (with their cost), and those
-    of them BPJS Ketenagakerjaan has registered (`enrolled`: participations TERDAFTAR)."""
+    """Workers of a fiscal year in a desa, those a source pays for (with their cost), those of
+    them BPJS Ketenagakerjaan has registered (`enrolled`: participations TERDAFTAR), and their
+    standing on the day of the count (`billing.coverage`): `protected` (in a paid period, or a
+    self-payer paid through that day, source `mandiri`), `in_grace` (unpaid, arrears still
+    allowed) and `lapsed`. The standing is counted for the fiscal year of that day only: the
+    other years' rows hold 0 (a past year's standing stays in its days' snapshots)."""
 
     fiscal_year = models.PositiveSmallIntegerField()
     kecamatan_id = models.CharField(max_length=8)
@@ -25,6 +29,9 @@ class Counts(models.Model):
     eligible = models.PositiveIntegerField(default=0)
     sponsored = models.PositiveIntegerField(default=0)
     enrolled = models.PositiveIntegerField(default=0)
+    protected = models.PositiveIntegerField(default=0)
+    in_grace = models.PositiveIntegerField(default=0)
+    lapsed = models.PositiveIntegerField(default=0)
     cost = models.BigIntegerField(default=0)
 
     class Meta:
@@ -38,9 +45,12 @@ class Cell(Counts):
     them for the year) to one cell per dimension; each worker on the year's approved list adds
     `sponsored` 1 and its cost to one cell per dimension (except `month`), with the source and
     the desa, occupation and sex the list froze; each participation of the year registered with
-    BPJS (TERDAFTAR) adds `enrolled` 1 the same way, with the participation's source and desa.
-    `source` is empty on registry rows. So every dimension adds up to the same totals, and the
-    `total` dimension (key "") alone gives them.
+    BPJS (TERDAFTAR) adds `enrolled` 1 the same way, with the participation's source and desa;
+    each participation of the current year protected, in grace or lapsed on the day of the
+    count adds 1 to `protected`, `in_grace` or `lapsed` the same way (a protected self-payer
+    with source `mandiri` and the registry's desa). `source` is empty on registry rows. So
+    every dimension adds up to the same totals, and the `total` dimension (key "") alone gives
+    them.
     """
 
     # The rebuild that wrote the row: pages read `State.generation` only, so a rebuild writes
@@ -67,6 +77,9 @@ class State(models.Model):
     """When the cells were rebuilt, from what, and whether a change has made them stale."""
 
     refreshed_at = models.DateTimeField(null=True)
+    # The local day whose coverage the cells count ("protected today"): the page queues a
+    # recount when the date has changed since (`dashboard.signals.ensure_queued`).
+    counted_on = models.DateField(null=True)
     stale_since = models.DateTimeField(null=True)
     queued = models.BooleanField(default=False)
     fiscal_years = models.JSONField(default=list)
@@ -78,6 +91,9 @@ class State(models.Model):
     seconds = models.FloatField(default=0)
     generation = models.PositiveIntegerField(default=0)  # the cells pages read
     last_generation = models.PositiveIntegerField(default=0)  # the last one a rebuild took
+    # Raised by every audit event that may change the alerts (`dashboard.signals`): the alerts
+    # panel keeps its counts while this, the day and the generation stay the same.
+    alerts_version = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"dashboard state {self.refreshed_at}"

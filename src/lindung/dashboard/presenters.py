@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lindung.accounts.models import User
-from lindung.dashboard import maps, queries
+from lindung.dashboard import aggregates, alerts, maps, queries
 from lindung.dashboard.forms import INDICATORS, FilterForm
 from lindung.regions.models import Level, Region
 from lindung.regions.scope import codes_for, contains
@@ -73,6 +73,10 @@ def home_page(user: User, form: FilterForm) -> dict[str, Any]:
     ranked = sorted(rows, key=lambda r: maps.value_of(r, indicator) or -1, reverse=True)
     charts = {by: queries.breakdown(user, area, filters, by) for by in queries.BREAKDOWN_NAMES}
     is_kecamatan = area.region is not None and area.level == Level.KECAMATAN
+    today = timezone.localdate()
+    counted_on = figures.state.counted_on
+    day = aggregates.protection_day(filters.fiscal_year, counted_on)
+    protection = day is not None
     return {
         "form": form,
         "area": area,
@@ -87,7 +91,7 @@ def home_page(user: User, form: FilterForm) -> dict[str, Any]:
         "is_desa": area.region is not None and area.level == Level.DESA_KELURAHAN,
         "legend": maps.legend_for(rows, indicator),
         "map_url": link("dashboard:map", form),
-        "chart_data": {by: maps.chart_data(by, charts[by]) for by in charts},
+        "chart_data": {by: maps.chart_data(by, charts[by], protection=protection) for by in charts},
         "areas_chart": maps.areas_chart(rows),
         "trend_chart": maps.trend_chart(queries.trend(user, area, filters)),
         "charts": charts,
@@ -98,5 +102,9 @@ def home_page(user: User, form: FilterForm) -> dict[str, Any]:
         "kecamatan_pdf": link("dashboard:kecamatan-pdf", form) if is_kecamatan else "",
         "can_refresh": user.can(Capability.CONFIGURE),
         "sees_persons": queries.sees_persons(user),
-        "today": timezone.localdate(),
+        "today": today,
+        # "Protected today" counts the fiscal year of the day counted only (`aggregates`).
+        "protection_day": day,
+        "shows_protection": protection,
+        "alerts": alerts.panel(user, figures.state),
     }

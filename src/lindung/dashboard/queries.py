@@ -1,3 +1,4 @@
+# Over 600 lines: every read of the dashboard and the one small-count decision they share (_shield).
 """What the dashboard shows: sums of `Cell` rows within the user's wilayah.
 
     area = resolve_area(user, "52.03.07")            # Http404 outside the user's scope
@@ -6,13 +7,16 @@
     counts = breakdown(user, area, filters, "age")
 
 Filters: occupation and sex narrow every count; a funding source narrows the sponsored workers,
-their cost and those of them enrolled with BPJS Ketenagakerjaan (registered and eligible
-workers have no source). Leadership (`pimpinan`) sees aggregates only: a count from 1 to 4 is
-hidden from them (`disclosure.SMALL_CELL`) so that nobody can be singled out, and so is every
-count from which a hidden one could be worked out by subtraction (`dashboard.disclosure` has
-the rule). `_shield` decides that once for the cells of the whole deployment, per fiscal year,
-filters and day, so a desa's count is hidden on its kecamatan's page, on its own page, in the
-API and in every download alike.
+their cost, those of them enrolled with BPJS Ketenagakerjaan and those protected, in grace or
+lapsed today (registered and eligible workers have no source). "Protected today" (the
+headline) is counted for the fiscal year of today only (`dashboard.aggregates`).
+
+Leadership (`pimpinan`) sees aggregates only: a count from 1 to 4 is hidden from them
+(`disclosure.SMALL_CELL`) so that nobody can be singled out, and so is every count from which a
+hidden one could be worked out by subtraction (`dashboard.disclosure` has the rule). `_shield`
+decides that once for the cells of the whole deployment, per fiscal year, filters and day, so a
+desa's count is hidden on its kecamatan's page, on its own page, in the API and in every
+download alike.
 
 A filtered view takes its totals' decisions from the view without that filter, where the same
 count is a category (the petani of a desa are a category of the unfiltered desa), so switching a
@@ -100,6 +104,9 @@ class SourceFigures:
     cost: int | None  # None when the count is hidden: a cost would tell it
     budget: int | None  # the pagu, shown for the whole deployment only
     enrolled: Figure = field(default_factory=_nothing)  # registered with BPJS (TERDAFTAR)
+    protected: Figure = field(default_factory=_nothing)  # protected today (billing.coverage)
+    in_grace: Figure = field(default_factory=_nothing)  # unpaid, arrears still allowed
+    lapsed: Figure = field(default_factory=_nothing)  # lapsed for unpaid contributions
 
     @property
     def used(self) -> float | None:
@@ -119,6 +126,9 @@ class Indicators:
     state: State
     budget: int | None = None
     enrolled: Figure = field(default_factory=_nothing)  # registered with BPJS (TERDAFTAR)
+    protected: Figure = field(default_factory=_nothing)  # protected today: the headline
+    in_grace: Figure = field(default_factory=_nothing)
+    lapsed: Figure = field(default_factory=_nothing)
 
     @property
     def covered_share(self) -> float | None:
@@ -144,8 +154,10 @@ class AreaRow:
     sponsored: Figure
     cost: int | None
     population: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
     enrolled: Figure = field(default_factory=_nothing)
+    protected: Figure = field(default_factory=_nothing)
+    in_grace: Figure = field(default_factory=_nothing)
+    lapsed: Figure = field(default_factory=_nothing)
 
     @property
     def covered_share(self) -> float | None:
@@ -162,6 +174,7 @@ class BreakdownRow:
     eligible: Figure
     sponsored: Figure
     enrolled: Figure = field(default_factory=_nothing)
+    protected: Figure = field(default_factory=_nothing)
 
 
 def region_title(region: Region) -> str:
@@ -196,8 +209,11 @@ def _cost(value: int | None, count: Figure) -> int | None:
 
 
 CellKey = tuple[str, str, str]  # (area code, "" or a breakdown, its category); "" = deployment
-MEASURES = ("registered", "eligible", "sponsored", "enrolled")
-SOURCED = ("sponsored", "enrolled")  # the measures a funding source narrows
+# The measures a funding source narrows: the list's, BPJS's and today's coverage.
+SOURCED = ("sponsored", "enrolled", "protected", "in_grace", "lapsed")
+MEASURES = ("registered", "eligible", *SOURCED)
+# The measures the breakdowns show (in grace and lapsed: per area and source only).
+GROUPED = ("registered", "eligible", "sponsored", "enrolled", "protected")
 FILTERED = ("occupation", "sex", "source")  # the filters that are also breakdowns
 
 
@@ -286,29 +302,24 @@ def _counts(
 
     everywhere = Area(None, kabupaten)
     group = ["kecamatan_id", "desa_id", "source"] + ([] if day else ["occupation", "sex"])
-    plain = {
-        "r": Sum("registered"),
-        "e": Sum("eligible"),
-        "s": Sum("sponsored"),
-        "n": Sum("enrolled"),
-    }
+    plain = {f"{measure}_n": Sum(measure) for measure in MEASURES}
     for row in cells(everywhere, filters, day=day).values(*group).annotate(**plain):
         categories = [("", "")]
         if day is None:
             categories += [("occupation", row["occupation"]), ("sex", row["sex"])]
         where = row["kecamatan_id"], row["desa_id"]
-        add(*where, "registered", row["r"], categories)
-        add(*where, "eligible", row["e"], categories)
+        add(*where, "registered", row["registered_n"], categories)
+        add(*where, "eligible", row["eligible_n"], categories)
         if row["source"] and (not filters.source or row["source"] == filters.source):
             by_source = [*categories, ("source", row["source"])]
-            add(*where, "sponsored", row["s"], by_source)
-            add(*where, "enrolled", row["n"], by_source)
+            for measure in SOURCED:
+                add(*where, measure, row[f"{measure}_n"], by_source)
     if day is None:
         dimensions = {"age": Dimension.AGE, "desil": Dimension.DESIL, "month": Dimension.MONTH}
         for by, dimension in dimensions.items():
             rows = cells(everywhere, filters, dimension).values("kecamatan_id", "desa_id", "key")
-            for row in rows.annotate(**_sums(filters)):
-                for measure in MEASURES:
+            for row in rows.annotate(**_sums(filters, GROUPED)):
+                for measure in GROUPED:
                     add(row["kecamatan_id"], row["desa_id"], measure, row[f"{measure}_n"],
                         [(by, row["key"])])  # fmt: skip
     return counts
@@ -375,15 +386,13 @@ def _in_area(rows: QuerySet[Any], area: Area) -> QuerySet[Any]:
 _CELL_LEVELS = {scope.KECAMATAN: "kecamatan_id", scope.DESA_KELURAHAN: "desa_id"}
 
 
-def _sums(filters: Filters) -> dict[str, Any]:
+def _sums(filters: Filters, measures: tuple[str, ...] = MEASURES) -> dict[str, Any]:
+    """`<measure>_n` per measure (and `cost_n` with every measure), the source filter on the
+    sponsored ones."""
     sponsored = Q(source=filters.source) if filters.source else Q()
-    return {
-        "registered_n": Sum("registered"),
-        "eligible_n": Sum("eligible"),
-        "sponsored_n": Sum("sponsored", filter=sponsored),
-        "enrolled_n": Sum("enrolled", filter=sponsored),
-        "cost_n": Sum("cost", filter=sponsored),
-    }
+    sums = {f"{m}_n": Sum(m, filter=None if m in ("registered", "eligible") else sponsored)
+            for m in measures}  # fmt: skip
+    return sums | ({"cost_n": Sum("cost", filter=sponsored)} if measures == MEASURES else {})
 
 
 def population(code: str) -> tuple[int | None, int | None]:
@@ -415,7 +424,7 @@ def indicators(
         for row in cells(area, filters, day=on)
         .exclude(source="")
         .values("source")
-        .annotate(n=Sum("sponsored"), total=Sum("cost"), enrolled=Sum("enrolled"))
+        .annotate(total=Sum("cost"), **{f"{measure}_n": Sum(measure) for measure in SOURCED})
     }
     codes = sorted(set(per_source) | set(budgets))
     if filters.source:
@@ -424,35 +433,34 @@ def indicators(
     by_source = []
     for code in codes:
         found = per_source.get(code, {})
-        count = _figure(shield, "sponsored", (area.code, "source", code), found.get("n"))
+        counts = {
+            measure: _figure(
+                shield, measure, (area.code, "source", code), found.get(f"{measure}_n")
+            )
+            for measure in SOURCED
+        }
         by_source.append(
             SourceFigures(
                 code=code,
                 label=current.labels.get(code, code.upper()),
-                sponsored=count,
-                cost=_cost(found.get("total"), count),
+                cost=_cost(found.get("total"), counts["sponsored"]),
                 budget=int(budgets[code]) if code in budgets else None,
-                enrolled=_figure(
-                    shield, "enrolled", (area.code, "source", code), found.get("enrolled")
-                ),
+                **counts,
             )
         )
     people, people_year = population(area.code) if area.region else _sum_population(area.codes)
     budget = sum(int(v) for c, v in budgets.items() if not filters.source or c == filters.source)
     key = (area.code, "", "")
-    sponsored = _figure(shield, "sponsored", key, totals["sponsored_n"])
+    figures = {m: _figure(shield, m, key, totals[f"{m}_n"]) for m in MEASURES}
     return Indicators(
-        registered=_figure(shield, "registered", key, totals["registered_n"]),
-        eligible=_figure(shield, "eligible", key, totals["eligible_n"]),
-        sponsored=sponsored,
-        cost=_cost(totals["cost_n"], sponsored),
+        cost=_cost(totals["cost_n"], figures["sponsored"]),
         by_source=by_source,
         population=people,
         population_year=people_year,
         working_population=working_population(people),
         state=current,
         budget=budget if budgets else None,
-        enrolled=_figure(shield, "enrolled", key, totals["enrolled_n"]),
+        **figures,
     )
 
 
@@ -497,17 +505,14 @@ def children(
     for code, name in names.items():
         row = sums.get(code, {})
         key = (code, "", "")
-        sponsored = _figure(shield, "sponsored", key, row.get("sponsored_n"))
+        figures = {m: _figure(shield, m, key, row.get(f"{m}_n")) for m in MEASURES}
         rows.append(
             AreaRow(
                 code=code,
                 name=name,
-                registered=_figure(shield, "registered", key, row.get("registered_n")),
-                eligible=_figure(shield, "eligible", key, row.get("eligible_n")),
-                sponsored=sponsored,
-                cost=_cost(row.get("cost_n"), sponsored),
+                cost=_cost(row.get("cost_n"), figures["sponsored"]),
                 population=people.get(code),
-                enrolled=_figure(shield, "enrolled", key, row.get("enrolled_n")),
+                **figures,
             )
         )
     return rows
@@ -517,14 +522,14 @@ def breakdown(user: User, area: Area, filters: Filters, by: Breakdown) -> list[B
     """Counts by occupation, sex, age band, desil or month of registration."""
     labels: dict[str, str]
     if by in ("occupation", "sex"):
-        rows = cells(area, filters).values(by).annotate(**_sums(filters))
+        rows = cells(area, filters).values(by).annotate(**_sums(filters, GROUPED))
         choices = Occupation.choices if by == "occupation" else Sex.choices
         labels = {str(code): str(label) for code, label in choices}
         found = {row[by]: row for row in rows}
         order = list(labels) + sorted(set(found) - set(labels))
     else:
         dimension = {"age": Dimension.AGE, "desil": Dimension.DESIL, "month": Dimension.MONTH}[by]
-        rows = cells(area, filters, dimension).values("key").annotate(**_sums(filters))
+        rows = cells(area, filters, dimension).values("key").annotate(**_sums(filters, GROUPED))
         found = {row["key"]: row for row in rows}
         if by == "age":
             order = [key for _low, _high, key in AGE_BANDS]
@@ -549,6 +554,7 @@ def breakdown(user: User, area: Area, filters: Filters, by: Breakdown) -> list[B
             eligible=figure("eligible", key),
             sponsored=figure("sponsored", key),
             enrolled=figure("enrolled", key),
+            protected=figure("protected", key),
         )
         for key in order
         if key in found or by in ("age", "desil", "sex")
@@ -560,10 +566,12 @@ class TrendPoint:
     day: datetime.date
     eligible: Figure
     sponsored: Figure
+    protected: Figure = field(default_factory=_nothing)  # protected on that day
 
 
 def trend(user: User, area: Area, filters: Filters, days: int = 400) -> list[TrendPoint]:
-    """Eligible and sponsored workers of the area on each day with a snapshot (latest `days`).
+    """Eligible, sponsored and protected workers of the area on each day with a snapshot (latest
+    `days`; the protected of that day, for the fiscal year of that day).
 
     Leadership sees the trend of the whole deployment only, and of all sources together: a
     smaller area's or a source's count of some day may have been hidden that day as the
@@ -577,7 +585,11 @@ def trend(user: User, area: Area, filters: Filters, days: int = 400) -> list[Tre
     sponsored = Q(source=filters.source) if filters.source else Q()
     points = (
         query.values("day")
-        .annotate(eligible_n=Sum("eligible"), sponsored_n=Sum("sponsored", filter=sponsored))
+        .annotate(
+            eligible_n=Sum("eligible"),
+            sponsored_n=Sum("sponsored", filter=sponsored),
+            protected_n=Sum("protected", filter=sponsored),
+        )
         .order_by("day")
     )
     shield = Shield({m: frozenset() for m in MEASURES}) if not sees_persons(user) else None
@@ -586,6 +598,7 @@ def trend(user: User, area: Area, filters: Filters, days: int = 400) -> list[Tre
             day=row["day"],
             eligible=_figure(shield, "eligible", ("", "", ""), row["eligible_n"]),
             sponsored=_figure(shield, "sponsored", ("", "", ""), row["sponsored_n"]),
+            protected=_figure(shield, "protected", ("", "", ""), row["protected_n"]),
         )
         for row in points
     ]

@@ -72,28 +72,43 @@ def _filter_line(filters: Filters) -> str:
 # --- tables ------------------------------------------------------------------------------------
 
 
+def shows_protection(filters: Filters) -> bool:
+    """Whether the cells count who is protected in the figures' year: the fiscal year of the
+    day they were counted (`State.counted_on`) or a later one (`aggregates.protection_day`)."""
+    counted_on = aggregates.state().counted_on
+    return aggregates.protection_day(filters.fiscal_year, counted_on) is not None
+
+
 def table_rows(
     user: User, area: Area, filters: Filters, name: str
 ) -> tuple[str, list[str], list[list[Any]]]:
-    """(title, header, rows) of one dashboard table."""
+    """(title, header, rows) of one dashboard table (with the protected today, for this
+    year's figures, after those enrolled with BPJS)."""
+    protection = shows_protection(filters)
     counts = [_("Registered"), _("Eligible"), _("Sponsored"), _("Enrolled (BPJS)")]
+    counts += [_("Protected today")] if protection else []
+
+    def measured(row: Any, *names: str) -> list[Any]:
+        return [_cell(getattr(row, n)) for n in names if protection or n not in _STANDING]
+
     if name == "areas":
         rows = queries.children(user, area, filters)
         return (
             _("Per area"),
             [_("Code"), _("Name"), *counts, _("Share of eligible covered"), _("Cost"),
              _("Population")],
-            [[r.code, r.name, _cell(r.registered), _cell(r.eligible), _cell(r.sponsored),
-              _cell(r.enrolled), _share(r.covered_share), r.cost, r.population] for r in rows],
+            [[r.code, r.name, *measured(r, *_MEASURES), _share(r.covered_share), r.cost,
+              r.population] for r in rows],
         )  # fmt: skip
     if name == "sources":
         figures = queries.indicators(user, area, filters)
+        standing = [_("Protected today"), _("In grace"), _("Lapsed")] if protection else []
         return (
             _("Per funding source"),
-            [_("Source"), _("Sponsored"), _("Enrolled (BPJS)"), _("Cost"), _("Budget"),
-             _("Used")],
-            [[s.label, _cell(s.sponsored), _cell(s.enrolled), s.cost, s.budget, _share(s.used)]
-             for s in figures.by_source],
+            [_("Source"), _("Sponsored"), _("Enrolled (BPJS)"), *standing, _("Cost"),
+             _("Budget"), _("Used")],
+            [[s.label, *measured(s, "sponsored", "enrolled", *_STANDING), s.cost, s.budget,
+              _share(s.used)] for s in figures.by_source],
         )  # fmt: skip
     by = name if name in queries.BREAKDOWNS else "occupation"
     titles = {"occupation": _("By occupation"), "sex": _("By sex"), "age": _("By age band"),
@@ -102,11 +117,12 @@ def table_rows(
     return (
         titles[by],
         [titles[by], *counts],
-        [
-            [r.label, _cell(r.registered), _cell(r.eligible), _cell(r.sponsored), _cell(r.enrolled)]
-            for r in rows_b
-        ],
+        [[r.label, *measured(r, *_MEASURES)] for r in rows_b],
     )
+
+
+_STANDING = ("protected", "in_grace", "lapsed")
+_MEASURES = ("registered", "eligible", "sponsored", "enrolled", "protected")  # per area, group
 
 
 def write_table_xlsx(path: Path, user: User, area: Area, filters: Filters, name: str) -> int:
@@ -135,8 +151,20 @@ def write_table_xlsx(path: Path, user: User, area: Area, filters: Filters, name:
 # --- PDF ---------------------------------------------------------------------------------------
 
 
-def _indicator_rows(figures: queries.Indicators) -> list[list[Any]]:
-    rows: list[list[Any]] = [
+def _indicator_rows(
+    figures: queries.Indicators, filters: Filters, on: datetime.date | None = None
+) -> list[list[Any]]:
+    """The indicators, the headline first: the workers protected on the fiscal year's
+    protection day for counts of `on` (today, or the day of a snapshot; `aggregates`)."""
+    rows: list[list[Any]] = []
+    on = aggregates.protection_day(filters.fiscal_year, on)
+    if on is not None:
+        rows += [
+            [_("Protected on %(date)s") % {"date": format_date(on)}, _cell(figures.protected)],
+            [_("In grace (contributions unpaid, arrears allowed)"), _cell(figures.in_grace)],
+            [_("Lapsed (contributions unpaid)"), _cell(figures.lapsed)],
+        ]
+    rows += [
         [_("Registered BPU workers"), _cell(figures.registered)],
         [_("Eligible under the active policy"), _cell(figures.eligible)],
         [_("Sponsored on the approved list"), _cell(figures.sponsored)],
@@ -237,7 +265,10 @@ def write_summary_pdf(
             )
         doc.text(lines, align="center")
         doc.space()
-        doc.table([_("Indicator"), _("Value")], _indicator_rows(figures), stretch=False)
+        counted = day.day if day else figures.state.counted_on
+        doc.table(
+            [_("Indicator"), _("Value")], _indicator_rows(figures, filters, counted), stretch=False
+        )
         _hidden_note(doc, user)
         doc.space()
         if rows:
@@ -273,7 +304,11 @@ def write_kecamatan_pdf(
                   % {"when": format_datetime(figures.state.refreshed_at)}],
                  align="center")  # fmt: skip
         doc.space()
-        doc.table([_("Indicator"), _("Value")], _indicator_rows(figures), stretch=False)
+        doc.table(
+            [_("Indicator"), _("Value")],
+            _indicator_rows(figures, filters, figures.state.counted_on),
+            stretch=False,
+        )
         _hidden_note(doc, user)
         doc.space()
         if rows:
@@ -281,12 +316,16 @@ def write_kecamatan_pdf(
             _title, header, table = table_rows(user, area, filters, "areas")
             doc.heading(_("Per desa/kelurahan"), size=9, align="left")
             year = population_year([row.code for row in rows])
-            # Name, four counts, the share covered, the cost (and the population).
+            # Name, the counts, the share covered, the cost (and the population): the code and
+            # the last two columns of the table, cost and population, are left out or redone.
+            cost = len(header) - 2
             if year is None:  # no population of these desa loaded: no empty column
-                doc.table(header[1:8], [[*r[1:7], _money(r[7])] for r in table])
+                doc.table(header[1 : cost + 1], [[*r[1:cost], _money(r[cost])] for r in table])
             else:
-                header[8] = _("Population (%(year)s)") % {"year": year}
-                doc.table(header[1:], [[*r[1:7], _money(r[7]), r[8] or EMPTY] for r in table])
+                header[cost + 1] = _("Population (%(year)s)") % {"year": year}
+                doc.table(
+                    header[1:], [[*r[1:cost], _money(r[cost]), r[cost + 1] or EMPTY] for r in table]
+                )
         for by in ("occupation", "sex", "age"):
             name, header, table = table_rows(user, area, filters, by)
             doc.heading(name, size=9, align="left")

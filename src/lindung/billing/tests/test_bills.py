@@ -8,6 +8,7 @@ from lindung.billing import ledger, services
 from lindung.billing.models import BillLine, BillState, PaidPeriod
 from lindung.billing.states import BillingError
 from lindung.enrollment.models import Participation
+from lindung.rules.calculators import contribution
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,9 @@ def test_it_bills_each_wadah_per_half_year_at_the_rules_price(registered: list) 
         lines = BillLine.objects.filter(bill=bill)
         assert lines.count() == bill.participants * 6
         assert bill.amount == sum(line.amount for line in lines)
-        assert {line.amount for line in lines} == {line.jkk + line.jkm for line in lines}
+        for line in lines:
+            priced = contribution(1_000_000, month=line.month, funding=bill.source)
+            assert line.amount == priced.jkk + priced.jkm - priced.reduction
     assert Event.objects.filter(action="bills_made").count() == 1
 
 
