@@ -234,12 +234,14 @@ class SourceForm(forms.Form):
         required=False,
         help_text=_("Codes separated by commas, for example 52.03.07, 52.03.08.2001"),
     )
+    # No initial value: the blank extra row must stay unchanged for the formset to skip it;
+    # empty means the default (6).
     billing_months = forms.TypedChoiceField(
         label=_("Months per bill"),
-        choices=[(m, m) for m in BILLING_MONTHS],
+        choices=[("", _("6 (default)")), *((m, m) for m in BILLING_MONTHS)],
         coerce=int,
-        initial=6,
-        required=False,  # an older form without it keeps the default
+        empty_value=None,
+        required=False,
     )
 
 
