@@ -88,10 +88,31 @@ def test_a_year_of_late_funds_grace_payment_and_a_lapse(registered: list) -> Non
         got = coverage.counts(on=datetime.date(2027, 4, 10))
         assert (got["protected"], got["in_grace"], got["lapsed"]) == (3, 0, 2)
         assert Event.objects.filter(action="participation_ended").count() == 2
+        # The public check agrees: protected through June; a lapsed worker is not.
+        worker = Participation.objects.filter(source="apbd").first().worker  # type: ignore[union-attr]
+        cover = coverage.person(
+            nik=worker.nik, birth_date=worker.birth_date, on=datetime.date(2027, 4, 10)
+        )
+        assert cover is not None and (cover.protected, cover.until, cover.payer) == (
+            True, datetime.date(2027, 6, 30), "apbd"
+        )  # fmt: skip
+        gone = Participation.objects.filter(source="dbhcht").first().worker  # type: ignore[union-attr]
+        cover = coverage.person(
+            nik=gone.nik, birth_date=gone.birth_date, on=datetime.date(2027, 4, 10)
+        )
+        assert cover is not None and not cover.protected and not cover.in_grace
 
     # July: the half-year paid runs out; without a new bill the APBD workers fall into grace.
     with _on(datetime.date(2027, 7, 20)):
         assert _status(datetime.date(2027, 7, 20))["apbd"] == {"in_grace"}
+        worker = Participation.objects.filter(source="apbd").first().worker  # type: ignore[union-attr]
+        cover = coverage.person(
+            nik=worker.nik, birth_date=worker.birth_date, on=datetime.date(2027, 7, 20)
+        )
+        assert cover is not None and (cover.in_grace, cover.until) == (
+            True,
+            datetime.date(2027, 6, 30),
+        )
         frame = ledger.standing(on=datetime.date(2027, 7, 20))
         assert set(frame.filter(frame["source"] == "apbd")["paid_until"].to_list()) == {
             datetime.date(2027, 6, 30)

@@ -88,6 +88,23 @@ class Command(BaseCommand):
             _("Demo possible duplicates to review: %(pairs)s") % {"pairs": format_number(pairs)}
         )
 
+    def _demo_policy(self) -> None:
+        """The demo regency's Perbup: the default rules with budgets sized to the demo
+        registry (APBD Rp1,2 M, DBHCHT Rp300 jt), so that the pagu is the same on every page."""
+        from lindung.rules.models import PolicyVersion
+        from lindung.rules.policy import Policy, deployment
+        from lindung.rules.services import save_policy_version
+
+        if PolicyVersion.objects.exists():
+            return
+        data = Policy.default(deployment()).to_data()
+        budgets = {"apbd": 1_200_000_000, "dbhcht": 300_000_000}
+        data["sources"] = [
+            s | {"annual_budget": budgets.get(s["code"], s["annual_budget"])}
+            for s in data["sources"]
+        ]
+        save_policy_version(by=None, data=data, name="Perbup (demo)", note="")
+
     def _targeting(self) -> None:
         """Two scenarios for next year, sized to the demo registry, the first approved as list 1
         (once: a demo that already has scenarios keeps them)."""
@@ -99,6 +116,7 @@ class Command(BaseCommand):
 
         if Scenario.objects.exists():
             return
+        self._demo_policy()
         year = timezone.localdate().year + 1
         first = run_scenario(
             by="demo", fiscal_year=year, name=_("Demo: APBD and DBHCHT"),
