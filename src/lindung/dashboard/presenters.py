@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lindung.accounts.models import User
+from lindung.billing.realisation_views import may_see_realisation
 from lindung.dashboard import aggregates, alerts, maps, queries
 from lindung.dashboard.forms import INDICATORS, FilterForm
 from lindung.regions.models import Level, Region
@@ -107,4 +108,9 @@ def home_page(user: User, form: FilterForm) -> dict[str, Any]:
         "protection_day": day,
         "shows_protection": protection,
         "alerts": alerts.panel(user, figures.state),
+        "realisation_url": (
+            f"{reverse('billing:realisation')}?tahun={filters.fiscal_year}"
+            if may_see_realisation(user)
+            else ""
+        ),
     }

@@ -155,8 +155,9 @@ PAGES: dict[str, tuple[Callable[[World], str], int]] = {
     "list index": (lambda w: "/sasaran/daftar/", 7),
     "list detail": (lambda w: f"/sasaran/daftar/{w.lists[1].number}/", 16),  # + lampiran files
     # + whether a recount is running (its figures are then those of the last complete count)
-    "dashboard home": (lambda w: "/dasbor/", 21),
-    "dashboard area": (lambda w: "/dasbor/?area=52.03.07", 22),
+    # + the user's wilayah for the realisation link (whole deployment only)
+    "dashboard home": (lambda w: "/dasbor/", 23),
+    "dashboard area": (lambda w: "/dasbor/?area=52.03.07", 24),
     "audit log": (lambda w: "/audit/", 3),
     "user list": (lambda w: "/akun/pengguna/", 7),
     "user detail": (lambda w: f"/akun/pengguna/{w.admin.pk}/", 5),
