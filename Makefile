@@ -64,6 +64,8 @@ bench:
 	$(UV) run python bench/lampiran_pdf.py
 	$(UV) run python bench/dashboard.py
 	$(UV) run python bench/enrollment.py
+	$(UV) run python bench/billing.py
+	$(UV) run python bench/public_check.py
 	$(UV) run python bench/recount_pages.py
 	$(UV) run python bench/load.py
 
