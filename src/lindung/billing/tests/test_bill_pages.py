@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
@@ -531,7 +532,10 @@ def test_the_list_has_a_fixed_number_of_queries(
     # is the whole deployment, the active policy); the policy; the years; the bills; their
     # totals; the alerts (`alerts.summary`: the coverage state, its read of the ledger, the
     # bills past due)
-    with django_assert_num_queries(QUERIES_LIST):
+    # The coverage groups are read with `bulk.read_frame`: a COPY on PostgreSQL, which Django's
+    # query counter does not see.
+    expected = QUERIES_LIST - (connection.vendor == "postgresql")
+    with django_assert_num_queries(expected):
         assert boss.get("/tagihan/?tahun=2027").status_code == 200
 
 
