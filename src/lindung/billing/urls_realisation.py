@@ -6,6 +6,6 @@ from lindung.billing import realisation_views as views
 
 urlpatterns: list[URLPattern] = [
     path("", views.realisation_page, name="realisation"),
-    path("xlsx/", views.realisation_xlsx, name="realisation-xlsx"),
-    path("pdf/", views.realisation_pdf, name="realisation-pdf"),
+    path("realisasi.xlsx", views.realisation_xlsx, name="realisation-xlsx"),
+    path("realisasi.pdf", views.realisation_pdf, name="realisation-pdf"),
 ]
