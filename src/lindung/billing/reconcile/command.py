@@ -36,9 +36,9 @@ def run(
     path = Path(path)
     if not path.is_file():
         raise BillingError(_("There is no file %(file)s.") % {"file": path})
-    fiscal_year = service.today().year
     note = ""
     try:
+        fiscal_year = service.guess_year(path)
         checked = service.check_file(path, fiscal_year=fiscal_year)
     except ReadError as error:
         raise BillingError(error.message) from error

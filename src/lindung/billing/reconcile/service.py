@@ -556,3 +556,29 @@ def discard(*, by: Actor | None, reconciliation: Reconciliation) -> Reconciliati
         folder = _folder(locked)
         transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
     return locked
+
+
+def guess_year(path: Path, *, sample: int = 500) -> int:
+    """The fiscal year a recap speaks of, for the command line (the page asks): the year
+    whose participations hold most of the first `sample` KPJs and NIKs of the file; this year
+    when none is known. A recap made in December for a list of next year is next year's."""
+    from django.db.models import Count, Q
+
+    from lindung.billing.reconcile.read import read_recap
+    from lindung.enrollment.models import Participation
+
+    frame = read_recap(path).frame.head(sample)
+    kpj = [k for k in frame["kpj"].drop_nulls().to_list() if k][:sample]
+    nik = (
+        [n for n in frame["nik"].drop_nulls().to_list() if n][:sample]
+        if "nik" in frame.columns
+        else []
+    )
+    found = (
+        Participation.objects.filter(Q(kpj__in=kpj) | Q(nik__in=nik))
+        .values("fiscal_year")
+        .annotate(n=Count("id"))
+        .order_by("-n", "-fiscal_year")
+        .first()
+    )
+    return int(found["fiscal_year"]) if found else today().year

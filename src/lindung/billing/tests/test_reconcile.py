@@ -449,3 +449,17 @@ def test_lindung_synth_bpjs_recap_writes_it(paid: list, tmp_path: Path, march: N
     call_command(synth.BpjsRecapCommand(), "--out", str(path), "--seed", "2", stdout=out)
     assert "5 rows; not active 1, missing 1, amount 1, paid through 1, unknown 1." in out.getvalue()
     assert check.counts(service.check_file(path, fiscal_year=2027).rows)["matched"] == 1
+
+
+def test_the_command_line_finds_the_year_the_recap_speaks_of(
+    registered: list, tmp_path: Any, time_machine: Any
+) -> None:
+    """A recap read in December for a list of next year is next year's, not this year's."""
+    from lindung.billing.reconcile import service as reconcile_service
+    from lindung.billing.reconcile.synth import write_recap
+
+    time_machine.move_to(datetime.datetime(2027, 1, 5, 9, tzinfo=datetime.UTC), tick=False)
+    path = tmp_path / "rekap.xlsx"
+    write_recap(path, fiscal_year=2027, on=datetime.date(2027, 1, 5), faults=False, seed=3)
+    time_machine.move_to(datetime.datetime(2026, 12, 20, 9, tzinfo=datetime.UTC), tick=False)
+    assert reconcile_service.guess_year(path) == 2027
