@@ -21,6 +21,7 @@ from lindung.billing import groups, ledger, states
 from lindung.billing.ledger import Status
 from lindung.billing.models import BillLine, PaidPeriod
 from lindung.enrollment.models import Participation
+from lindung.regions import scope
 from lindung.registry.models import SelfPayment, Worker
 from lindung.rules.models import PolicyVersion
 from lindung.rules.national import SELF_PAID
@@ -30,20 +31,20 @@ COUNTED = (Status.PROTECTED, Status.GRACE, Status.LAPSED)
 KEYS = ("protected", "in_grace", "lapsed")
 
 
-def _self_payers(on: datetime.date, codes: list[str] | None) -> pl.DataFrame:
-    """Self-payers protected on `on` (a known period around it), by desa."""
+def self_payers(on: datetime.date, codes: list[str] | None = None) -> pl.DataFrame:
+    """Self-payers protected on `on` (their "paid until" known and not before it, their
+    "since" not after it): worker_id, desa_id, kecamatan_id, source `mandiri`, status
+    protected. Also read by the dashboard's rebuild."""
     sp = SelfPayment._meta.db_table
     workers = Worker._meta.db_table
-    day = on.isoformat()
+    day = on.isoformat()  # a date: inlined (read_frame binds integers only)
     frame = bulk.read_frame(
-        f"SELECT w.desa_id, w.kecamatan_id FROM {sp} s JOIN {workers} w "  # noqa: S608
+        f"SELECT s.worker_id, w.desa_id, w.kecamatan_id FROM {sp} s JOIN {workers} w "  # noqa: S608
         f"ON w.id = s.worker_id WHERE s.until IS NOT NULL AND s.until >= '{day}' "
         f"AND (s.since IS NULL OR s.since <= '{day}')",
-        {"desa_id": pl.String, "kecamatan_id": pl.String},
+        {"worker_id": pl.Int64, "desa_id": pl.String, "kecamatan_id": pl.String},
     )
     if codes is not None:
-        from lindung.regions import scope
-
         frame = frame.filter(scope.expr(codes, "desa_id"))
     return frame.with_columns(source=pl.lit(SELF_PAID), status=pl.lit(Status.PROTECTED)).filter(
         pl.col("desa_id").is_not_null()
@@ -55,7 +56,7 @@ def statuses(on: datetime.date, codes: list[str] | None = None) -> pl.DataFrame:
     (the coverage groups of `on`'s year, and the protected self-payers one by one)."""
     frame = groups.statuses(on=on, codes=codes).filter(pl.col("status").is_in(COUNTED))
     cols = ["desa_id", "kecamatan_id", "source", "status", "participants"]
-    own = _self_payers(on, codes).with_columns(participants=pl.lit(1, pl.Int64))
+    own = self_payers(on, codes).with_columns(participants=pl.lit(1, pl.Int64))
     return pl.concat([frame.select(cols), own.select(cols)], how="vertical_relaxed")
 
 

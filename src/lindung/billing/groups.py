@@ -22,8 +22,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from lindung import bulk
-from lindung.billing import ledger, states
-from lindung.billing.models import Bill, BillLine, CoverageGroup, CoverageState, PaidPeriod
+from lindung.billing import ledger
+from lindung.billing.models import Bill, CoverageGroup, CoverageState, PaidPeriod
 from lindung.enrollment.models import Participation
 from lindung.regions import scope
 
@@ -95,7 +95,6 @@ def build(fiscal_year: int) -> pl.DataFrame:
     """The groups of one fiscal year (pure Polars over three reads)."""
     parts = Participation._meta.db_table
     periods = PaidPeriod._meta.db_table
-    lines = BillLine._meta.db_table
     bills = Bill._meta.db_table
     year = int(fiscal_year)
     people = bulk.read_frame(
@@ -118,14 +117,7 @@ def build(fiscal_year: int) -> pl.DataFrame:
         f"JOIN {bills} b ON b.id = pp.bill_id WHERE b.fiscal_year = {year}",
         {"participation_id": pl.Int64, "paid_from": pl.Date, "paid_to": pl.Date},
     )
-    unpaid = ", ".join(f"'{s}'" for s in sorted(states.UNPAID))
-    delayed = bulk.read_frame(
-        f"SELECT l.participation_id, l.month, l.bill_id FROM {lines} l "  # noqa: S608
-        f"JOIN {bills} b ON b.id = l.bill_id WHERE b.funds_delayed = {ledger._true()} "
-        f"AND b.state IN ({unpaid}) AND b.fiscal_year = {year} "
-        f"AND l.refunded = {ledger._false()}",
-        ledger.DELAYED,
-    )
+    delayed = ledger.delayed_lines(year)
     capped = (
         paid.join(people.select("participation_id", "ended_on"), on="participation_id")
         .with_columns(

@@ -126,7 +126,7 @@ def rebuild_bill(bill: Bill) -> int:
         f"SELECT l.participation_id, l.worker_id, MIN(l.month), MAX(l.month), "  # noqa: S608
         f"p.effective_from, p.ended_on, p.kecamatan_id, p.desa_id "
         f"FROM {lines} l JOIN {parts} p ON p.id = l.participation_id "
-        f"WHERE l.bill_id = %s AND l.refunded = {_false()} "
+        f"WHERE l.bill_id = %s AND l.refunded = {sql_false()} "
         f"AND l.month <= '{last_month.isoformat()}' "
         f"GROUP BY l.participation_id, l.worker_id, p.effective_from, p.ended_on, "
         f"p.kecamatan_id, p.desa_id",
@@ -165,7 +165,8 @@ def rebuild_bill(bill: Bill) -> int:
     return periods.height
 
 
-def _false() -> str:
+def sql_false() -> str:
+    """A boolean false as the database writes it in SQL."""
     return "false" if connection.vendor == "postgresql" else "0"
 
 
@@ -188,7 +189,6 @@ def read_frames(
     funds are late."""
     parts = Participation._meta.db_table
     periods = PaidPeriod._meta.db_table
-    lines = BillLine._meta.db_table
     bills = Bill._meta.db_table
     day = on.isoformat()
     where = (
@@ -222,15 +222,24 @@ def read_frames(
         f"WHERE b.fiscal_year = {int(on.year)} AND pp.paid_from <= '{day}'{paid_area}{ids_sql}",
         PERIODS,
     )
+    delayed = delayed_lines(on.year, ids_sql.replace("pp.", "l."))
+    return people, paid, delayed
+
+
+def delayed_lines(fiscal_year: int, extra: str = "") -> pl.DataFrame:
+    """The unrefunded lines of `fiscal_year`'s unpaid bills whose funds are late
+    (participation_id, month, bill_id); `extra` is a further SQL condition on `l.` (fixed
+    text of ours)."""
+    lines = BillLine._meta.db_table
+    bills = Bill._meta.db_table
     unpaid = ", ".join(_literal(s) for s in sorted(states.UNPAID))
-    delayed = bulk.read_frame(
+    return bulk.read_frame(
         f"SELECT l.participation_id, l.month, l.bill_id FROM {lines} l "  # noqa: S608
         f"JOIN {bills} b ON b.id = l.bill_id WHERE b.funds_delayed = {_true()} "
-        f"AND b.state IN ({unpaid}) AND b.fiscal_year = {int(on.year)} "
-        f"AND l.refunded = {_false()}{ids_sql.replace('pp.', 'l.')}",
+        f"AND b.state IN ({unpaid}) AND b.fiscal_year = {int(fiscal_year)} "
+        f"AND l.refunded = {sql_false()}{extra}",
         DELAYED,
     )
-    return people, paid, delayed
 
 
 def _true() -> str:

@@ -148,9 +148,8 @@ def _registered(fiscal_year: int, source: str | None) -> pl.DataFrame:
 
 def _billed_months(fiscal_year: int) -> pl.DataFrame:
     table = BillLine._meta.db_table
-    false = "false" if connection.vendor == "postgresql" else "0"
     return bulk.read_frame(
-        f"SELECT worker_id, month FROM {table} WHERE refunded = {false} "  # noqa: S608
+        f"SELECT worker_id, month FROM {table} WHERE refunded = {ledger.sql_false()} "  # noqa: S608
         f"AND month >= '{fiscal_year:04d}-01-01' AND month <= '{fiscal_year:04d}-12-31'",
         {"worker_id": pl.Int64, "month": pl.Date},
     )

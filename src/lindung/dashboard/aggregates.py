@@ -38,7 +38,6 @@ from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, Sta
 from lindung.enrollment.models import Participation
 from lindung.enrollment.models import State as ParticipationState
 from lindung.registry.frames import workers_frame
-from lindung.registry.models import SelfPayment, Worker
 from lindung.rules.eligibility import (
     REGISTRY_SCHEMA,
     age_on_new_year,
@@ -192,26 +191,8 @@ def _standing(
         return None
     columns = ["worker_id", "kecamatan_id", "desa_id", "source", "status"]
     sponsored = ledger.standing(on=on).filter(pl.col("status").is_in(coverage.COUNTED))
-    found = pl.concat([sponsored.select(columns), _self_payers(on).select(columns)])
+    found = pl.concat([sponsored.select(columns), coverage.self_payers(on).select(columns)])
     return _with_traits(found, entries, workers)
-
-
-_SELF_PAYER_SCHEMA = {"worker_id": pl.Int64, "kecamatan_id": pl.String, "desa_id": pl.String}
-
-
-def _self_payers(on: datetime.date) -> pl.DataFrame:
-    """The self-payers protected on `on` (their "paid until" known and not before it), as
-    `billing.coverage` counts them, with their worker's desa."""
-    day = on.isoformat()  # a date: inlined (read_frame binds integers only)
-    sql = (
-        f"SELECT s.worker_id, w.kecamatan_id, w.desa_id FROM {SelfPayment._meta.db_table} s "  # noqa: S608 - fixed names
-        f"JOIN {Worker._meta.db_table} w ON w.id = s.worker_id "
-        f"WHERE s.until IS NOT NULL AND s.until >= '{day}' "
-        f"AND (s.since IS NULL OR s.since <= '{day}') AND w.desa_id IS NOT NULL"
-    )
-    return read_frame(sql, _SELF_PAYER_SCHEMA).with_columns(
-        source=pl.lit(SELF_PAID), status=pl.lit(ledger.Status.PROTECTED)
-    )
 
 
 def age_band(birth_date: pl.Expr, fiscal_year: int) -> pl.Expr:
