@@ -26,6 +26,7 @@ class Capability(StrEnum):
     APPROVE = "approve"  # approve a targeting scenario as the beneficiary list (lampiran SK)
     ENROLL = "enroll"  # registration batches to BPJS TK, the branch's answers, self-payers
     BILL = "bill"  # bills, payments, refunds and reconciliation with BPJS TK
+    CLAIM = "claim"  # report a death or accident, work its claims to BPJS TK
 
 
 _ALL = set(Capability)
@@ -38,16 +39,23 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_DATA,
             Capability.ENROLL,
             Capability.BILL,
+            Capability.CLAIM,
         }
     ),
     Role.OPERATOR_KECAMATAN: frozenset(
-        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
+        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA, Capability.CLAIM}
     ),
     Role.OPERATOR_DESA: frozenset(
-        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA}
+        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.EDIT_DATA, Capability.CLAIM}
     ),
     Role.BPJS: frozenset(
-        {Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.ENROLL, Capability.BILL}
+        {
+            Capability.VIEW_NIK,
+            Capability.VIEW_PERSONS,
+            Capability.ENROLL,
+            Capability.BILL,
+            Capability.CLAIM,
+        }
     ),
     Role.PIMPINAN: frozenset(),
     Role.AUDITOR: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.VIEW_AUDIT}),

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "lindung.targeting",
     "lindung.enrollment",
     "lindung.billing",
+    "lindung.claims",
     "lindung.dashboard",
     "lindung.home",
     "lindung.ops",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("kepesertaan/", include("lindung.enrollment.urls")),
     path("tagihan/", include("lindung.billing.urls")),
     path("cek/", include("lindung.billing.urls_public")),
+    path("klaim/", include("lindung.claims.urls")),
     path("dasbor/", include("lindung.dashboard.urls")),
     path("tugas/", include("lindung.jobs.urls")),
     path("i18n/setlang/", set_language, name="set-language"),

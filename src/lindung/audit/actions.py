@@ -83,6 +83,16 @@ class Action(models.TextChoices):
     BILL_DELAY_SET = "bill_delay_set", _("Late release of a bill's funds marked")
     BILLS_PAST_DUE = "bills_past_due", _("Bills past due")
     BILL_RECONCILED = "bill_reconciled", _("Bill reconciled with BPJS")
+    # claims
+    EVENT_REPORTED = "event_reported", _("Death or accident reported")
+    CLAIM_OPENED = "claim_opened", _("Claim opened")
+    CLAIM_UPDATED = "claim_updated", _("Claim file updated")
+    CLAIM_COMPLETE = "claim_complete", _("Claim file complete")
+    CLAIM_SUBMITTED = "claim_submitted", _("Claim submitted to BPJS")
+    CLAIM_PAID = "claim_paid", _("Claim paid by BPJS")
+    CLAIM_REJECTED = "claim_rejected", _("Claim rejected by BPJS")
+    CLAIM_REPORT_COMMITTED = "claim_report_committed", _("BPJS claim report saved")
+    CLAIM_REPORT_DISCARDED = "claim_report_discarded", _("BPJS claim report discarded")
     REFUND_CLAIMED = "refund_claimed", _("Refund claimed from BPJS")
     REFUND_RECEIVED = "refund_received", _("Refund received")
     PARTICIPATIONS_LAPSED = (

@@ -1,0 +1,5 @@
+"""Claims pages (namespace claims)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
