@@ -117,6 +117,8 @@ class Claim(models.Model):
     parts = models.JSONField(_("body parts"), default=list, blank=True)
     expected_amount = models.BigIntegerField(_("amount by the rules"), null=True, blank=True)
     breakdown = models.JSONField(_("amount lines"), default=list, blank=True)
+    # why there is no amount (not protected, too few paid months…), or what to watch
+    amount_note = models.CharField(_("about the amount"), max_length=300, blank=True)
     rules_version = models.CharField(max_length=40, blank=True)
     # documents: {code: true} for the ones received (`rules.documents_for`)
     documents = models.JSONField(_("documents received"), default=dict, blank=True)
