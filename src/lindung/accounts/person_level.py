@@ -75,6 +75,21 @@ PERSON_LEVEL: frozenset[str] = frozenset(
         "billing:reconcile-detail",
         "billing:reconcile-commit",
         "billing:reconcile-discard",
+        # Claims: deaths and accidents are health data of named persons; so are the branch's
+        # claim reports.
+        "claims:claim-list",
+        "claims:event-report",
+        "claims:event-detail",
+        "claims:claim-open",
+        "claims:claim-detail",
+        "claims:claim-file",
+        "claims:claim-heirs",
+        "claims:claim-complete",
+        "claims:claim-submit",
+        "claims:claim-paid",
+        "claims:claim-reject",
+        "/klaim/laporan-bpjs/*",
+        "/api/v1/claims/*",
         # A desa operator nominates one worker.
         "rules:nominate",
         # The audit log holds the before/after of worker edits.
@@ -106,6 +121,10 @@ AGGREGATE: frozenset[str] = frozenset(
         "billing:realisation",
         "billing:realisation-xlsx",
         "billing:realisation-pdf",
+        # The impact of claims per year, source, area, occupation and desil (small cells
+        # hidden from pimpinan), its XLSX and the Bupati's PDF.
+        "/klaim/dampak/*",
+        "/api/v1/claims/impact",
         # Each role's home: counts of the work waiting (pimpinan is sent on to the dashboard).
         "home:home",
         # The wilayah tree with counts and population.
