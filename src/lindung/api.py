@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from lindung.accounts.models import User
 from lindung.billing.api import router as billing_router
+from lindung.claims.api import router as claims_router
 from lindung.dashboard.api import router as dashboard_router
 from lindung.enrollment.api import router as enrollment_router
 from lindung.regions.api import router as regions_router
@@ -30,6 +31,7 @@ api.add_router("/targeting/", targeting_router)
 api.add_router("/dashboard/", dashboard_router)
 api.add_router("/enrollment/", enrollment_router)
 api.add_router("/billing/", billing_router)
+api.add_router("/claims/", claims_router)
 
 
 class Me(Schema):

@@ -89,7 +89,8 @@ PERSON_LEVEL: frozenset[str] = frozenset(
         "claims:claim-paid",
         "claims:claim-reject",
         "/klaim/laporan-bpjs/*",
-        "/api/v1/claims/*",
+        "/api/v1/claims/",
+        "/api/v1/claims/<number>",
         # A desa operator nominates one worker.
         "rules:nominate",
         # The audit log holds the before/after of worker edits.
