@@ -87,13 +87,21 @@ def fake_answer(batch_file: Path, out: Path, *, seed: int = 1) -> dict[str, int]
             kpj = _kpj(rng)
         used.add(kpj)
         row: dict[str, Any] = {"nik": nik, "name": name, "kpj": None, "status": "", "note": ""}
-        if index == typo_at and nik:
-            # one digit of the serial typed wrong, never into another worker's NIK of the batch
-            typo = next(
-                nik[:-1] + str((int(nik[-1]) + step) % 10)
-                for step in range(1, 10)
-                if nik[:-1] + str((int(nik[-1]) + step) % 10) not in sent
+        # one digit of the serial typed wrong, never into another worker's NIK of the batch
+        # (none when every variant is taken, as in a batch of consecutive NIKs)
+        typo = (
+            next(
+                (
+                    nik[:-1] + str((int(nik[-1]) + step) % 10)
+                    for step in range(1, 10)
+                    if nik[:-1] + str((int(nik[-1]) + step) % 10) not in sent
+                ),
+                None,
             )
+            if index == typo_at and nik
+            else None
+        )
+        if typo is not None:
             row.update(nik=typo, kpj=int(kpj), status="Berhasil", tmt=start)
             counts["typo"] += 1
         elif draw < REJECTED_SHARE:

@@ -4,6 +4,7 @@ possible duplicates to review, and list 1 enrolled with the synthetic BPJS branc
 Everything here goes through the same services and loaders an administrator would use.
 """
 
+import datetime
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,17 +138,11 @@ def enroll_demo_list(folder: Path) -> dict[str, int] | None:
     without a list 1)."""
     from django.db.models import Count
 
-    from lindung.enrollment.answers.service import commit, receive
-    from lindung.enrollment.batches import batch_files, create_batch, default_start
+    from lindung.enrollment.batches import default_start
     from lindung.enrollment.models import (
-        AnswerStatus,
-        BatchStatus,
         Participation,
-        RegistrationBatch,
         State,
     )
-    from lindung.enrollment.services import EnrollmentError
-    from lindung.enrollment.synth import fake_answer
     from lindung.targeting.lists import current_list
     from lindung.targeting.models import BeneficiaryList
 
@@ -155,7 +150,25 @@ def enroll_demo_list(folder: Path) -> dict[str, int] | None:
     approved = current_list(first.fiscal_year) if first is not None else None
     if approved is None:
         return None
-    start = default_start(approved.fiscal_year)
+    enroll_list(approved, folder, start=default_start(approved.fiscal_year))
+    counts = dict(
+        Participation.objects.filter(fiscal_year=approved.fiscal_year)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return {state: counts.get(state, 0) for state in State.values}
+
+
+def enroll_list(approved: "BeneficiaryList", folder: Path, *, start: datetime.date) -> None:
+    """Per wadah of `approved`, a batch of its new registrations from `start` and the synthetic
+    branch's answer, checked and committed (idempotent)."""
+    from lindung.enrollment.answers.service import commit, receive
+    from lindung.enrollment.batches import batch_files, create_batch
+    from lindung.enrollment.models import AnswerStatus, BatchStatus, RegistrationBatch
+    from lindung.enrollment.services import EnrollmentError
+    from lindung.enrollment.synth import fake_answer
+
     for wadah in ensure_demo_wadah(approved):
         batch = (
             RegistrationBatch.objects.filter(beneficiary_list=approved, wadah=wadah)
@@ -174,13 +187,6 @@ def enroll_demo_list(folder: Path) -> dict[str, int] | None:
         answer = receive(by="demo", batch=batch, source=answer_file, file_name=answer_file.name)
         if answer.status == AnswerStatus.CHECKED:
             commit(by="demo", answer=answer)
-    counts = dict(
-        Participation.objects.filter(fiscal_year=approved.fiscal_year)
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
-    return {state: counts.get(state, 0) for state in State.values}
 
 
 def bill_demo_list() -> dict[str, int] | None:

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             self._targeting()
             self._enrollment()
             self._billing()
+            self._claims()
         password = demo_password()
         accounts = ensure_demo_accounts(password)
         # Counted last, before serving: the rebuilds queued by the changes above then find
@@ -169,6 +170,29 @@ class Command(BaseCommand):
                 "paid": format_number(done["paid"]),
                 "amount": format_rupiah(done["amount_paid"]),
             }
+        )
+
+    def _claims(self) -> None:
+        """A pilot year that has run, with deaths and accidents and their claims (once)."""
+        from lindung.claims.models import ClaimState
+        from lindung.ops.demo_claims import claims_demo
+
+        folder = Path(settings.VAR_DIR) / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        done = claims_demo(folder)
+        if done is None:
+            return
+        states = ", ".join(
+            f"{ClaimState(state).label} {format_number(done[state])}"
+            for state in ClaimState.values
+            if done.get(state)
+        )
+        self.stdout.write(
+            _(
+                "Demo claims of the pilot year %(year)s: %(events)s events reported; "
+                "claims: %(states)s."
+            )
+            % {"year": done["year"], "events": format_number(done["events"]), "states": states}
         )
 
     def _dashboard(self) -> None:
