@@ -88,7 +88,11 @@ PERSON_LEVEL: frozenset[str] = frozenset(
         "claims:claim-submit",
         "claims:claim-paid",
         "claims:claim-reject",
-        "/klaim/laporan-bpjs/*",
+        "claims:report-list",
+        "claims:report-upload",
+        "claims:report-detail",
+        "claims:report-commit",
+        "claims:report-discard",
         "/api/v1/claims/",
         "/api/v1/claims/<number>",
         # A desa operator nominates one worker.

@@ -5,6 +5,7 @@ wilayah (404 for one outside it); NIKs of the worker and the heirs are masked fo
 without VIEW_NIK."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -12,9 +13,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from lindung.accounts.models import User
+from lindung.claims import impact as figures
 from lindung.claims import queries
 from lindung.claims.models import Claim
 from lindung.formats import mask_nik
+from lindung.regions import scope
 from lindung.roles import Capability
 
 router = Router(tags=["claims"])
@@ -115,6 +118,20 @@ def claim_list(
     page = min(max(page, 1), pages)
     items = [ClaimOut(**_fields(c)) for c in claims[(page - 1) * PAGE : page * PAGE]]  # type: ignore[arg-type]
     return ClaimPageOut(items=items, page=page, pages=pages, count=count)
+
+
+@router.get("/impact", summary="The impact of a fiscal year in your wilayah")
+def impact_of(request: HttpRequest, year: int) -> dict[str, Any]:
+    """The `lindung impact --json` object for `year` within the caller's wilayah; for roles
+    that see no persons (pimpinan) small counts read "< 5" as on the impact page."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    codes = scope.codes_for(user)
+    if not codes:
+        raise PermissionDenied
+    result = figures.impact(year, None if scope.is_whole_deployment(codes) else codes)
+    return result if user.can(Capability.VIEW_PERSONS) else figures.conceal(result)
 
 
 @router.get("/{number}", response=ClaimDetailOut, summary="One claim")

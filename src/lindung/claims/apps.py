@@ -12,3 +12,13 @@ class ClaimsConfig(AppConfig):
         from lindung.registry.sections import register as register_section
 
         register_section(WORKER_CLAIMS)
+
+        from lindung.claims.reports.background import CHECK_KIND
+        from lindung.jobs.kinds import register as register_job
+
+        register_job(CHECK_KIND)
+
+        from lindung.claims.reports.synth import BpjsClaimsCommand
+        from lindung.registry.synth.subcommands import register as register_synth
+
+        register_synth("bpjs-claims", BpjsClaimsCommand)

@@ -30,6 +30,7 @@ from lindung.claims.models import Claim, ClaimKind, ClaimState, Event, Verdict
 from lindung.claims.rules import current as claim_rules
 from lindung.claims.states import ClaimError
 from lindung.decorators import require, user_of
+from lindung.regions import scope
 from lindung.registry.queries import get_worker_for, page_links
 from lindung.roles import Capability
 
@@ -68,6 +69,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "recent_events": list(events.order_by("-reported_at", "-pk")[:10]),
         "days": claim_rules().death_without_claim_days,
         "can_claim": user.can(Capability.CLAIM),
+        "can_import": user.can(Capability.CLAIM)
+        and scope.is_whole_deployment(scope.codes_for(user)),
     }
     return render(request, "claims/claim_list.html", context)
 

@@ -130,7 +130,7 @@ PAGES: dict[str, tuple[Callable[[World], str], int]] = {
     "worker search": (lambda w: "/pekerja/?q=Baiq", 8),
     # + the enrollment section: participations (with wadah and batch) and the self-payment; the
     # coverage section: the worker's participations of this year (none: no ledger read)
-    "worker detail": (lambda w: f"/pekerja/{w.workers[0].pk}/", 13),
+    "worker detail": (lambda w: f"/pekerja/{w.workers[0].pk}/", 15),  # + claims: events, claims
     "worker edit": (lambda w: f"/pekerja/{w.workers[0].pk}/ubah/", 6),
     "duplicate list": (lambda w: "/pekerja/duplikat/", 5),
     "duplicate detail": (lambda w: f"/pekerja/duplikat/{w.pair.pk}/", 5),

@@ -40,6 +40,8 @@ def navigation(request: HttpRequest) -> dict[str, list[NavItem]]:
             "billing:realisation",
             (Capability.BILL, Capability.CONFIGURE),
         ),
+        (_("Claims"), "claims:claim-list", Capability.VIEW_PERSONS),
+        (_("Impact"), "claims:impact", None),
         (_("Rules"), "rules:version-list", Capability.CONFIGURE),
         (_("Users"), "accounts:user-list", Capability.MANAGE_USERS),
         (_("Audit log"), "audit:event-list", Capability.VIEW_AUDIT),

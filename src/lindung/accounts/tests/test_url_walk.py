@@ -36,6 +36,9 @@ from lindung.accounts.person_level import (
     route_keys,
 )
 from lindung.accounts.tests.factories import UserFactory, operator_desa, operator_kecamatan
+from lindung.claims import services as claim_services
+from lindung.claims.models import Claim
+from lindung.claims.models import Event as ClaimEvent
 from lindung.formats import mask_nik
 from lindung.jobs.models import Job
 from lindung.registry import imports, services
@@ -124,6 +127,8 @@ class Area:
     import_rows: list[tuple[str, str]]  # (NIK, name) of the checked, not committed, file
     move: MoveRequest  # a request to move one of the area's workers
     job: Job  # the operator's export of the area's workers (a background job with its file)
+    event: ClaimEvent  # an accident of one of the area's workers, reported by its operator
+    claim: Claim  # its claim
 
     def markers(self, *, birth_dates: bool = False) -> set[str]:
         found = {w.name for w in self.workers} | {w.nik for w in self.workers}
@@ -175,7 +180,12 @@ def _area(desa: str, token: str, serial: int, operator: User, born: datetime.dat
         by=kabupaten_operator, worker=twin_b, target_desa=desa, fields={"phone": "081377770000"}
     )
     job = start_worker_export(by=operator, query="")
-    return Area(desa, [one, twin_a, twin_b], pair, batch, operator, rows, move, job)
+    event = claim_services.report_event(
+        by=operator, worker=one, kind="accident", occurred_on=datetime.date(2026, 6, 1),
+        place="Sawah", cause="at_work",
+    )  # fmt: skip
+    claim = claim_services.open_claim(by=operator, event=event, kind="jkk-medical")
+    return Area(desa, [one, twin_a, twin_b], pair, batch, operator, rows, move, job, event, claim)
 
 
 @dataclass
@@ -203,6 +213,10 @@ class World:
             "kind": ["jkm"],
             "fmt": ["xlsx", "csv"],
             "job": [area.job.pk],
+            "event": [area.event.pk],
+            "claim": [area.claim.pk],
+            "claim_number": [area.claim.number],
+            "year": ["2026"],
         }
         return [str(v) for v in table[kind]]
 
@@ -217,6 +231,12 @@ FILL: dict[tuple[str, str], str] = {
     ("rules:policy-detail", "number"): "policy",
     ("accounts:*", "pk"): "user",
     ("targeting:*", "pk"): "scenario",
+    ("claims:event-detail", "pk"): "event",
+    ("claims:claim-open", "pk"): "event",
+    ("/klaim/*", "pk"): "claim",
+    ("/klaim/*", "worker_pk"): "worker",
+    ("/api/v1/claims/<number>", "number"): "claim_number",
+    ("", "year"): "year",
     ("", "number"): "list",
     ("", "pk"): "worker",
     ("", "batch_id"): "batch",

@@ -52,3 +52,23 @@ def test_claims_over_the_api_are_scoped_and_masked(paid_half_year: dict[str, Any
     assert elsewhere.get(f"/api/v1/claims/{claim.number}").status_code == 404
     assert _client(user_with_role(Role.PIMPINAN)).get("/api/v1/claims/").status_code == 403
     assert english_client().get("/api/v1/claims/").status_code == 401
+
+
+def test_the_impact_over_the_api_hides_small_counts_from_pimpinan(
+    paid_half_year: dict[str, Any],
+) -> None:
+    worker = Worker.objects.get(pk=paid_half_year["apbd"][0].worker_id)
+    with on(datetime.date(2027, 2, 20)):
+        event = services.report_event(
+            by="test", worker=worker, kind="death", occurred_on=datetime.date(2027, 2, 10),
+            place="Rumah", cause="not_work",
+        )  # fmt: skip
+        claim = services.open_claim(by="test", event=event, kind="jkm")
+        services.settle(by="test", claim=claim, paid_on=datetime.date(2027, 2, 19),
+                        amount=42_000_000)  # fmt: skip
+    full = _client(admin()).get("/api/v1/claims/impact?year=2027").json()
+    assert (full["year"], full["benefits"], full["families"]) == (2027, 42_000_000, 1)
+    assert list(full)[:8] == ["year", "premiums", "benefits", "ratio", "families", "children",
+                              "by_source", "by_type"]  # fmt: skip
+    leader = _client(user_with_role(Role.PIMPINAN)).get("/api/v1/claims/impact?year=2027")
+    assert leader.status_code == 200 and leader.json()["families"] == "< 5"
