@@ -125,11 +125,12 @@ def test_a_reported_death_is_claimed_paid_and_shown_in_the_impact(
     assert (claim.state, claim.paid_amount) == (ClaimState.DIBAYAR, 42_000_000)
     screenshot(page, "claims-paid")
 
-    # The Bupati's view: the impact page and its one-page PDF.
-    _log_in(page, live_server, user_with_role(Role.PIMPINAN, username="bupati"))
+    # The impact page and its one-page PDF for the Bupati (the Dinas prints it).
+    _log_in(page, live_server, admin(username="admin.dinas"))
     page.goto(f"{live_server.url}/klaim/dampak/?tahun={year}")
-    page.wait_for_selector("[data-testid=impact-benefits]")
-    assert page.locator("[data-testid=impact-benefits]").inner_text().strip() == "Rp42.000.000"
+    page.wait_for_selector("[data-testid=impact-cards]")
+    cards = page.locator("[data-testid=impact-card]").all_inner_texts()
+    assert "Rp42.000.000" in [c.strip() for c in cards]
     screenshot(page, "claims-impact")
     with page.expect_download() as download_info:
         page.click("[data-testid=impact-pdf]")
@@ -141,6 +142,12 @@ def test_a_reported_death_is_claimed_paid_and_shown_in_the_impact(
             ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "42.000.000" in text
-    _log_in(page, live_server, admin(username="admin.dinas"))
     page.goto(f"{live_server.url}/klaim/")
     page.wait_for_selector(f"[data-testid=claim-row][data-number='{claim.number}']")
+
+    # The leaders see the impact, not the person: one family is a small cell.
+    _log_in(page, live_server, user_with_role(Role.PIMPINAN, username="bupati"))
+    page.goto(f"{live_server.url}/klaim/dampak/?tahun={year}")
+    page.wait_for_selector("[data-testid=impact-cards]")
+    assert "Inaq Sumiati" not in page.content()
+    screenshot(page, "claims-impact-pimpinan")
