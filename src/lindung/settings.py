@@ -10,6 +10,7 @@ HTTPS          1 when served behind TLS: secure cookies, HSTS, redirect
 LINDUNG_VAR    folder for the database, secret key, uploads (default: var/)
 LINDUNG_APBDP_DEADLINE   the APBD-P deadline as MM-DD (default 09-30): realisation warnings
 LINDUNG_UNSPENT_WARNING  the share of a pagu left unspent that warns before it (default 0.10)
+LINDUNG_CLAIMS_RULES     a JSON file replacing claims/data/claims-rules.json (decision 0005)
 """
 
 import os
@@ -320,3 +321,6 @@ LOGGING = {
 # share of a pagu left unspent by December that warns until that deadline.
 LINDUNG_APBDP_DEADLINE = os.environ.get("LINDUNG_APBDP_DEADLINE", "09-30")
 LINDUNG_UNSPENT_WARNING = float(os.environ.get("LINDUNG_UNSPENT_WARNING", "0.10"))
+
+# The claim rules kept as data (claims.rules): empty for the file shipped with Lindung.
+LINDUNG_CLAIMS_RULES = os.environ.get("LINDUNG_CLAIMS_RULES", "")
