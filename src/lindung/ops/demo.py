@@ -5,6 +5,7 @@ Everything here goes through the same services and loaders an administrator woul
 """
 
 import datetime
+import itertools
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,23 +162,27 @@ def enroll_demo_list(folder: Path) -> dict[str, int] | None:
 
 
 def enroll_list(approved: "BeneficiaryList", folder: Path, *, start: datetime.date) -> None:
-    """Per wadah of `approved`, a batch of its new registrations from `start` and the synthetic
-    branch's answer, checked and committed (idempotent)."""
+    """Per wadah of `approved`, a batch of its new registrations and one of its renewals (workers
+    registered in another year) from `start`, and the synthetic branch's answer to each, checked
+    and committed (idempotent)."""
     from lindung.enrollment.answers.service import commit, receive
     from lindung.enrollment.batches import batch_files, create_batch
-    from lindung.enrollment.models import AnswerStatus, BatchStatus, RegistrationBatch
+    from lindung.enrollment.models import AnswerStatus, BatchStatus, Kind, RegistrationBatch
     from lindung.enrollment.services import EnrollmentError
     from lindung.enrollment.synth import fake_answer
 
-    for wadah in ensure_demo_wadah(approved):
+    kinds = (Kind.NEW, Kind.RENEWAL)
+    for wadah, kind in itertools.product(ensure_demo_wadah(approved), kinds):
         batch = (
-            RegistrationBatch.objects.filter(beneficiary_list=approved, wadah=wadah)
+            RegistrationBatch.objects.filter(beneficiary_list=approved, wadah=wadah, kind=kind)
             .exclude(status=BatchStatus.CANCELLED)
             .first()
         )
         if batch is None:
             try:
-                batch = create_batch(by="demo", beneficiary_list=approved, wadah=wadah, start=start)
+                batch = create_batch(
+                    by="demo", beneficiary_list=approved, wadah=wadah, start=start, kind=kind
+                )
             except EnrollmentError:  # no candidates of this source: nothing to send
                 continue
         if batch.answers.filter(status=AnswerStatus.COMMITTED).exists():

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Count
 
-PILOT_BUDGET = 30_240_000  # 150 workers x 12 months x Rp16.800
+PILOT_BUDGET = 201_600_000  # 1.000 workers x 12 months x Rp16.800
 PILOT_DECREE = "188.45/PILOT/{year}"
 
 
@@ -47,7 +47,6 @@ def claims_demo(folder: Path) -> dict[str, Any] | None:
 
 
 def _pilot_list(year: int, folder: Path) -> Any:
-    from lindung.enrollment.models import Participation, State
     from lindung.ops.demo import enroll_list
     from lindung.targeting.approval import approve
     from lindung.targeting.lists import current_list
@@ -62,8 +61,7 @@ def _pilot_list(year: int, folder: Path) -> Any:
         if not scenario.selected:
             return None
         approved = approve(by="demo", scenario=scenario, decree=PILOT_DECREE.format(year=year))
-    if not Participation.objects.filter(fiscal_year=year, state=State.TERDAFTAR).exists():
-        enroll_list(approved, folder, start=datetime.date(year, 1, 1))
+    enroll_list(approved, folder, start=datetime.date(year, 1, 1))  # idempotent
     return approved
 
 
@@ -74,10 +72,9 @@ def _pay_the_year(year: int) -> None:
     from lindung.billing.models import Bill, BillState
 
     paid_on = services.today()
-    if not Bill.objects.filter(fiscal_year=year).exists():
-        services.make_bills(
-            by="demo", fiscal_year=year, period=services.parse_period(f"{year}-01..{year}-12", year)
-        )
+    services.make_bills(  # idempotent: only months not billed yet
+        by="demo", fiscal_year=year, period=services.parse_period(f"{year}-01..{year}-12", year)
+    )
     for n, bill in enumerate(Bill.objects.filter(fiscal_year=year).order_by("number"), 1):
         if bill.state == BillState.RENCANA:
             bill = services.issue_bill(
