@@ -25,6 +25,7 @@ from lindung.accounts.models import User
 from lindung.billing.queries import region_names
 from lindung.claims import impact as figures
 from lindung.claims.impact_files import cell_text, headline, notes, tables, write_pdf, write_xlsx
+from lindung.claims.models import Claim
 from lindung.decorators import user_of
 from lindung.regions import scope
 from lindung.roles import Capability
@@ -133,6 +134,16 @@ def impact_summary(request: HttpRequest) -> HttpResponse:
     """The dashboard's section: this year's benefits, families and ratio (loaded by htmx)."""
     user = user_of(request)
     _form, year = _selection(request)
+    if not Claim.objects.filter(fiscal_year=year).exists():
+        # A year with no claim yet (next year's list, paid ahead): the latest year before it
+        # that has claims says more.
+        earlier = (
+            Claim.objects.filter(fiscal_year__lt=year)
+            .order_by("-fiscal_year")
+            .values_list("fiscal_year", flat=True)
+            .first()
+        )
+        year = earlier or year
     result = result_for(user, year)
     context = {
         "year": year,

@@ -240,3 +240,9 @@ def test_the_dashboard_section_hides_small_cells_from_pimpinan(year: Year) -> No
     section = _client(pimpinan()).get(SUMMARY, {"tahun": 2027}).content.decode()
     assert 'data-testid="impact-summary-families">&lt; 5<' in section
     assert "Rp48.000.000" not in section
+
+
+def test_a_year_without_claims_shows_the_latest_year_before_it_that_has_some(year: Year) -> None:
+    section = _client(admin()).get(SUMMARY, {"tahun": 2028}).content.decode()
+    assert "2027" in section and "Rp48.000.000" in section
+    assert f'href="{PAGE}?tahun=2027"' in section
