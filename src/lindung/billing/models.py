@@ -236,6 +236,10 @@ class PaidPeriod(models.Model):
                 fields=["participation", "paid_from"], name="paid_period_one_start"
             ),
         ]
+        indexes = [
+            # a worker's paid months over all years (claims: contribution years)
+            models.Index(fields=["worker_id", "paid_from"], name="paid_period_worker"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participation_id} {self.paid_from}..{self.paid_to}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from lindung.claims import states
 from lindung.claims.models import Claim, ClaimKind, ClaimState, Event, EventKind, Verdict
 from lindung.claims.rules import current as claim_rules
 
+LATE_FORMS_READ = 500  # open JKK claims read to find the late forms (the page shows 20)
 JKK_KINDS = frozenset(
     {ClaimKind.JKK_DEATH, ClaimKind.JKK_DISABILITY, ClaimKind.STMB, ClaimKind.JKK_MEDICAL}
 )
@@ -146,10 +147,17 @@ def bpjs_late(claims: QuerySet[Claim], on: datetime.date | None = None) -> Query
 def forms_late(claims: QuerySet[Claim], now: datetime.datetime | None = None) -> list[Claim]:
     """Open JKK claims whose KK1 or KK2 is past its 2 x 24 hours and not sent."""
     now = now or timezone.now()
+    # In SQL, those that may be late (a form not sent two days after its start), at most a
+    # few hundred; the exact hours are then checked on them.
+    two_days_ago = timezone.localdate(now) - datetime.timedelta(days=2)
+    maybe = Q(kk1_sent_at__isnull=True, event__occurred_on__lte=two_days_ago) | (
+        Q(kk2_sent_at__isnull=True, doctor_statement_on__lte=two_days_ago)
+        & ~Q(kind=ClaimKind.JKK_MEDICAL)
+    )
     candidates = (
-        claims.filter(state__in=states.OPEN, kind__in=JKK_KINDS)
+        claims.filter(maybe, state__in=states.OPEN, kind__in=JKK_KINDS)
         .select_related("event")
-        .order_by("created_at")
+        .order_by("created_at")[:LATE_FORMS_READ]
     )
     return [
         claim

@@ -30,4 +30,4 @@ def visible_claims(user: Any) -> QuerySet[Claim]:
 
 
 def years(claims: QuerySet[Claim]) -> list[int]:
-    return sorted(set(claims.values_list("fiscal_year", flat=True)), reverse=True)
+    return list(claims.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())

@@ -22,13 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lindung.audit.actions import Action
 from lindung.audit.actors import Actor, actor_user
 from lindung.audit.services import diff, record, snapshot
+from lindung.billing.models import BillLine, BillState
 from lindung.billing.services import drop_ended_lines
 from lindung.claims import protection, states, workdays
 from lindung.claims.models import (
@@ -157,7 +158,15 @@ def _end_for_death(by: Actor | None, worker: Worker, died_on: datetime.date) -> 
         end_participation(by=by, participation=participation, reason=EndReason.DIED, on=died_on)
     if worker.status != WorkerStatus.MENINGGAL:
         set_worker_status(by=actor_user(by), worker=worker, status=WorkerStatus.MENINGGAL)
-    drop_ended_lines(by=by)
+    planned = sorted(
+        set(
+            BillLine.objects.filter(worker_id=worker.pk, bill__state=BillState.RENCANA)
+            .values_list("bill_id", flat=True)
+            .distinct()
+        )
+    )
+    if planned:  # only the bills that hold this worker's months
+        drop_ended_lines(by=by, bills=planned)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,8 +174,16 @@ def _end_for_death(by: Actor | None, worker: Worker, died_on: datetime.date) -> 
 
 
 def _next_number(year: int) -> str:
+    """KL-<year>-0001 on: the highest so far by length, then text (KL-2027-10000 comes after
+    KL-2027-9999)."""
     prefix = f"KL-{year}-"
-    last = Claim.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
+    last = (
+        Claim.objects.filter(number__startswith=prefix)
+        .annotate(size=Length("number"))
+        .order_by("-size", "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     return f"{prefix}{(int(last.removeprefix(prefix)) + 1) if last else 1:04d}"
 
 

@@ -140,6 +140,8 @@ class Participation(models.Model):
             models.Index(fields=["kecamatan_id", "desa_id"], name="participation_area"),
             # KPJ conflicts: which worker holds a KPJ
             models.Index(fields=["kpj"], name="participation_kpj"),
+            # the branch's files that name a worker by NIK only (claim reports, recaps)
+            models.Index(fields=["nik"], name="participation_nik"),
             # the worker page's history
             models.Index(fields=["worker", "fiscal_year"], name="participation_worker"),
         ]

@@ -95,9 +95,7 @@ def test_a_refused_step_shows_the_reason_and_changes_nothing(
         page = _report(boss, worker, occurred_on="2027-03-01").content.decode()
         assert "future" in page and Event.objects.count() == 0
         _report(boss, worker)
-        claim_page = boss.post(
-            f"/klaim/kejadian/{Event.objects.get().pk}/klaim/", {"kind": "jkm"}
-        )
+        claim_page = boss.post(f"/klaim/kejadian/{Event.objects.get().pk}/klaim/", {"kind": "jkm"})
         claim = Claim.objects.get()
         page = boss.post(f"/klaim/{claim.pk}/lengkap/").content.decode()
         assert "The file is not complete" in page

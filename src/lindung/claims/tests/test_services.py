@@ -374,3 +374,18 @@ def test_the_branch_report_settles_an_open_claim_or_records_a_new_one(
         "accident",
     )
     assert new.event.verdict == Verdict.PROTECTED
+
+
+def test_claim_numbers_go_on_past_9999(paid_half_year: dict[str, Any]) -> None:
+    workers = paid_half_year["apbd"]
+    with on(datetime.date(2027, 3, 5)):
+        first = services.open_claim(by="test", event=_death(workers[0], datetime.date(2027, 3, 1)),
+                                    kind="jkm")  # fmt: skip
+        Claim.objects.filter(pk=first.pk).update(number="KL-2027-9999")
+        second = services.open_claim(
+            by="test", event=_death(workers[1], datetime.date(2027, 3, 1)), kind="jkm"
+        )
+        third = services.open_claim(
+            by="test", event=_death(workers[2], datetime.date(2027, 3, 1)), kind="jkm"
+        )
+    assert (second.number, third.number) == ("KL-2027-10000", "KL-2027-10001")
