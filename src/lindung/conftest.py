@@ -82,3 +82,13 @@ def log_lines() -> Iterator[list[str]]:
     logging.getLogger().addHandler(recorder)
     yield recorder.lines
     logging.getLogger().removeHandler(recorder)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (the impact's figures, the public check's rate
+    limit): a cached answer of another test's database is not this one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

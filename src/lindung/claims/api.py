@@ -130,7 +130,7 @@ def impact_of(request: HttpRequest, year: int) -> dict[str, Any]:
     codes = scope.codes_for(user)
     if not codes:
         raise PermissionDenied
-    result = figures.impact(year, None if scope.is_whole_deployment(codes) else codes)
+    result = figures.cached_impact(year, None if scope.is_whole_deployment(codes) else codes)
     return result if user.can(Capability.VIEW_PERSONS) else figures.conceal(result)
 
 

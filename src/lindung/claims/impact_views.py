@@ -77,7 +77,7 @@ def _selection(request: HttpRequest) -> tuple[YearForm, int]:
 
 def result_for(user: User, year: int) -> dict[str, Any]:
     """The impact within the user's wilayah, small cells hidden unless the user sees persons."""
-    result = figures.impact(year, codes_of(user))
+    result = figures.cached_impact(year, codes_of(user))
     return result if user.can(Capability.VIEW_PERSONS) else figures.conceal(result)
 
 

@@ -46,3 +46,9 @@ def paid_half_year(registered: list[Participation]) -> dict[str, Any]:  # noqa: 
     for p in registered:
         by_source.setdefault(p.source, []).append(p)
     return {"apbd": by_source["apbd"], "dbhcht": by_source["dbhcht"], "bill": apbd}
+
+
+@pytest.fixture(autouse=True)
+def _long_sessions(settings: Any) -> None:
+    """Logins made today still hold in the days of 2027 the tests travel to."""
+    settings.SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600

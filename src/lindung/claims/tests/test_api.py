@@ -72,3 +72,18 @@ def test_the_impact_over_the_api_hides_small_counts_from_pimpinan(
                               "by_source", "by_type"]  # fmt: skip
     leader = _client(user_with_role(Role.PIMPINAN)).get("/api/v1/claims/impact?year=2027")
     assert leader.status_code == 200 and leader.json()["families"] == "< 5"
+
+
+def test_the_cached_impact_follows_a_payment(paid_half_year: dict[str, Any]) -> None:
+    worker = Worker.objects.get(pk=paid_half_year["apbd"][0].worker_id)
+    boss = _client(admin())
+    with on(datetime.date(2027, 2, 20)):
+        event = services.report_event(
+            by="test", worker=worker, kind="death", occurred_on=datetime.date(2027, 2, 10),
+            place="Rumah", cause="not_work",
+        )  # fmt: skip
+        claim = services.open_claim(by="test", event=event, kind="jkm")
+        assert boss.get("/api/v1/claims/impact?year=2027").json()["benefits"] == 0
+        services.settle(by="test", claim=claim, paid_on=datetime.date(2027, 2, 19),
+                        amount=42_000_000)  # fmt: skip
+        assert boss.get("/api/v1/claims/impact?year=2027").json()["benefits"] == 42_000_000

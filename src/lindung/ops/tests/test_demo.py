@@ -68,12 +68,19 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data(
     assert Worker.objects.count() == 300 + again_listed
     assert "300 unchanged" in again.getvalue()
     # Two scenarios for next year, the first approved as list 1; the second run adds none.
-    assert Scenario.objects.count() == 2
-    assert BeneficiaryList.objects.get().selected > 0
+    # And the pilot year's scenario, approved as list 2 (its claims: claims/tests).
+    assert Scenario.objects.count() == 3
+    assert BeneficiaryList.objects.get(number=1).selected > 0
+    assert BeneficiaryList.objects.filter(number=2).count() == 1
     assert "list 1 approved" in output
-    # List 1 enrolled through the synthetic branch, once: one batch per wadah after two runs.
+    assert "Demo claims of the pilot year" in output
+    assert "Demo claims of the pilot year" in again.getvalue()
+    # Each list enrolled through the synthetic branch, once: one batch per list, wadah and kind
+    # after two runs.
     assert "Demo enrollment of list 1: " in output and "Demo enrollment" in again.getvalue()
-    batches = list(RegistrationBatch.objects.values_list("wadah__code", flat=True))
+    batches = list(
+        RegistrationBatch.objects.values_list("beneficiary_list", "wadah__code", "kind")
+    )
     assert batches and len(batches) == len(set(batches))
     assert Participation.objects.filter(state="TERDAFTAR").exists()
     assert Cell.objects.filter(dimension="total").aggregate(n=Sum("registered"))["n"] == (
