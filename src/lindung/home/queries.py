@@ -13,6 +13,8 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from lindung.accounts.models import User
+from lindung.claims import deadlines
+from lindung.claims import queries as claim_queries
 from lindung.enrollment.models import AnswerStatus, BatchStatus, RegistrationBatch, State
 from lindung.enrollment.queries import visible_batches, visible_participations
 from lindung.regions import scope
@@ -184,3 +186,14 @@ def enrollment_work(user: User, *, participations: bool, batches: bool) -> Enrol
         answers_waiting=waiting["answers"] or 0,
         batches=listed,
     )
+
+
+def claims_work(user: User) -> dict[str, int]:
+    """The claims waiting in the user's wilayah: deaths with no claim after 30 days, files
+    incomplete, claims BPJS is late to pay (three counts)."""
+    claims = claim_queries.visible_claims(user)
+    return {
+        "deaths": deadlines.deaths_without_claim(claim_queries.visible_events(user)).count(),
+        "incomplete": deadlines.incomplete(claims).count(),
+        "bpjs_late": deadlines.bpjs_late(claims).count(),
+    }

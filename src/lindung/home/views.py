@@ -39,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "work": queries.registry_work(user, timezone.localdate()),
         "enrollment": enrollment,
         "enrolls": user.can(Capability.ENROLL),
+        "claims": queries.claims_work(user) if user.can(Capability.CLAIM) else None,
         "lists": lists,
         "year": timezone.localdate().year,
         "area": user.region,

@@ -123,7 +123,8 @@ PAGES: dict[str, tuple[Callable[[World], str], int]] = {
     # + enrollment (issue 14): the participations per state, whether the admin sees the whole
     # deployment (the deployment and its codes, read by enrollment.queries.visible_batches) and
     # the batches and answers waiting
-    "home (work overview)": (lambda w: "/", 19),
+    # + claims (issue 16): deaths with no claim, files incomplete, BPJS late (three counts)
+    "home (work overview)": (lambda w: "/", 22),
     "wilayah home": (lambda w: "/wilayah/", 7),
     "region detail": (lambda w: "/wilayah/52.03.07/", 8),
     "worker list": (lambda w: "/pekerja/", 8),
@@ -181,8 +182,8 @@ def test_it_opens_each_page_with_a_fixed_number_of_queries(
 # and answers waiting (+1) after whether the user sees the whole deployment (+2: the deployment
 # and its codes, read by enrollment.queries.visible_batches).
 HOMES: dict[str, tuple[Callable[[], User], int]] = {
-    "desa operator": (lambda: User.objects.get(username="op.pancor"), 17),
-    "kecamatan operator": (lambda: User.objects.get(role="operator_kecamatan"), 17),
+    "desa operator": (lambda: User.objects.get(username="op.pancor"), 20),  # + claims (3)
+    "kecamatan operator": (lambda: User.objects.get(role="operator_kecamatan"), 20),
     "bpjs": (lambda: user_with_role("bpjs"), 10),
 }
 

@@ -147,3 +147,19 @@ def test_the_worklist_shows_a_death_with_no_claim_after_30_days(
     with on(datetime.date(2027, 3, 13)):
         page = boss.get("/klaim/").content.decode()
     assert 'data-testid="work-deaths"' in page and worker.name in page
+
+
+def test_the_home_page_counts_the_claims_waiting(paid_half_year: dict[str, Any]) -> None:
+    from lindung.claims import services
+
+    worker = Worker.objects.get(pk=paid_half_year["apbd"][0].worker_id)
+    with on(datetime.date(2027, 2, 12)):
+        services.report_event(
+            by="test", worker=worker, kind="death", occurred_on=datetime.date(2027, 2, 10),
+            place="Rumah", cause="not_work",
+        )  # fmt: skip
+    desa = _client(operator_desa(worker.desa_id))
+    with on(datetime.date(2027, 3, 20)):
+        page = desa.get("/").content.decode()
+    assert 'data-testid="home-claims"' in page
+    assert 'data-testid="todo-deaths"><span class="card-value">1<' in page
