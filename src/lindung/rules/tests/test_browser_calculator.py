@@ -18,7 +18,7 @@ def test_anyone_can_work_out_a_contribution_without_logging_in(page: Any, live_s
     page.click("main form button[type=submit]")
 
     # The page opens with a result for the defaults: wait for this one, not any one.
-    page.wait_for_selector("[data-testid=total]:text-is('Rp134.400')")
+    page.wait_for_selector("[data-testid=total] strong:text-is('Rp134.400')")
     assert page.locator("[data-testid=reduction]").count() == 1
     assert page.locator("[data-testid=total-per-month]").inner_text() == "Rp8.400"
     screenshot(page, "public-calculator")
