@@ -299,12 +299,15 @@ def make_bills(
 
 
 @transaction.atomic
-def drop_ended_lines(*, by: Actor | None, bills: list[int] | None = None) -> int:
+def drop_ended_lines(
+    *, by: Actor | None, bills: list[int] | None = None, participations: list[int] | None = None
+) -> int:
     """Take the months after a participation ended (died, removed, lapsed) off the planned
     bills (RENCANA: not yet issued by the branch, nothing paid; all, or `bills`), and total
     those bills again. An issued bill keeps the branch's amount: what it paid for an ended
     participant comes back as a refund. Returns the lines removed; audited per bill. Called by
-    `make_bills` and the daily run."""
+    `make_bills` and the daily run; with `participations` (a reported death), only their lines
+    are looked at and the bills' totals are lowered by what was removed, not summed again."""
     lines = BillLine._meta.db_table
     table = Bill._meta.db_table
     parts = Participation._meta.db_table
@@ -315,26 +318,44 @@ def drop_ended_lines(*, by: Actor | None, bills: list[int] | None = None) -> int
         f"EXISTS (SELECT 1 FROM {parts} p WHERE p.id = {lines}.participation_id "  # noqa: S608
         f"AND p.state = 'BERAKHIR' AND p.ended_on IS NOT NULL AND {lines}.month > p.ended_on)"
     )
+    if participations is not None:
+        ended += (
+            f" AND {lines}.participation_id IN ("
+            + ",".join(str(int(p)) for p in participations or [0])
+            + ")"
+        )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT bill_id FROM {lines} WHERE bill_id IN "  # noqa: S608
-            f"(SELECT id FROM {table} WHERE {scope_sql}) AND {ended}"
+            f"SELECT bill_id, participation_id, SUM(amount), COUNT(*) FROM {lines} "  # noqa: S608
+            f"WHERE bill_id IN (SELECT id FROM {table} WHERE {scope_sql}) AND {ended} "
+            "GROUP BY bill_id, participation_id"
         )
-        touched = [row[0] for row in cursor.fetchall()]
-        if not touched:
+        found = cursor.fetchall()
+        if not found:
             return 0
-        marks = ",".join(str(int(b)) for b in touched)
+        touched = sorted({int(row[0]) for row in found})
+        marks = ",".join(str(b) for b in touched)
         cursor.execute(
             f"DELETE FROM {lines} WHERE bill_id IN ({marks}) AND {ended}"  # noqa: S608
         )
         removed = max(0, int(cursor.rowcount))
     for bill in Bill.objects.select_for_update().filter(pk__in=touched).order_by("pk"):
         before = {"amount": bill.amount, "participants": bill.participants}
-        totals = BillLine.objects.filter(bill=bill).aggregate(
-            amount=Sum("amount"), participants=Count("participation_id", distinct=True)
-        )
-        bill.amount = int(totals["amount"] or 0)
-        bill.participants = int(totals["participants"] or 0)
+        if participations is None:
+            totals = BillLine.objects.filter(bill=bill).aggregate(
+                amount=Sum("amount"), participants=Count("participation_id", distinct=True)
+            )
+            bill.amount = int(totals["amount"] or 0)
+            bill.participants = int(totals["participants"] or 0)
+        else:  # a few participations: lower the totals by what went
+            mine = [row for row in found if int(row[0]) == bill.pk]
+            gone = {int(row[1]) for row in mine} - set(
+                BillLine.objects.filter(bill=bill, participation_id__in=[r[1] for r in mine])
+                .values_list("participation_id", flat=True)
+                .distinct()
+            )
+            bill.amount -= sum(int(row[2]) for row in mine)
+            bill.participants -= len(gone)
         bill.save(update_fields=["amount", "participants", "updated_at"])
         record(
             by=by,

@@ -158,15 +158,17 @@ def _end_for_death(by: Actor | None, worker: Worker, died_on: datetime.date) -> 
         end_participation(by=by, participation=participation, reason=EndReason.DIED, on=died_on)
     if worker.status != WorkerStatus.MENINGGAL:
         set_worker_status(by=actor_user(by), worker=worker, status=WorkerStatus.MENINGGAL)
-    planned = sorted(
-        set(
-            BillLine.objects.filter(worker_id=worker.pk, bill__state=BillState.RENCANA)
-            .values_list("bill_id", flat=True)
-            .distinct()
+    planned = set(
+        BillLine.objects.filter(worker_id=worker.pk, bill__state=BillState.RENCANA).values_list(
+            "bill_id", "participation_id"
         )
     )
-    if planned:  # only the bills that hold this worker's months
-        drop_ended_lines(by=by, bills=planned)
+    if planned:  # only this worker's months, on the bills that hold them
+        drop_ended_lines(
+            by=by,
+            bills=sorted({bill for bill, _p in planned}),
+            participations=sorted({p for _bill, p in planned}),
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -89,6 +89,10 @@ def test_a_reported_death_takes_the_later_months_off_planned_bills(
         datetime.date(2027, 2, 1),
         datetime.date(2027, 3, 1),
     }
+    for bill in Bill.objects.all():  # the totals lowered by what went equal the lines left
+        lines = BillLine.objects.filter(bill=bill)
+        assert bill.amount == sum(line.amount for line in lines)
+        assert bill.participants == len({line.participation_id for line in lines})
 
 
 def test_a_death_while_lapsed_is_not_protected_with_the_reason_and_no_amount(
