@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from lindung.audit.actions import Action
 from lindung.audit.actors import Actor, actor_user
 from lindung.audit.services import diff, record, snapshot
-from lindung.billing.models import BillLine, BillState
+from lindung.billing.models import Bill, BillLine, BillState
 from lindung.billing.services import drop_ended_lines
 from lindung.claims import protection, states, workdays
 from lindung.claims.models import (
@@ -158,11 +158,21 @@ def _end_for_death(by: Actor | None, worker: Worker, died_on: datetime.date) -> 
         end_participation(by=by, participation=participation, reason=EndReason.DIED, on=died_on)
     if worker.status != WorkerStatus.MENINGGAL:
         set_worker_status(by=actor_user(by), worker=worker, status=WorkerStatus.MENINGGAL)
-    planned = set(
-        BillLine.objects.filter(worker_id=worker.pk, bill__state=BillState.RENCANA).values_list(
-            "bill_id", "participation_id"
-        )
+    # The worker's lines through the participations' index (a handful), then which of their
+    # bills are still planned: no join that would walk a whole bill.
+    mine = set(
+        BillLine.objects.filter(
+            participation_id__in=list(
+                Participation.objects.filter(worker_id=worker.pk).values_list("pk", flat=True)
+            )
+        ).values_list("bill_id", "participation_id")
     )
+    open_bills = set(
+        Bill.objects.filter(
+            pk__in={bill for bill, _p in mine}, state=BillState.RENCANA
+        ).values_list("pk", flat=True)
+    )
+    planned = {(bill, p) for bill, p in mine if bill in open_bills}
     if planned:  # only this worker's months, on the bills that hold them
         drop_ended_lines(
             by=by,
