@@ -78,9 +78,7 @@ def test_demo_prepares_accounts_for_every_role_and_reference_data(
     # Each list enrolled through the synthetic branch, once: one batch per list, wadah and kind
     # after two runs.
     assert "Demo enrollment of list 1: " in output and "Demo enrollment" in again.getvalue()
-    batches = list(
-        RegistrationBatch.objects.values_list("beneficiary_list", "wadah__code", "kind")
-    )
+    batches = list(RegistrationBatch.objects.values_list("beneficiary_list", "wadah__code", "kind"))
     assert batches and len(batches) == len(set(batches))
     assert Participation.objects.filter(state="TERDAFTAR").exists()
     assert Cell.objects.filter(dimension="total").aggregate(n=Sum("registered"))["n"] == (
