@@ -11,10 +11,11 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Case, Count, When
 
 PILOT_BUDGET = 201_600_000  # 1.000 workers x 12 months x Rp16.800
 PILOT_DECREE = "188.45/PILOT/{year}"
+DEMO_DESA = "52.03.07.1001"  # demo.desa's village
 
 
 def pilot_year(today: datetime.date) -> int:
@@ -101,13 +102,14 @@ def _events(year: int) -> None:
     def back(days: int) -> datetime.date:
         return max(start, end - datetime.timedelta(days=days))
 
+    # The demo village's workers first (demo.desa then has claims to work), then the others.
+    registered = Participation.objects.filter(fiscal_year=year, state=State.TERDAFTAR)
     workers = list(
         Worker.objects.filter(
-            pk__in=Participation.objects.filter(fiscal_year=year, state=State.TERDAFTAR)
-            .order_by("pk")
-            .values_list("worker_id", flat=True)[:12],
-            status=WorkerStatus.AKTIF,
-        ).order_by("pk")
+            pk__in=registered.values_list("worker_id", flat=True), status=WorkerStatus.AKTIF
+        )
+        .annotate(elsewhere=Case(When(desa_id=DEMO_DESA, then=0), default=1))
+        .order_by("elsewhere", "pk")[:12]
     )
     if len(workers) < 7:
         return
