@@ -21,7 +21,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -287,7 +287,6 @@ def open_claim(
     if kind == ClaimKind.STMB and (months_off is None or months_off < 1):
         raise ClaimError(_("Enter the months off work (1 or more) for an STMB claim."))
     claim = Claim(
-        number=_next_number(event.fiscal_year),
         event=event,
         worker=event.worker,
         kind=kind,
@@ -301,7 +300,7 @@ def open_claim(
         created_by=actor_user(by),
     )
     price(claim)
-    claim.save()
+    _save_numbered(claim)
     record(
         by=by,
         action=Action.CLAIM_OPENED,
@@ -309,6 +308,26 @@ def open_claim(
         after={"kind": kind, "event": event.pk, "expected_amount": claim.expected_amount},
     )
     return claim
+
+
+NUMBER_TRIES = 5
+
+
+def _save_numbered(claim: Claim) -> None:
+    """Save a new claim under the next free number. Two claims opened at the same moment may
+    both be given the same one: the second's insert fails on the unique number, and it takes
+    the next (a savepoint keeps the outer transaction usable)."""
+    for attempt in range(NUMBER_TRIES):
+        claim.number = _next_number(claim.fiscal_year)
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError:
+            if attempt == NUMBER_TRIES - 1:
+                raise
+            claim.pk = None
+            continue
+        return
 
 
 FILE_FIELDS = ("documents", "doctor_statement_on", "kk1_sent_at", "kk2_sent_at", "note")

@@ -393,3 +393,22 @@ def test_claim_numbers_go_on_past_9999(paid_half_year: dict[str, Any]) -> None:
             by="test", event=_death(workers[2], datetime.date(2027, 3, 1)), kind="jkm"
         )
     assert (second.number, third.number) == ("KL-2027-10000", "KL-2027-10001")
+
+
+def test_a_number_taken_meanwhile_is_skipped(
+    paid_half_year: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workers = paid_half_year["apbd"]
+    with on(datetime.date(2027, 3, 5)):
+        first = services.open_claim(
+            by="test", event=_death(workers[0], datetime.date(2027, 3, 1)), kind="jkm"
+        )
+        # as if another operator's claim had taken the number between the read and the insert
+        given = iter([first.number])
+        real = services._next_number
+        monkeypatch.setattr(services, "_next_number", lambda year: next(given, None) or real(year))
+        second = services.open_claim(
+            by="test", event=_death(workers[1], datetime.date(2027, 3, 1)), kind="jkm"
+        )
+    assert (first.number, second.number) == ("KL-2027-0001", "KL-2027-0002")
+    assert Claim.objects.count() == 2
