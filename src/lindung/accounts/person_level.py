@@ -78,6 +78,7 @@ PERSON_LEVEL: frozenset[str] = frozenset(
         # Claims: deaths and accidents are health data of named persons; so are the branch's
         # claim reports.
         "claims:claim-list",
+        "claims:claim-export",
         "claims:event-report",
         "claims:event-detail",
         "claims:claim-open",

@@ -93,6 +93,7 @@ class Action(models.TextChoices):
     CLAIM_REJECTED = "claim_rejected", _("Claim rejected by BPJS")
     CLAIM_REPORT_COMMITTED = "claim_report_committed", _("BPJS claim report saved")
     CLAIM_REPORT_DISCARDED = "claim_report_discarded", _("BPJS claim report discarded")
+    CLAIMS_EXPORTED = "claims_exported", _("Claims exported")
     REFUND_CLAIMED = "refund_claimed", _("Refund claimed from BPJS")
     REFUND_RECEIVED = "refund_received", _("Refund received")
     PARTICIPATIONS_LAPSED = (

@@ -1,3 +1,4 @@
+# Over 600 lines: every change to events and claims, one audited service each, in one place.
 """Every change to events and claims, each in one transaction with its audit event.
 
     event = report_event(by=user, worker=w, kind="death", occurred_on=d, place=…, cause=…)

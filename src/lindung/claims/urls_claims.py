@@ -6,6 +6,7 @@ from lindung.claims import claim_views
 
 urlpatterns = [
     path("", claim_views.claim_list, name="claim-list"),
+    path("klaim.xlsx", claim_views.claim_export, name="claim-export"),
     path("lapor/<int:worker_pk>/", claim_views.event_report, name="event-report"),
     path("kejadian/<int:pk>/", claim_views.event_detail, name="event-detail"),
     path("kejadian/<int:pk>/klaim/", claim_views.claim_open, name="claim-open"),

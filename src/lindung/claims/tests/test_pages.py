@@ -163,3 +163,39 @@ def test_the_home_page_counts_the_claims_waiting(paid_half_year: dict[str, Any])
         page = desa.get("/").content.decode()
     assert 'data-testid="home-claims"' in page
     assert 'data-testid="todo-deaths"><span class="card-value">1<' in page
+
+
+def test_the_claims_download_as_xlsx_within_scope_and_audited(
+    paid_half_year: dict[str, Any], tmp_path: Any
+) -> None:
+    import polars as pl
+
+    from lindung.audit.models import Event as AuditEvent
+    from lindung.claims import services
+
+    worker = Worker.objects.get(pk=paid_half_year["apbd"][0].worker_id)
+    with on(datetime.date(2027, 2, 12)):
+        event = services.report_event(
+            by="test", worker=worker, kind="death", occurred_on=datetime.date(2027, 2, 10),
+            place="Rumah", cause="not_work",
+        )  # fmt: skip
+        claim = services.open_claim(by="test", event=event, kind="jkm")
+
+    def rows(client: Client, query: str = "") -> pl.DataFrame:
+        response = client.get("/klaim/klaim.xlsx" + query)
+        assert response.status_code == 200
+        path = tmp_path / "klaim.xlsx"
+        path.write_bytes(b"".join(response.streaming_content))
+        return pl.read_excel(path)
+
+    boss = _client(admin())
+    found = rows(boss, "?tahun=2027&status=DILAPORKAN")
+    assert found.height == 1
+    assert found.row(0, named=True)["NIK"] == worker.nik
+    assert found.row(0, named=True)["Amount by the rules"] == 42_000_000
+    assert rows(boss, "?status=DIBAYAR").height == 0
+    assert rows(_client(operator_desa("52.03.08.2001"))).height == 0
+    assert _client(user_with_role(Role.PIMPINAN)).get("/klaim/klaim.xlsx").status_code == 403
+    exported = AuditEvent.objects.filter(action="claims_exported").order_by("pk").first()
+    assert exported is not None and exported.after["rows"] == 1
+    assert worker.nik not in str(exported.after) and claim.number not in str(exported.after)
