@@ -17,8 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lindung.audit.actions import Action
-from lindung.audit.services import record
 from lindung.claims import deadlines, queries, services, states
 from lindung.claims.exports import write_claims
 from lindung.claims.forms import (
@@ -66,11 +64,11 @@ def claim_export(request: HttpRequest) -> FileResponse:
     _form, shown = _filtered(request)
     shown = shown.order_by("fiscal_year", "number")
     see_nik = user.can(Capability.VIEW_NIK)
-    filters = {k: v for k, v in request.GET.items() if k in ("tahun", "status", "jenis") and v}
+    filters = {k: str(request.GET[k]) for k in ("tahun", "status", "jenis") if request.GET.get(k)}
 
     def write(path: Path) -> None:
         rows = write_claims(path, shown.iterator(chunk_size=2000), see_nik=see_nik)
-        record(by=user, action=Action.CLAIMS_EXPORTED, after={"filters": filters, "rows": rows})
+        services.record_export(by=user, filters=filters, rows=rows)
 
     return send_file("klaim.xlsx", write)
 

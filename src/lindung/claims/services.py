@@ -606,3 +606,9 @@ def record_bpjs_claim(
         note=_("Recorded from the BPJS claim report."),
     )
     return settle(by=by, claim=claim, paid_on=paid_on, amount=amount, bpjs_number=bpjs_number)
+
+
+@transaction.atomic
+def record_export(*, by: Actor | None, filters: Mapping[str, str], rows: int) -> None:
+    """An XLSX of claims was downloaded: who, with which filters, how many rows (no names)."""
+    record(by=by, action=Action.CLAIMS_EXPORTED, after={"filters": dict(filters), "rows": rows})
