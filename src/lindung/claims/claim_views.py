@@ -6,9 +6,11 @@ Reading needs VIEW_PERSONS and goes through the user's wilayah (`queries`); a cl
 is a 404. Changing needs CLAIM. Each change is a POST that calls one service; a refusal
 (`ClaimError`) is shown in the user's language and changes nothing."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -82,13 +84,12 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(shown.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    unclaimed = events.filter(pk__in=deaths_pks(events))
     context = {
         "form": form,
         "page": page,
         "links": page_links(page.number, page.paginator.num_pages),
         "worklist": {
-            "deaths": list(unclaimed[:20]),
+            "deaths": list(deadlines.deaths_without_claim(events)[:20]),
             "incomplete": list(deadlines.incomplete(claims)[:20]),
             "bpjs_late": list(deadlines.bpjs_late(claims)[:20]),
             "forms_late": deadlines.forms_late(claims)[:20],
@@ -100,10 +101,6 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         and scope.is_whole_deployment(scope.codes_for(user)),
     }
     return render(request, "claims/claim_list.html", context)
-
-
-def deaths_pks(events: Any) -> list[int]:
-    return list(deadlines.deaths_without_claim(events).values_list("pk", flat=True)[:20])
 
 
 @require(Capability.CLAIM)
@@ -301,60 +298,62 @@ def claim_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("claims:claim-detail", pk=claim.pk)
 
 
-@require(Capability.CLAIM)
-@require_POST
-def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def _step(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    form_key: str,
+    act: Callable[[Claim, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One step of a claim from a form: `act(claim, cleaned data)` calls its service; a refusal
+    is shown on the form and changes nothing."""
     claim = _claim_for(request, pk)
-    form = SubmitForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.submit(
-                by=user_of(request),
-                claim=claim,
-                on=form.cleaned_data["submitted_on"],
-                bpjs_number=form.cleaned_data["bpjs_number"],
-            )
+            act(claim, form.cleaned_data)
         except ClaimError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Submitted to BPJS."))
+            messages.success(request, done)
             return redirect("claims:claim-detail", pk=claim.pk)
-    return _claim_page(request, claim, submit_form=form)
+    return _claim_page(request, claim, **{form_key: form})
+
+
+@require(Capability.CLAIM)
+@require_POST
+def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    by = user_of(request)
+    return _step(
+        request, pk, SubmitForm, "submit_form",
+        lambda claim, data: services.submit(
+            by=by, claim=claim, on=data["submitted_on"], bpjs_number=data["bpjs_number"]
+        ),
+        _("Submitted to BPJS."),
+    )  # fmt: skip
 
 
 @require(Capability.CLAIM)
 @require_POST
 def claim_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk)
-    form = PaidForm(request.POST)
-    if form.is_valid():
-        try:
-            services.mark_paid(
-                by=user_of(request),
-                claim=claim,
-                paid_on=form.cleaned_data["paid_on"],
-                amount=form.cleaned_data["amount"],
-                bpjs_number=form.cleaned_data["bpjs_number"],
-            )
-        except ClaimError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The payment to the family is recorded."))
-            return redirect("claims:claim-detail", pk=claim.pk)
-    return _claim_page(request, claim, paid_form=form)
+    by = user_of(request)
+    return _step(
+        request, pk, PaidForm, "paid_form",
+        lambda claim, data: services.mark_paid(
+            by=by, claim=claim, paid_on=data["paid_on"], amount=data["amount"],
+            bpjs_number=data["bpjs_number"],
+        ),
+        _("The payment to the family is recorded."),
+    )  # fmt: skip
 
 
 @require(Capability.CLAIM)
 @require_POST
 def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = _claim_for(request, pk)
-    form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reject(by=user_of(request), claim=claim, reason=form.cleaned_data["reason"])
-        except ClaimError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("The refusal is recorded."))
-            return redirect("claims:claim-detail", pk=claim.pk)
-    return _claim_page(request, claim, reject_form=form)
+    by = user_of(request)
+    return _step(
+        request, pk, RejectForm, "reject_form",
+        lambda claim, data: services.reject(by=by, claim=claim, reason=data["reason"]),
+        _("The refusal is recorded."),
+    )  # fmt: skip
