@@ -14,6 +14,9 @@ class Role(models.TextChoices):
     BPJS = "bpjs", _("BPJS Ketenagakerjaan officer")
     PIMPINAN = "pimpinan", _("Leadership (aggregates only)")
     AUDITOR = "auditor", _("Auditor")
+    # A province running one installation for its kabupaten/kota: sees all of them, changes
+    # nothing (each kabupaten/kota's own admins run its policy, lists and approvals).
+    PROVINSI = "provinsi", _("Provincial officer (read-only)")
 
 
 class Capability(StrEnum):
@@ -59,6 +62,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     ),
     Role.PIMPINAN: frozenset(),
     Role.AUDITOR: frozenset({Capability.VIEW_NIK, Capability.VIEW_PERSONS, Capability.VIEW_AUDIT}),
+    Role.PROVINSI: frozenset({Capability.VIEW_PERSONS}),
 }
 
 # The region level a role is bound to; None means the whole deployment (or one kabupaten of it).

@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "lindung.ui.context_processors.navigation",
+                "lindung.regions.working.picker_context",
             ],
             "builtins": ["lindung.ui.templatetags.lindung_format"],
         },

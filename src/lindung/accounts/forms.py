@@ -18,6 +18,8 @@ def _levels_for(role: str | None) -> list[int]:
     """The wilayah levels `role` may be bound to; every level when the role is not known yet."""
     if level := REQUIRED_LEVEL.get(role or ""):
         return [level]
+    if role == Role.PROVINSI:
+        return [Level.PROVINSI]
     if role in Role.values:
         return [Level.KABUPATEN_KOTA]
     return [Level.KABUPATEN_KOTA, Level.KECAMATAN, Level.DESA_KELURAHAN]

@@ -21,7 +21,7 @@ from lindung.accounts.models import Language, User
 from lindung.audit.actions import Action
 from lindung.audit.services import diff, record, snapshot
 from lindung.regions.models import Level, Region
-from lindung.regions.scope import codes_for, deployment_codes
+from lindung.regions.scope import codes_for, contains, deployment_codes
 from lindung.roles import REQUIRED_LEVEL, Role
 
 # What the audit trail shows of an account (never the password hash).
@@ -90,6 +90,8 @@ def resolve_region(*, by: User | None, role: str, code: str | None) -> Region | 
             )
         return None
     allowed = codes_for(by) if by is not None else deployment_codes()
+    if role == Role.PROVINSI:
+        return _province(code, allowed)
     region = Region.objects.within(allowed).filter(code=code).first()
     if region is None:
         raise AccountError(
@@ -109,6 +111,22 @@ def resolve_region(*, by: User | None, role: str, code: str | None) -> Region | 
         raise AccountError(
             _("The role “%(role)s” needs %(level)s as its wilayah; %(region)s is not one.")
             % {"role": label, "level": _level_noun(level), "region": region},
+            field="region_code",
+        )
+    return region
+
+
+def _province(code: str, allowed: list[str]) -> Region:
+    """A provincial officer's wilayah: a province holding kabupaten/kota the deployment serves
+    (and the one who assigns it sees)."""
+    region = Region.objects.filter(code=code, level=Level.PROVINSI).first()
+    if region is None or not any(contains([code], area) for area in allowed):
+        raise AccountError(
+            _(
+                "The role “%(role)s” covers a province whose kabupaten/kota this installation "
+                "serves, or the whole deployment; %(code)s is not one."
+            )
+            % {"role": Role(Role.PROVINSI).label, "code": code},
             field="region_code",
         )
     return region

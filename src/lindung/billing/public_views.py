@@ -34,7 +34,7 @@ from lindung.audit.middleware import client_ip
 from lindung.billing import coverage
 from lindung.billing.public_forms import CheckForm
 from lindung.rules.national import SELF_PAID
-from lindung.rules.policy import active_policy
+from lindung.rules.policy import all_source_labels
 
 PER_ADDRESS = 10  # checks from one client address per window
 EVERYONE = 1_000  # checks from all addresses together per window (scraping from many)
@@ -99,7 +99,7 @@ def _payer(cover: coverage.Cover) -> str:
         return _("Mandiri: you pay yourself")
     labels = cache.get(LABELS_KEY)
     if labels is None:  # kept a minute: `coverage.person` already reads the policy per check
-        labels = {source.code: source.label for source in active_policy()[0].sources}
+        labels = all_source_labels()
         cache.set(LABELS_KEY, labels, timeout=60)
     return str(labels.get(cover.payer, cover.payer.upper()))
 

@@ -33,7 +33,7 @@ from lindung.regions.models import Region
 from lindung.registry.models import Worker
 from lindung.roles import Capability
 from lindung.rules.national import SELF_PAID
-from lindung.rules.policy import active_policy
+from lindung.rules.policy import all_source_labels
 
 STATUS_LABELS: dict[str, Promise] = {
     Status.PROTECTED: _("protected"),
@@ -67,12 +67,9 @@ def visible_bills(user: Any) -> QuerySet[Bill]:
 
 
 def source_labels(*, self_paying: bool = False) -> dict[str, str]:
-    """Funding source code → label in the active policy (and the self-payers, whom coverage
+    """Funding source code → label in the active policies (and the self-payers, whom coverage
     counts but no bill names)."""
-    policy, _version = active_policy()
-    labels = {
-        source.code: str(source.label) for source in policy.sources if source.code != SELF_PAID
-    }
+    labels = {code: label for code, label in all_source_labels().items() if code != SELF_PAID}
     if self_paying:
         labels[SELF_PAID] = str(_("Self-paying (mandiri)"))
     return labels

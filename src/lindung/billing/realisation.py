@@ -502,17 +502,23 @@ def _frame(rows: Iterable[dict[str, Any]], schema: dict[str, Any]) -> pl.DataFra
     return pl.DataFrame([[row[n] for n in names] for row in rows], schema=schema, orient="row")
 
 
-def read(fiscal_year: int) -> Inputs:
-    """The aggregates of `fiscal_year` the realisation is computed from (no person data)."""
-    policy, _version = active_policy()
-    approved = current_list(fiscal_year)
+def read(fiscal_year: int, kabupaten: str | None = None) -> Inputs:
+    """The aggregates of `fiscal_year` the realisation is computed from (no person data), for
+    `kabupaten` (left out: the installation's only one): its policy's pagu, its list, the bills
+    of its wadah."""
+    policy, _version = active_policy(kabupaten)
+    kabupaten = policy.deployment[0] if policy.deployment else None
+    approved = current_list(fiscal_year, kabupaten) if kabupaten else None
+    # Its own wadah's bills and participants (the only ones in an installation of one).
+    of_bill = {"bill__wadah__kabupaten": kabupaten} if kabupaten else {}
+    of_wadah = {"wadah__kabupaten": kabupaten} if kabupaten else {}
     committed = (
         Beneficiary.objects.filter(beneficiary_list=approved)
         .values("source")
         .annotate(total=Sum("cost"))
         .order_by()
     )
-    bills = Bill.objects.filter(fiscal_year=fiscal_year).exclude(state=BillState.BATAL)
+    bills = Bill.objects.filter(fiscal_year=fiscal_year, **of_wadah).exclude(state=BillState.BATAL)
     billed = (
         BillLine.objects.filter(bill__in=bills, refunded=False)
         .values("month", source=F("bill__source"))
@@ -520,12 +526,12 @@ def read(fiscal_year: int) -> Inputs:
         .order_by()
     )
     payments = (
-        Payment.objects.filter(bill__fiscal_year=fiscal_year)
+        Payment.objects.filter(bill__fiscal_year=fiscal_year, **of_bill)
         .values(source=F("bill__source"), month=F("paid_on"))
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    refunds = Refund.objects.filter(bill__fiscal_year=fiscal_year)
+    refunds = Refund.objects.filter(bill__fiscal_year=fiscal_year, **of_bill)
     received = (
         refunds.filter(state=RefundState.DITERIMA)
         .values(source=F("bill__source"), month=F("received_on"))
@@ -545,7 +551,7 @@ def read(fiscal_year: int) -> Inputs:
         .order_by()
     )
     participations = Participation.objects.filter(
-        fiscal_year=fiscal_year, state=State.TERDAFTAR, wadah__isnull=False
+        fiscal_year=fiscal_year, state=State.TERDAFTAR, wadah__isnull=False, **of_wadah
     )
     registered = [
         row | {"month": row["month"] or datetime.date(fiscal_year, 1, 1)}
@@ -585,12 +591,16 @@ def read(fiscal_year: int) -> Inputs:
 
 
 def realisation(
-    fiscal_year: int, *, source: str | None = None, on: datetime.date | None = None
+    fiscal_year: int,
+    *,
+    source: str | None = None,
+    on: datetime.date | None = None,
+    kabupaten: str | None = None,
 ) -> Realisation:
-    """The realisation of `fiscal_year` (one `source` or all) as of `on` (default today), with
-    the APBD-P deadline and unspent threshold of the settings."""
+    """The realisation of `fiscal_year` (one `source` or all) in `kabupaten` as of `on` (default
+    today), with the APBD-P deadline and unspent threshold of the settings."""
     return compute(
-        read(fiscal_year),
+        read(fiscal_year, kabupaten),
         on=on or timezone.localdate(),
         deadline=apbdp_deadline(fiscal_year),
         threshold=unspent_threshold(),

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from lindung.billing.realisation_files import write_pdf, write_xlsx
 from lindung.decorators import user_of
 from lindung.formats import month_name
 from lindung.regions import scope
+from lindung.regions.working import for_kabupaten
 from lindung.roles import Capability, Role
 from lindung.rules.policy import active_policy
 from lindung.targeting.models import BeneficiaryList
@@ -38,10 +39,15 @@ from lindung.ui.downloads import send_file
 
 
 def may_see_realisation(user: User) -> bool:
-    """Roles that bill or configure, and pimpinan, seeing the whole deployment."""
+    """Roles that bill or configure, and pimpinan, seeing whole kabupaten/kota."""
     role_may = user.can(Capability.BILL) or user.can(Capability.CONFIGURE)
     role_may = role_may or (user.is_active and user.role == Role.PIMPINAN)
-    return role_may and scope.is_whole_deployment(scope.codes_for(user))
+    codes = scope.codes_for(user)
+    # The whole installation, or whole kabupaten/kota of it (each has its own budgets).
+    whole = scope.is_whole_deployment(codes) or (
+        bool(codes) and all(scope.level_of(code) == scope.KABUPATEN_KOTA for code in codes)
+    )
+    return role_may and whole
 
 
 def _guarded(
@@ -83,17 +89,17 @@ def _years() -> tuple[list[int], int]:
     return sorted(years | {this_year}, reverse=True), default
 
 
-def _sources() -> dict[str, str]:
+def _sources(kabupaten: str) -> dict[str, str]:
     """The policy's sources (code → label), then any other source a bill names."""
-    policy, _version = active_policy()
+    policy, _version = active_policy(kabupaten)
     sources = {s.code: s.label for s in policy.sources}
     for code in sorted(set(Bill.objects.order_by().values_list("source", flat=True).distinct())):
         sources.setdefault(code, code.upper())
     return sources
 
 
-def _selection(request: HttpRequest) -> tuple[RealisationForm, int, str | None]:
-    (years, default), sources = _years(), _sources()
+def _selection(request: HttpRequest, kabupaten: str) -> tuple[RealisationForm, int, str | None]:
+    (years, default), sources = _years(), _sources(kabupaten)
     data = request.GET if request.GET.get("tahun") else None
     form = RealisationForm(data, years=years, sources=sources, initial={"tahun": default})
     if form.is_valid():
@@ -127,9 +133,10 @@ def _chart(figures: Figures, result: Realisation) -> dict[str, Any]:
 
 
 @_guarded
-def realisation_page(request: HttpRequest) -> HttpResponse:
-    form, year, source = _selection(request)
-    result = realisation(year, source=source)
+@for_kabupaten
+def realisation_page(request: HttpRequest, kabupaten: str) -> HttpResponse:
+    form, year, source = _selection(request, kabupaten)
+    result = realisation(year, source=source, kabupaten=kabupaten)
     query = _query(year, source)
     context = {
         "form": form,
@@ -154,14 +161,16 @@ def _filename(year: int, source: str | None, suffix: str) -> str:
 
 
 @_guarded
-def realisation_xlsx(request: HttpRequest) -> FileResponse:
-    _form, year, source = _selection(request)
-    result = realisation(year, source=source)
+@for_kabupaten
+def realisation_xlsx(request: HttpRequest, kabupaten: str) -> HttpResponseBase:
+    _form, year, source = _selection(request, kabupaten)
+    result = realisation(year, source=source, kabupaten=kabupaten)
     return send_file(_filename(year, source, "xlsx"), lambda path: write_xlsx(path, result))
 
 
 @_guarded
-def realisation_pdf(request: HttpRequest) -> FileResponse:
-    _form, year, source = _selection(request)
-    result = realisation(year, source=source)
+@for_kabupaten
+def realisation_pdf(request: HttpRequest, kabupaten: str) -> HttpResponseBase:
+    _form, year, source = _selection(request, kabupaten)
+    result = realisation(year, source=source, kabupaten=kabupaten)
     return send_file(_filename(year, source, "pdf"), lambda path: write_pdf(path, result))

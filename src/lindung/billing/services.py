@@ -34,7 +34,7 @@ from lindung.audit.services import diff, record, snapshot
 from lindung.billing import ledger, states
 from lindung.billing.models import Bill, BillLine, BillState, PaidPeriod, Payment, Refund
 from lindung.billing.states import BillingError
-from lindung.enrollment.models import EndReason, Participation, State
+from lindung.enrollment.models import EndReason, Participation, State, Wadah
 from lindung.formats import format_rupiah, month_name
 from lindung.rules.calculators import contribution
 from lindung.rules.national import FUNDING, RulesError, history
@@ -224,16 +224,25 @@ def make_bills(
     bill (the policy). A worker's month already on a bill is skipped, so a second run makes
     bills only for workers registered since (a supplement) and otherwise nothing."""
     drop_ended_lines(by=by)
-    policy, _version = active_policy()
-    months_of = {s.code: s.billing_months for s in policy.sources}
     participants = _registered(fiscal_year, source)
     if participants.is_empty():
         return []
-    periods = {
-        code: [period] if period else default_periods(months_of.get(code, 6), fiscal_year)
-        for code in participants["source"].unique().to_list()
-    }
-    lines = plan_lines(participants, _billed_months(fiscal_year), periods, Prices(policy))
+    billed = _billed_months(fiscal_year)
+    # Each wadah is priced and cut into periods by its own kabupaten/kota's policy.
+    kabupaten_of = dict(Wadah.objects.values_list("pk", "kabupaten"))
+    participants = participants.with_columns(
+        pl.col("wadah_id").replace_strict(kabupaten_of, default="").alias("kabupaten")
+    )
+    parts = []
+    for (kabupaten,), mine in participants.group_by(["kabupaten"], maintain_order=True):
+        policy, _version = active_policy(str(kabupaten) or None)
+        months_of = {s.code: s.billing_months for s in policy.sources}
+        periods = {
+            code: [period] if period else default_periods(months_of.get(code, 6), fiscal_year)
+            for code in mine["source"].unique().to_list()
+        }
+        parts.append(plan_lines(mine.drop("kabupaten"), billed, periods, Prices(policy)))
+    lines = pl.concat(parts)
     if lines.is_empty():
         return []
     groups = (

@@ -48,6 +48,7 @@ from lindung.claims.rules import current as claim_rules
 from lindung.claims.states import ClaimError
 from lindung.enrollment.models import EndReason, Participation, State
 from lindung.enrollment.services import end_participation
+from lindung.regions import scope
 from lindung.registry.models import Worker, WorkerStatus
 from lindung.registry.services import set_worker_status
 from lindung.rules.calculators import benefit
@@ -201,7 +202,8 @@ def _next_number(year: int) -> str:
 
 
 def _income(claim: Claim) -> int:
-    policy, _version = active_policy()
+    """The income the worker's kabupaten/kota reports for its sponsored workers (its policy)."""
+    policy, _version = active_policy(scope.kabupaten_of(claim.kecamatan_id))
     return int(policy.reported_income)
 
 

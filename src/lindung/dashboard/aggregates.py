@@ -37,6 +37,7 @@ from lindung.bulk import insert_frame, read_frame
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
 from lindung.enrollment.models import Participation
 from lindung.enrollment.models import State as ParticipationState
+from lindung.regions import scope
 from lindung.registry.frames import workers_frame
 from lindung.rules.eligibility import (
     REGISTRY_SCHEMA,
@@ -296,26 +297,39 @@ def refresh(years: list[int] | None = None) -> State:
     # The coverage groups too, so the pages' alerts (`billing.alerts`) find them fresh: the
     # same change that queued this rebuild marked them stale.
     groups.fresh()
-    policy, version = active_policy()
+    # Each kabupaten/kota's workers are checked under its own policy and counted against its own
+    # lists; the coverage (participations, ledger) is read once for all of them.
+    codes: list[str | None] = list(scope.deployment_codes()) or [None]
+    policies = {code: active_policy(code) for code in codes}
+    several = len(codes) > 1
     workers = registry()
     lists: dict[str, int] = {}
     budgets: dict[str, dict[str, int]] = {}
-    labels = {s.code: s.label for s in policy.sources}
+    labels = {s.code: s.label for policy, _v in policies.values() for s in policy.sources}
     frames = []
     self_paying = self_paying_workers()
     for year in years:
-        checked = eligibility(workers, policy, year, self_paying=self_paying).with_columns(
-            pl.col("reason").is_null().alias("eligible_now")
-        )
-        approved = current_list(year)
-        entries = _entries(approved, workers) if approved is not None else None
-        if approved is not None:
-            lists[str(year)] = approved.number
-            budgets[str(year)] = {k: int(v) for k, v in approved.budgets.items()}
-            for source in approved.scenario.policy_data.get("sources", []):
-                labels.setdefault(str(source["code"]), str(source.get("label") or source["code"]))
-        else:
-            budgets[str(year)] = {s.code: s.annual_budget for s in policy.sources}
+        parts, found = [], []
+        budgets[str(year)] = {}
+        for code, (policy, _version) in policies.items():
+            mine = workers.filter(scope.expr([code], "desa_id")) if several and code else workers
+            parts.append(eligibility(mine, policy, year, self_paying=self_paying))
+            approved = current_list(year, code) if code else None
+            amounts: dict[str, int]
+            if approved is not None:
+                found.append(_entries(approved, workers))
+                lists.setdefault(str(year), approved.number)
+                amounts = {k: int(v) for k, v in approved.budgets.items()}
+                for source in approved.scenario.policy_data.get("sources", []):
+                    labels.setdefault(
+                        str(source["code"]), str(source.get("label") or source["code"])
+                    )
+            else:
+                amounts = {s.code: s.annual_budget for s in policy.sources}
+            for source_code, amount in amounts.items():  # a province: the sum of its kabupaten
+                budgets[str(year)][source_code] = budgets[str(year)].get(source_code, 0) + amount
+        checked = pl.concat(parts).with_columns(pl.col("reason").is_null().alias("eligible_now"))
+        entries = pl.concat(found) if found else None
         enrolled = _enrolled(year, entries, workers)
         standing = _standing(year, today, entries, workers)
         if standing is not None and standing["source"].eq(SELF_PAID).any():
@@ -340,6 +354,8 @@ def refresh(years: list[int] | None = None) -> State:
         if current.stale_since is not None and current.stale_since <= began:
             current.stale_since = None  # changes after `began` still need another rebuild
         current.fiscal_years = years
+        # The policy version is named only when one policy applies to every worker.
+        version = next(iter(policies.values()))[1] if len(policies) == 1 else None
         current.policy_version = version.number if version else None
         current.lists = lists
         current.budgets = budgets

@@ -33,9 +33,9 @@ _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _SEPARATORS = re.compile(r"[\s.\-]")
 
 
-def source_labels() -> dict[str, str]:
-    """The active policy's funding sources, code -> label."""
-    policy, _version = active_policy()
+def source_labels(kabupaten: str | None = None) -> dict[str, str]:
+    """The funding sources of the kabupaten/kota's active policy, code -> label."""
+    policy, _version = active_policy(kabupaten)
     return {source.code: source.label for source in policy.sources}
 
 
@@ -89,11 +89,18 @@ class WadahForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, by: "User", wadah: Wadah | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        by: "User",
+        wadah: Wadah | None,
+        kabupaten: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("initial", wadah_initial(wadah))
         super().__init__(*args, **kwargs)
         self.wadah = wadah
-        labels = source_labels()
+        labels = source_labels(wadah.kabupaten if wadah is not None else kabupaten)
         if wadah is not None and wadah.source not in labels:  # no longer in the policy
             labels = {wadah.source: wadah.source.upper(), **labels}
         _choice(self, "source").choices = [("", "---"), *labels.items()]

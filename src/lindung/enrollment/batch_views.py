@@ -44,6 +44,8 @@ from lindung.formats import month_name
 from lindung.htmx import HtmxHttpRequest
 from lindung.jobs.models import JobStatus
 from lindung.jobs.views import respond_with_job
+from lindung.regions.scope import kabupaten_for
+from lindung.regions.working import working_kabupaten
 from lindung.roles import Capability
 from lindung.targeting.lists import current_list, in_areas, source_labels
 from lindung.targeting.models import BeneficiaryList
@@ -155,16 +157,20 @@ def _overview_page(
     request: HttpRequest, query: Any, *, batch_form: BatchForm | None, status: int = 200
 ) -> HttpResponse:
     user = user_of(request)
-    newest_first = list(
-        BeneficiaryList.objects.order_by("-number").values_list("fiscal_year", flat=True)
-    )
+    kabupaten = working_kabupaten(request)  # None: a user of several who has not chosen
+    lists = BeneficiaryList.objects.filter(kabupaten__in=kabupaten_for(user))
+    if kabupaten is not None:
+        lists = lists.filter(kabupaten=kabupaten)
+    newest_first = list(lists.order_by("-number").values_list("fiscal_year", flat=True))
     years = sorted(set(newest_first), reverse=True)
     year_form = YearForm(query if query.get("tahun") else None, years=years)
     year = year_form.cleaned_data["tahun"] if year_form.is_valid() else None
     year = year or (newest_first[0] if newest_first else None)
-    approved = current_list(year) if year else None
+    approved = current_list(year, kabupaten) if year and kabupaten else None
     labels = source_labels(approved.scenario) if approved else {}
     participations = visible_participations(user).filter(fiscal_year=year or 0)
+    if kabupaten is not None:
+        participations = in_areas(participations, [kabupaten])
     rows = count_table(participations, labels)
     table = _table(rows, hide_small=not user.can(Capability.VIEW_PERSONS))
     context: dict[str, Any] = {
@@ -193,7 +199,8 @@ def _batch_form_context(
     """The form that makes a batch, for those who may; or why there is none."""
     if approved is None or not (user.can(Capability.ENROLL) and user.can(Capability.EDIT_DATA)):
         return {}
-    active = list(Wadah.objects.filter(active=True).values_list("pk", flat=True)[:2])
+    mine = Wadah.objects.filter(active=True, kabupaten=approved.kabupaten)
+    active = list(mine.values_list("pk", flat=True)[:2])
     if not active:
         return {"no_wadah": True, "can_configure": user.can(Capability.CONFIGURE)}
     start = default_start(approved.fiscal_year)

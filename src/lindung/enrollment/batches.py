@@ -48,7 +48,7 @@ from lindung.regions import scope
 from lindung.regions.models import Region
 from lindung.registry.models import Occupation, SelfPayment, Worker
 from lindung.registry.pipeline.values import clean_nik
-from lindung.rules.policy import Policy, deployment
+from lindung.rules.policy import Policy
 from lindung.sheets import sha256_of
 from lindung.targeting.models import Beneficiary, BeneficiaryList
 
@@ -141,7 +141,7 @@ def parse_start(text: str, fiscal_year: int) -> datetime.date:
 
 def list_policy(approved: BeneficiaryList) -> Policy:
     """The policy the list was approved under (copied into its scenario)."""
-    return Policy.from_data(approved.scenario.policy_data, deployment=deployment())
+    return Policy.from_data(approved.scenario.policy_data, deployment=(approved.kabupaten,))
 
 
 def candidates(approved: BeneficiaryList, wadah: Wadah, kind: str) -> pl.DataFrame:
@@ -445,6 +445,11 @@ def create_batch(
 
     if not wadah.active:
         raise EnrollmentError(_("Wadah %(code)s is not active.") % {"code": wadah.code})
+    if wadah.kabupaten != approved.kabupaten:
+        raise EnrollmentError(
+            _("Wadah %(code)s belongs to another regency/city than list %(number)s.")
+            % {"code": wadah.code, "number": approved.number}
+        )
     if wadah.source not in approved.budgets and wadah.source not in approved.by_source:
         raise EnrollmentError(
             _("List %(number)s has no funding source %(source)s, which wadah %(code)s is for.")
@@ -465,7 +470,7 @@ def create_batch(
         start=start,
         fiscal_year=approved.fiscal_year,
         wadah=wadah,
-        kabupaten=scope.deployment_codes(),
+        kabupaten=[approved.kabupaten],
     )
     with override(settings.LANGUAGE_CODE):
         problems = problem_list(checked, policy, start)

@@ -53,7 +53,11 @@ class BatchForm(forms.Form):
         year = data.get("fiscal_year")
         if year is None:
             return data
-        data["approved"] = current_list(year)
+        wadah = data.get("wadah")
+        # The list in force of the wadah's kabupaten/kota (each has its own lists and wadah).
+        data["approved"] = current_list(year, wadah.kabupaten) if wadah is not None else None
+        if wadah is None:
+            return data
         if data["approved"] is None:
             raise forms.ValidationError(
                 _("No beneficiary list is approved for fiscal year %(year)s.") % {"year": year}

@@ -1,9 +1,13 @@
 """Wadah, participations, registration batches and the branch's answers."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from lindung.regions import scope
 
 
 class WadahType(models.TextChoices):
@@ -27,7 +31,9 @@ class Wadah(models.Model):
     type_code = models.CharField(_("type"), max_length=2, choices=WadahType.choices)
     npw = models.CharField(_("NPW"), max_length=30, blank=True)
     branch = models.CharField(_("branch office"), max_length=100, blank=True)
-    # An APBDes wadah belongs to one desa; empty: the whole deployment.
+    # The kabupaten/kota whose policy funds it: its participants are that kabupaten's workers.
+    kabupaten = models.CharField(_("regency/city"), max_length=13, blank=True)
+    # An APBDes wadah belongs to one desa; empty: the whole kabupaten/kota.
     area = models.CharField(_("area"), max_length=13, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -46,6 +52,12 @@ class Wadah(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.name})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Left empty: the area's kabupaten/kota, or the installation's only one.
+        if not self.kabupaten:
+            self.kabupaten = scope.kabupaten_of(self.area) if self.area else scope.sole_kabupaten()
+        super().save(*args, **kwargs)
 
 
 class State(models.TextChoices):

@@ -25,8 +25,9 @@ from lindung.audit.actors import Actor
 from lindung.audit.services import diff, record, snapshot
 from lindung.enrollment import states
 from lindung.enrollment.models import EndReason, Kind, Participation, State, Wadah
+from lindung.regions import scope
 from lindung.registry.models import SelfPayment
-from lindung.targeting.lists import current_list
+from lindung.targeting.lists import current_list, lists_in_force
 from lindung.targeting.models import Beneficiary, BeneficiaryList
 
 
@@ -61,7 +62,7 @@ def sync_list(*, by: Actor | None, beneficiary_list: BeneficiaryList) -> dict[st
     the counts of participations created, ended, moved and renewals among the created."""
     approved = beneficiary_list
     counts = {"created": 0, "ended": 0, "moved": 0, "renewals": 0}
-    current = current_list(approved.fiscal_year)
+    current = current_list(approved.fiscal_year, approved.kabupaten)
     if current is None or current.pk != approved.pk:
         return counts
     p_table = Participation._meta.db_table
@@ -69,26 +70,39 @@ def sync_list(*, by: Actor | None, beneficiary_list: BeneficiaryList) -> dict[st
     s_table = SelfPayment._meta.db_table
     year, list_id = approved.fiscal_year, approved.pk
     now, on = _sql_time(timezone.now()), _sql_date(today())
+    # Only the participations of the list's own kabupaten/kota: another's follow its own list.
+    mine, mine_params = scope.sql([approved.kabupaten], f"{p_table}.kecamatan_id")
     # Open participations of the year whose worker is no longer listed, or listed under another
     # source once submitted: ended. A candidate under another source just moves.
     counts["ended"] += _execute(
         f"UPDATE {p_table} SET state = %s, end_reason = %s, ended_on = %s, updated_at = %s "  # noqa: S608 - fixed names
-        f"WHERE fiscal_year = %s AND state <> %s AND NOT EXISTS (SELECT 1 FROM {b_table} b "
+        f"WHERE {mine} AND fiscal_year = %s AND state <> %s AND NOT EXISTS "
+        f"(SELECT 1 FROM {b_table} b "
         f"WHERE b.beneficiary_list_id = %s AND b.worker_id = {p_table}.worker_id)",
-        [State.BERAKHIR, EndReason.LIST_REVISION, on, now, year, State.BERAKHIR, list_id],
+        [
+            State.BERAKHIR,
+            EndReason.LIST_REVISION,
+            on,
+            now,
+            *mine_params,
+            year,
+            State.BERAKHIR,
+            list_id,
+        ],
     )
     counts["moved"] = _execute(
         f"UPDATE {p_table} SET source = (SELECT b.source FROM {b_table} b "  # noqa: S608
         f"WHERE b.beneficiary_list_id = %s AND b.worker_id = {p_table}.worker_id), "
         "wadah_id = NULL, beneficiary_list_id = %s, updated_at = %s "
-        f"WHERE fiscal_year = %s AND state = %s AND EXISTS (SELECT 1 FROM {b_table} b "
+        f"WHERE {mine} AND fiscal_year = %s AND state = %s AND EXISTS (SELECT 1 FROM {b_table} b "
         f"WHERE b.beneficiary_list_id = %s AND b.worker_id = {p_table}.worker_id "
         f"AND b.source <> {p_table}.source)",
-        [list_id, list_id, now, year, State.CALON, list_id],
+        [list_id, list_id, now, *mine_params, year, State.CALON, list_id],
     )
     counts["ended"] += _execute(
         f"UPDATE {p_table} SET state = %s, end_reason = %s, ended_on = %s, updated_at = %s "  # noqa: S608
-        f"WHERE fiscal_year = %s AND state NOT IN (%s, %s) AND EXISTS (SELECT 1 FROM {b_table} b "
+        f"WHERE {mine} AND fiscal_year = %s AND state NOT IN (%s, %s) "
+        f"AND EXISTS (SELECT 1 FROM {b_table} b "
         f"WHERE b.beneficiary_list_id = %s AND b.worker_id = {p_table}.worker_id "
         f"AND b.source <> {p_table}.source)",
         [
@@ -96,6 +110,7 @@ def sync_list(*, by: Actor | None, beneficiary_list: BeneficiaryList) -> dict[st
             EndReason.SOURCE_CHANGED,
             on,
             now,
+            *mine_params,
             year,
             State.BERAKHIR,
             State.CALON,
@@ -104,8 +119,8 @@ def sync_list(*, by: Actor | None, beneficiary_list: BeneficiaryList) -> dict[st
     )
     _execute(
         f"UPDATE {p_table} SET beneficiary_list_id = %s, updated_at = %s "  # noqa: S608
-        "WHERE fiscal_year = %s AND state <> %s AND beneficiary_list_id <> %s",
-        [list_id, now, year, State.BERAKHIR, list_id],
+        f"WHERE {mine} AND fiscal_year = %s AND state <> %s AND beneficiary_list_id <> %s",
+        [list_id, now, *mine_params, year, State.BERAKHIR, list_id],
     )
     # Listed workers without an open participation of the year: candidates, with the KPJ of
     # their latest participation or self-payment when there is one (a renewal).
@@ -153,11 +168,12 @@ def sync_list(*, by: Actor | None, beneficiary_list: BeneficiaryList) -> dict[st
 
 
 def sync_current(*, by: Actor | None, fiscal_year: int) -> dict[str, int]:
-    """`sync_list` for the year's list in force (nothing when there is none)."""
-    approved = current_list(fiscal_year)
-    if approved is None:
-        return {"created": 0, "ended": 0, "moved": 0, "renewals": 0}
-    return sync_list(by=by, beneficiary_list=approved)
+    """`sync_list` for the year's list in force of each kabupaten/kota (nothing without one)."""
+    counts = {"created": 0, "ended": 0, "moved": 0, "renewals": 0}
+    for approved in lists_in_force(fiscal_year):
+        for key, value in sync_list(by=by, beneficiary_list=approved).items():
+            counts[key] += value
+    return counts
 
 
 def _change(
@@ -229,33 +245,38 @@ def close_year(*, by: Actor | None, fiscal_year: int) -> int:
         raise EnrollmentError(_("Fiscal year %(year)s is not over yet.") % {"year": fiscal_year})
     p_table = Participation._meta.db_table
     b_table = Beneficiary._meta.db_table
-    following = current_list(fiscal_year + 1)
     now = _sql_time(timezone.now())
     ended = 0
-    for renewed, reason in ((True, EndReason.YEAR_ENDED), (False, EndReason.NOT_RENEWED)):
-        if following is None and renewed:
-            continue
-        listed = (
-            f"EXISTS (SELECT 1 FROM {b_table} b WHERE b.beneficiary_list_id = %s "  # noqa: S608
-            f"AND b.worker_id = {p_table}.worker_id)"
-        )
-        condition = listed if renewed else f"NOT {listed}"
-        params: list[Any] = [following.pk] if following is not None else []
-        if following is None:
-            condition = "1 = 1"
-        ended += _execute(
-            f"UPDATE {p_table} SET state = %s, end_reason = %s, ended_on = %s, "  # noqa: S608
-            f"updated_at = %s WHERE fiscal_year = %s AND state <> %s AND {condition}",
-            [
-                State.BERAKHIR,
-                reason,
-                _sql_date(last_day),
-                now,
-                fiscal_year,
-                State.BERAKHIR,
-                *params,
-            ],
-        )
+    # Each kabupaten/kota's participations continue on its own next list.
+    for kabupaten in scope.deployment_codes():
+        following = current_list(fiscal_year + 1, kabupaten)
+        mine, mine_params = scope.sql([kabupaten], f"{p_table}.kecamatan_id")
+        for renewed, reason in ((True, EndReason.YEAR_ENDED), (False, EndReason.NOT_RENEWED)):
+            if following is None and renewed:
+                continue
+            listed = (
+                f"EXISTS (SELECT 1 FROM {b_table} b WHERE b.beneficiary_list_id = %s "  # noqa: S608
+                f"AND b.worker_id = {p_table}.worker_id)"
+            )
+            condition = listed if renewed else f"NOT {listed}"
+            params: list[Any] = [following.pk] if following is not None else []
+            if following is None:
+                condition = "1 = 1"
+            ended += _execute(
+                f"UPDATE {p_table} SET state = %s, end_reason = %s, ended_on = %s, "  # noqa: S608
+                f"updated_at = %s WHERE {mine} AND fiscal_year = %s AND state <> %s "
+                f"AND {condition}",
+                [
+                    State.BERAKHIR,
+                    reason,
+                    _sql_date(last_day),
+                    now,
+                    *mine_params,
+                    fiscal_year,
+                    State.BERAKHIR,
+                    *params,
+                ],
+            )
     if ended:
         record(
             by=by,
@@ -271,6 +292,7 @@ def close_year(*, by: Actor | None, fiscal_year: int) -> int:
 WADAH_FIELDS = (
     "code",
     "name",
+    "kabupaten",
     "source",
     "type_code",
     "npw",

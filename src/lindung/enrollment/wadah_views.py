@@ -15,25 +15,39 @@ from lindung.enrollment import layout, services
 from lindung.enrollment.admin_forms import WadahForm, source_labels
 from lindung.enrollment.models import Wadah
 from lindung.regions.models import Region
+from lindung.regions.working import for_kabupaten
 from lindung.roles import Capability
 
 
 @require(Capability.CONFIGURE)
-def wadah_list(request: HttpRequest) -> HttpResponse:
-    wadah = list(Wadah.objects.annotate(participations_count=Count("participations")))
+@for_kabupaten
+def wadah_list(request: HttpRequest, kabupaten: str) -> HttpResponse:
+    """The wadah of the kabupaten/kota the user works on (each funds its own)."""
+    wadah = list(
+        Wadah.objects.filter(kabupaten=kabupaten).annotate(
+            participations_count=Count("participations")
+        )
+    )
     areas = {w.area for w in wadah if w.area}
     names = {r.code: r.display_name for r in Region.objects.filter(code__in=areas)}
-    context = {"wadah_list": wadah, "labels": source_labels(), "area_names": names}
+    context = {"wadah_list": wadah, "labels": source_labels(kabupaten), "area_names": names}
     return render(request, "enrollment/wadah_list.html", context)
 
 
 @require(Capability.CONFIGURE)
-def wadah_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    wadah = get_object_or_404(Wadah, pk=pk) if pk is not None else None
+@for_kabupaten
+def wadah_edit(request: HttpRequest, kabupaten: str, pk: int | None = None) -> HttpResponse:
+    wadah = get_object_or_404(Wadah, pk=pk, kabupaten=kabupaten) if pk is not None else None
     user = user_of(request)
-    form = WadahForm(request.POST if request.method == "POST" else None, by=user, wadah=wadah)
+    form = WadahForm(
+        request.POST if request.method == "POST" else None,
+        by=user,
+        wadah=wadah,
+        kabupaten=kabupaten,
+    )
     if request.method == "POST" and form.is_valid():
-        saved = services.save_wadah(by=user, wadah=wadah, data=form.cleaned_data)
+        data = {**form.cleaned_data, "kabupaten": kabupaten}
+        saved = services.save_wadah(by=user, wadah=wadah, data=data)
         messages.success(request, _("Wadah %(code)s saved.") % {"code": saved.code})
         return redirect("enrollment:wadah-list")
     context = {

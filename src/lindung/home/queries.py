@@ -96,7 +96,9 @@ def lists_in_force(user: User) -> list[ListInForce]:
     """The newest fiscal years' lists in force, with their totals and changes in the user's
     wilayah: stored at approval for the roles that see the whole deployment, else two grouped
     queries for all the lists shown."""
-    lists = list(lists_with_status().filter(revision__isnull=True)[:LISTS_SHOWN])
+    lists = list(
+        lists_with_status(scope.kabupaten_for(user)).filter(revision__isnull=True)[:LISTS_SHOWN]
+    )
     codes = scope.codes_for(user)
     if not lists or scope.is_whole_deployment(codes):
         return [ListInForce(item, _stored_summary(item)) for item in lists]

@@ -1,6 +1,6 @@
 """The home page ("/", and where login lands): each role starts at its own work.
 
-- roles without person-level access (pimpinan) go to the dashboard;
+- roles without person-level access (pimpinan) and the provincial officer go to the dashboard;
 - readers of the audit log who do not edit (auditor) go to the audit log;
 - editing roles (operators, admin) get the work overview of their wilayah, with its enrollment:
   admin and the regency operators the candidates to submit, the batches and answers waiting and
@@ -18,13 +18,13 @@ from lindung.decorators import user_of
 from lindung.home import queries
 from lindung.regions.models import Level
 from lindung.regions.scope import codes_for
-from lindung.roles import Capability
+from lindung.roles import Capability, Role
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if not user.can(Capability.VIEW_PERSONS):
+    if not user.can(Capability.VIEW_PERSONS) or user.role == Role.PROVINSI:
         return redirect("dashboard:home")
     if user.can(Capability.VIEW_AUDIT) and not user.can(Capability.EDIT_DATA):
         return redirect("audit:event-list")

@@ -53,6 +53,29 @@ def deployment_codes() -> list[str]:
     return deployment.area_codes() if deployment else []
 
 
+def kabupaten_of(code: str) -> str:
+    """The kabupaten/kota code of a region code of level 2 or below (`52.03.07.1001` → `52.03`)."""
+    return ".".join(code.split(".")[:2])
+
+
+def sole_kabupaten() -> str:
+    """The one kabupaten/kota of an installation that serves one; LookupError when it serves
+    several (the caller must then say which) or none yet."""
+    codes = deployment_codes()
+    if len(codes) != 1:
+        raise LookupError(
+            f"this installation serves {len(codes)} kabupaten/kota: name the one meant"
+        )
+    return codes[0]
+
+
+def kabupaten_for(user: "User") -> list[str]:
+    """The kabupaten/kota the user's scope lies in (each one's own policy, lists and
+    approvals apply there): one for a user bound to a kabupaten or an area of it, every
+    kabupaten/kota of the deployment for a user bound to none."""
+    return sorted({kabupaten_of(code) for code in codes_for(user)})
+
+
 def codes_for(user: "User") -> list[str]:
     """The region codes whose subtree `user` may see; empty when the user may see nothing: the
     deployment's kabupaten for kabupaten-wide roles, the one kecamatan or desa of an operator,
@@ -76,6 +99,9 @@ def _codes_for(user: "User") -> list[str]:
         return [] if user.role in (Role.OPERATOR_KECAMATAN, Role.OPERATOR_DESA) else areas
     # A region-bound user sees their region only while it lies inside the deployment.
     code = str(user.region_id)
+    if level_of(code) == PROVINSI:
+        # A provincial officer bound to a province sees the deployment's kabupaten/kota in it.
+        return [area for area in areas if contains([code], area)]
     return [code] if contains(areas, code) else []
 
 

@@ -12,6 +12,7 @@ asked, typed as declared, one row per worker, sorted by `id`. Reads go through
 `registry.queries` instead: this module does not scope by wilayah.
 """
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,11 +49,18 @@ WORKER_SCHEMA: dict[str, Any] = {
 }
 
 
-def workers_frame(columns: Sequence[str], *, merged: bool = False) -> pl.DataFrame:
+_KABUPATEN = re.compile(r"\d{2}\.\d{2}")  # written into the SQL: nothing else may pass
+
+
+def workers_frame(
+    columns: Sequence[str], *, merged: bool = False, kabupaten: str | None = None
+) -> pl.DataFrame:
     """The workers with `columns` (names of WORKER_SCHEMA, in that order), sorted by `id` when
     it is one of them. By default the current workers: those not merged into another record, as
     every count and list of the registry has them. `merged=True`: only the ones merged away
-    instead (an approved list may still name them)."""
+    instead (an approved list may still name them). `kabupaten`: only the workers of that
+    kabupaten/kota (its policy and lists concern them alone), read through the worker table's
+    kabupaten index, so the cost grows with the kabupaten/kota, not the installation."""
     unknown = [c for c in columns if c not in WORKER_SCHEMA]
     if unknown or not columns:
         raise ValueError(f"Not a column of WORKER_SCHEMA: {unknown or 'none asked'}")
@@ -62,6 +70,10 @@ def workers_frame(columns: Sequence[str], *, merged: bool = False) -> pl.DataFra
         f"SELECT {', '.join(schema)} FROM {Worker._meta.db_table} "  # noqa: S608 - declared names
         f"WHERE merged_into_id {condition}"
     )
+    if kabupaten is not None:
+        if not _KABUPATEN.fullmatch(kabupaten):
+            raise ValueError(f"Not a kabupaten/kota code: {kabupaten!r}")
+        sql += f" AND kabupaten_id = '{kabupaten}'"
     frame = read_frame(sql, schema)
     if "id" not in schema:
         return frame

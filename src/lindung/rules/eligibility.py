@@ -191,9 +191,10 @@ def self_paying_workers() -> set[int]:
     return set(SelfPayment.objects.filter(active=True).values_list("worker_id", flat=True))
 
 
-def registry_frame() -> pl.DataFrame:
-    """The current (not merged) workers with REGISTRY_SCHEMA's columns, read in bulk, by id."""
-    return workers_frame(list(REGISTRY_SCHEMA))
+def registry_frame(kabupaten: str | None = None) -> pl.DataFrame:
+    """The current (not merged) workers with REGISTRY_SCHEMA's columns, read in bulk, by id;
+    only those of `kabupaten` when given (a policy concerns its own kabupaten/kota)."""
+    return workers_frame(list(REGISTRY_SCHEMA), kabupaten=kabupaten)
 
 
 def sample_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -33,9 +33,12 @@ class RuleVersion(models.Model):
 
 class PolicyVersion(models.Model):
     """One saved version of the regency's policy (Perbup). Never edited: an edit saves the next
-    number. The highest number is the active policy; older ones stay for scenarios and audit."""
+    number (numbers run across the installation). The highest number of a kabupaten/kota is its
+    active policy; older ones stay for scenarios and audit."""
 
     number = models.PositiveIntegerField(_("number"), unique=True)
+    # Each kabupaten/kota of an installation has its own Perbup: its latest version is active.
+    kabupaten = models.CharField(_("regency/city"), max_length=13)
     name = models.CharField(_("name"), max_length=200)
     data = models.JSONField(_("policy"))  # the shape of rules.policy.Policy.to_data()
     note = models.TextField(_("note"), blank=True)
@@ -55,6 +58,10 @@ class PolicyVersion(models.Model):
         verbose_name_plural = _("policy versions")
         constraints = [
             models.CheckConstraint(condition=models.Q(number__gte=1), name="policy_number_from_1")
+        ]
+        indexes = [
+            # active_policy: the latest version of a kabupaten/kota
+            models.Index(fields=["kabupaten", "-number"], name="policy_kabupaten_latest"),
         ]
 
     def __str__(self) -> str:

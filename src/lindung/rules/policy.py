@@ -530,8 +530,22 @@ class _Policy(Schema):
 # --- reads of the saved versions -----------------------------------------------------------------
 
 
-def deployment() -> tuple[str, ...]:
-    return tuple(scope.deployment_codes())
+def deployment(kabupaten: str | None = None) -> tuple[str, ...]:
+    """The kabupaten/kota a policy is for: the one named, or the installation's only one (none
+    before `lindung setup`). Each kabupaten/kota of an installation has its own policy, so a
+    caller in an installation that serves several must name it (LookupError otherwise)."""
+    if kabupaten:
+        return (kabupaten,)
+    codes = scope.deployment_codes()
+    return tuple(codes[:1]) if len(codes) <= 1 else (scope.sole_kabupaten(),)
+
+
+def registry_kabupaten(policy: Policy) -> str | None:
+    """The kabupaten/kota whose workers a run of `policy` reads: its own in an installation that
+    serves several; None (every worker, read without a filter) in one that serves only it."""
+    if len(policy.deployment) == 1 and len(scope.deployment_codes()) > 1:
+        return policy.deployment[0]
+    return None
 
 
 def known_areas(codes: Sequence[str]) -> set[str]:
@@ -545,16 +559,29 @@ def known_areas(codes: Sequence[str]) -> set[str]:
     )
 
 
-def policy_of(data: Any) -> Policy:
-    """A saved version's data as a Policy for this deployment (checked when it was saved)."""
-    return Policy.from_data(data, deployment=deployment())
+def policy_of(data: Any, kabupaten: str | None = None) -> Policy:
+    """A saved version's data as a Policy for its kabupaten/kota (checked when it was saved)."""
+    return Policy.from_data(data, deployment=deployment(kabupaten))
 
 
-def active_policy() -> tuple[Policy, "PolicyVersion | None"]:
-    """The latest saved version, or the default policy while none is saved."""
+def active_policy(kabupaten: str | None = None) -> tuple[Policy, "PolicyVersion | None"]:
+    """The kabupaten/kota's latest saved version, or the default policy while it has none.
+    `kabupaten` may be left out in an installation that serves one."""
     from lindung.rules.models import PolicyVersion
 
-    latest = PolicyVersion.objects.order_by("-number").first()
+    codes = deployment(kabupaten)
+    latest = PolicyVersion.objects.filter(kabupaten__in=codes).order_by("-number").first()
     if latest is None:
-        return Policy.default(deployment()), None
-    return policy_of(latest.data), latest
+        return Policy.default(codes), None
+    return policy_of(latest.data, latest.kabupaten), latest
+
+
+def all_source_labels() -> dict[str, str]:
+    """Funding source code → label in the active policies of every kabupaten/kota served (the
+    first kabupaten/kota's label where two name the same code differently)."""
+    labels: dict[str, str] = {}
+    codes: list[str | None] = [*scope.deployment_codes()] or [None]
+    for code in codes:
+        for source in active_policy(code)[0].sources:
+            labels.setdefault(source.code, str(source.label))
+    return labels

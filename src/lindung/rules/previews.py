@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from lindung.formats import format_number, format_rupiah
 from lindung.rules import eligibility
 from lindung.rules.models import Nomination
-from lindung.rules.policy import Policy, source_cost
+from lindung.rules.policy import Policy, registry_kabupaten, source_cost
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _figures(
 def compare(draft: Policy, active: Policy, year: int) -> dict[str, Any]:
     """The preview of `draft` for fiscal year `year`, each figure beside `active`'s."""
     nominated = set(Nomination.objects.filter(fiscal_year=year).values_list("worker_id", flat=True))
-    registry = eligibility.registry_frame()
+    registry = eligibility.registry_frame(registry_kabupaten(active))
     new = _figures(registry, draft, year, nominated)
     old = new if draft == active else _figures(registry, active, year, nominated)
     sources = []

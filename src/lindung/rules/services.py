@@ -13,8 +13,10 @@ from lindung.accounts.models import User
 from lindung.audit.actions import Action
 from lindung.audit.actors import actor_user
 from lindung.audit.services import diff, record
+from lindung.regions.scope import codes_for, contains
 from lindung.registry.models import Worker
 from lindung.registry.queries import get_worker_for
+from lindung.roles import Capability
 from lindung.rules import policy
 from lindung.rules.data_files import json_ready
 from lindung.rules.models import Nomination, PolicyVersion, RuleVersion
@@ -67,19 +69,36 @@ def add_rule_version(
 
 @transaction.atomic
 def save_policy_version(
-    *, by: User | None, data: Mapping[str, Any], name: str, note: str = ""
+    *,
+    by: User | None,
+    data: Mapping[str, Any],
+    name: str,
+    note: str = "",
+    kabupaten: str | None = None,
 ) -> PolicyVersion:
-    """Validate `data` as a policy and save it as the next version (the active one), or
-    RulesError with nothing saved. The audit event holds what changed since the last version."""
-    codes = policy.deployment()
+    """Validate `data` as the policy of `kabupaten` (left out: the installation's only one) and
+    save it as that kabupaten/kota's next version (its active one), or RulesError with nothing
+    saved. The audit event holds what changed since its last version. Only a user whose scope
+    holds the kabupaten/kota may save its policy."""
+    codes = policy.deployment(kabupaten)
+    if isinstance(by, User) and not (
+        by.can(Capability.CONFIGURE) and contains(codes_for(by), codes[0])
+    ):
+        raise RulesError(_("You may change only the policy of your own regency/city."))
     checked = policy.Policy.from_data(data, deployment=codes, known_areas=policy.known_areas(codes))
     checked.check_quotas(policy.cost_per_worker(checked, timezone.localdate().year))
     if not name.strip():
         raise RulesError(_("Give the policy version a name."))
     # Lock the latest row so two admins saving at once cannot take the same number.
-    previous = PolicyVersion.objects.select_for_update().order_by("-number").first()
+    latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
+    previous = (
+        PolicyVersion.objects.filter(kabupaten=codes[0]).order_by("-number").first()
+        if latest is not None
+        else None
+    )
     version = PolicyVersion.objects.create(
-        number=(previous.number + 1) if previous else 1,
+        number=(latest.number + 1) if latest else 1,
+        kabupaten=codes[0],
         name=name.strip(),
         data=checked.to_data(),
         note=note.strip(),
@@ -93,7 +112,13 @@ def save_policy_version(
         action=Action.POLICY_VERSION_SAVED,
         obj=version,
         before={"number": previous.number, **before} if previous else {},
-        after={"number": version.number, "name": version.name, "note": version.note, **after},
+        after={
+            "number": version.number,
+            "kabupaten": version.kabupaten,
+            "name": version.name,
+            "note": version.note,
+            **after,
+        },
     )
     return version
 

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from lindung.audit.services import diff
 from lindung.decorators import require, user_of
 from lindung.htmx import HtmxHttpRequest
+from lindung.regions.scope import kabupaten_for
+from lindung.regions.working import for_kabupaten
 from lindung.registry.queries import get_worker_for
 from lindung.roles import Capability
 from lindung.rules import calculators, policy, previews, services
@@ -104,31 +106,40 @@ def version_add(request: HttpRequest) -> HttpResponse:
 
 
 @require(Capability.CONFIGURE)
-def policy_list(request: HttpRequest) -> HttpResponse:
-    versions = list(PolicyVersion.objects.select_related("created_by").order_by("-number"))
+@for_kabupaten
+def policy_list(request: HttpRequest, kabupaten: str) -> HttpResponse:
+    versions = list(
+        PolicyVersion.objects.filter(kabupaten=kabupaten)
+        .select_related("created_by")
+        .order_by("-number")
+    )
     return render(request, "rules/policy_list.html", {"versions": versions})
 
 
 @require(Capability.CONFIGURE)
 def policy_detail(request: HttpRequest, number: int) -> HttpResponse:
-    version = get_object_or_404(PolicyVersion, number=number)
-    previous = PolicyVersion.objects.filter(number__lt=number).order_by("-number").first()
+    # Another kabupaten/kota's policy is not found: its admins run it.
+    mine = PolicyVersion.objects.filter(kabupaten__in=kabupaten_for(user_of(request)))
+    version = get_object_or_404(mine, number=number)
+    own = PolicyVersion.objects.filter(kabupaten=version.kabupaten)
+    previous = own.filter(number__lt=number).order_by("-number").first()
     before, after = diff(flatten(previous.data) if previous else {}, flatten(version.data))
     changes = [(key, before.get(key), after.get(key)) for key in sorted({*before, *after})]
     context = {
         "version": version,
-        "policy": policy.policy_of(version.data),
+        "policy": policy.policy_of(version.data, version.kabupaten),
         "previous": previous,
         "changes": changes,
-        "latest": PolicyVersion.objects.order_by("-number").values_list("number", flat=True)[0],
+        "latest": own.order_by("-number").values_list("number", flat=True)[0],
     }
     return render(request, "rules/policy_detail.html", context)
 
 
 @require(Capability.CONFIGURE)
-def policy_edit(request: HttpRequest) -> HttpResponse:
-    """Save a new version from the form, starting from the active policy."""
-    current, active = policy.active_policy()
+@for_kabupaten
+def policy_edit(request: HttpRequest, kabupaten: str) -> HttpResponse:
+    """Save a new version from the form, starting from the kabupaten/kota's active policy."""
+    current, active = policy.active_policy(kabupaten)
     forms = PolicyForms(
         request.POST or None,
         policy=current,
@@ -142,6 +153,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
                 data=forms.policy_data(),
                 name=forms.form.cleaned_data["name"],
                 note=forms.form.cleaned_data["note"],
+                kabupaten=kabupaten,
             )
         except RulesError as error:
             forms.form.add_error(None, error.message)
@@ -155,23 +167,24 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
 
 @require(Capability.CONFIGURE)
 @require_POST
-def policy_preview(request: HtmxHttpRequest) -> HttpResponse:
+@for_kabupaten
+def policy_preview(request: HtmxHttpRequest, kabupaten: str) -> HttpResponse:
     """How many registry workers the form's (unsaved) policy makes eligible, per source and per
     failed criterion. htmx gets the preview partial; without JavaScript, the whole form page."""
-    current, active = policy.active_policy()
+    current, active = policy.active_policy(kabupaten)
     forms = PolicyForms(request.POST, policy=current, user=user_of(request))
-    preview = _preview(forms, current)
+    preview = _preview(forms, current, kabupaten)
     context: dict[str, Any] = {"forms": forms, "active": active, "preview": preview}
     partial = "#policy-preview" if request.htmx else ""
     return render(request, "rules/policy_form.html" + partial, context)
 
 
-def _preview(forms: PolicyForms, current: policy.Policy) -> dict[str, Any]:
+def _preview(forms: PolicyForms, current: policy.Policy, kabupaten: str) -> dict[str, Any]:
     """The draft's eligible workers, budgets and the workers they pay for, each beside the
     active policy's (`current`) and the difference; or what is wrong with the form."""
     if not forms.is_valid():
         return {"error": _("Correct the form to see the preview."), "problems": forms.problems()}
-    codes = policy.deployment()
+    codes = policy.deployment(kabupaten)
     try:
         draft = policy.Policy.from_data(
             forms.policy_data(), deployment=codes, known_areas=policy.known_areas(codes)

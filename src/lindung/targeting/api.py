@@ -16,6 +16,7 @@ from ninja import Field, Router, Schema
 
 from lindung.accounts.models import User
 from lindung.formats import mask_nik
+from lindung.regions.scope import kabupaten_for
 from lindung.roles import Capability
 from lindung.targeting.lists import (
     lists_with_status,
@@ -37,6 +38,7 @@ class SourceTotals(Schema):
 
 class ListOut(Schema):
     number: int
+    kabupaten: str = Field(description="Code of the regency/city whose list it is, e.g. 52.03")
     fiscal_year: int
     version: int
     in_force: bool
@@ -101,6 +103,7 @@ def _list_out(item: Any, user: User) -> ListOut:
     totals = summary_in_scope(user, item)
     return ListOut(
         number=item.number,
+        kabupaten=item.kabupaten,
         fiscal_year=item.fiscal_year,
         version=item.version,
         in_force=item.in_force,
@@ -129,7 +132,7 @@ def _page(rows: QuerySet[Any], cursor: str) -> tuple[list[Any], str | None]:
 def list_index(request: HttpRequest, fiscal_year: int | None = None) -> list[ListOut]:
     """Approved lists, newest first (totals only)."""
     user = _user(request)
-    lists = lists_with_status()
+    lists = lists_with_status(kabupaten_for(user))
     if fiscal_year is not None:
         lists = lists.filter(fiscal_year=fiscal_year)
     return [_list_out(item, user) for item in lists]
@@ -137,14 +140,17 @@ def list_index(request: HttpRequest, fiscal_year: int | None = None) -> list[Lis
 
 @router.get("/lists/{number}", response=ListOut)
 def list_detail(request: HttpRequest, number: int) -> ListOut:
-    return _list_out(get_object_or_404(lists_with_status(), number=number), _user(request))
+    user = _user(request)
+    return _list_out(get_object_or_404(lists_with_status(kabupaten_for(user)), number=number), user)
 
 
 @router.get("/lists/{number}/entries", response=EntryPageOut)
 def list_entries(request: HttpRequest, number: int, cursor: str = "") -> EntryPageOut:
     """The list's workers in the caller's wilayah, 500 a page; pass next_cursor as `cursor`."""
     user = _user(request)
-    approved = get_object_or_404(BeneficiaryList, number=number)
+    approved = get_object_or_404(
+        BeneficiaryList.objects.filter(kabupaten__in=kabupaten_for(user)), number=number
+    )
     rows, next_cursor = _page(visible_entries(user, approved), cursor)
     show_nik = user.can(Capability.VIEW_NIK)
     items = [
@@ -170,7 +176,9 @@ def list_entries(request: HttpRequest, number: int, cursor: str = "") -> EntryPa
 def list_changes(request: HttpRequest, number: int, cursor: str = "") -> ChangePageOut:
     """The differences from the list this one replaces, in the caller's wilayah."""
     user = _user(request)
-    approved = get_object_or_404(BeneficiaryList, number=number)
+    approved = get_object_or_404(
+        BeneficiaryList.objects.filter(kabupaten__in=kabupaten_for(user)), number=number
+    )
     rows, next_cursor = _page(visible_changes(user, approved), cursor)
     show_nik = user.can(Capability.VIEW_NIK)
     items = [

@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from lindung.audit.actions import Action
 from lindung.audit.actors import Actor, actor_label, actor_user
 from lindung.audit.services import record
+from lindung.regions import scope
 from lindung.registry.models import TRANSPORT_OCCUPATIONS, Worker
+from lindung.roles import Capability
 from lindung.targeting.lampiran_files import request_files
 from lindung.targeting.lists import current_list, entry_totals, transport_costs
 from lindung.targeting.models import (
@@ -52,7 +54,7 @@ def approval_problems(scenario: Scenario) -> list[str]:
             _("This scenario is already approved as list %(number)s.") % {"number": approved.number}
         )
     if scenario.base_list_id is not None:
-        current = current_list(scenario.fiscal_year)
+        current = current_list(scenario.fiscal_year, scenario.kabupaten)
         if current is None or current.pk != scenario.base_list_id:
             problems.append(
                 _(
@@ -97,13 +99,17 @@ def approve(*, by: Actor, scenario: Scenario, decree: str = "", note: str = "") 
         scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
         list(
             BeneficiaryList.objects.select_for_update()
-            .filter(fiscal_year=scenario.fiscal_year)
+            .filter(fiscal_year=scenario.fiscal_year, kabupaten=scenario.kabupaten)
             .values_list("pk", flat=True)
         )
         problems = approval_problems(scenario)
+        if not isinstance(by, str) and not (
+            by.can(Capability.APPROVE) and scope.contains(scope.codes_for(by), scenario.kabupaten)
+        ):
+            problems.append(_("Only the regency/city's own administrators approve its lists."))
         if problems:
             raise ListError(" ".join(problems))
-        previous = current_list(scenario.fiscal_year)
+        previous = current_list(scenario.fiscal_year, scenario.kabupaten)
         if previous is not None and not note.strip():
             raise ListError(
                 _(
@@ -117,6 +123,7 @@ def approve(*, by: Actor, scenario: Scenario, decree: str = "", note: str = "") 
         approved = BeneficiaryList.objects.create(
             number=number,
             fiscal_year=scenario.fiscal_year,
+            kabupaten=scenario.kabupaten,
             version=previous.version + 1 if previous else 1,
             previous=previous,
             scenario=scenario,
@@ -139,6 +146,7 @@ def approve(*, by: Actor, scenario: Scenario, decree: str = "", note: str = "") 
             obj=approved,
             after={
                 "number": approved.number,
+                "kabupaten": approved.kabupaten,
                 "fiscal_year": approved.fiscal_year,
                 "version": approved.version,
                 "scenario": scenario.pk,

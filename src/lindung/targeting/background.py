@@ -40,6 +40,7 @@ def _run(job: Job, progress: Progress) -> str:
             name=str(params.get("name", "")),
             supplement=bool(params.get("supplement")),
             progress=progress.step,
+            kabupaten=params.get("kabupaten"),
         )
     except TargetingError as error:
         raise JobError(error.message) from error

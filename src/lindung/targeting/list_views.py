@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from lindung.audit.actions import Action
 from lindung.audit.services import record
 from lindung.decorators import require, user_of
+from lindung.regions.models import Region
+from lindung.regions.scope import kabupaten_for
 from lindung.roles import Capability
 from lindung.targeting import presenters
 from lindung.targeting.forms import DecreeForm
@@ -38,16 +40,23 @@ from lindung.ui.downloads import send_stored
 
 @login_required
 def list_index(request: HttpRequest) -> HttpResponse:
-    lists = list(lists_with_status())
-    totals = totals_in_scope(user_of(request), lists)  # an operator's area, not the kabupaten
+    user = user_of(request)
+    kabupaten = kabupaten_for(user)  # each kabupaten/kota's own lists; a province sees all
+    lists = list(lists_with_status(kabupaten))
+    totals = totals_in_scope(user, lists)  # an operator's area, not the kabupaten
     rows = [(item, *totals[item.pk]) for item in lists]
-    return render(request, "targeting/list_index.html", {"lists": rows})
-
-
-def _get_list(number: int) -> BeneficiaryList:
-    return get_object_or_404(
-        BeneficiaryList.objects.select_related("previous", "scenario"), number=number
+    names = (
+        dict(Region.objects.filter(code__in=kabupaten).values_list("code", "name"))
+        if len(kabupaten) > 1
+        else {}
     )
+    return render(request, "targeting/list_index.html", {"lists": rows, "kabupaten_names": names})
+
+
+def _get_list(request: HttpRequest, number: int) -> BeneficiaryList:
+    """A list of a kabupaten/kota in the user's scope (another's is not found)."""
+    lists = BeneficiaryList.objects.filter(kabupaten__in=kabupaten_for(user_of(request)))
+    return get_object_or_404(lists.select_related("previous", "scenario"), number=number)
 
 
 def _files_context(
@@ -66,7 +75,7 @@ def _files_context(
 
 @login_required
 def list_detail(request: HttpRequest, number: int) -> HttpResponse:
-    approved = _get_list(number)
+    approved = _get_list(request, number)
     user = user_of(request)
     query = request.GET.get("q", "").strip()
     context = presenters.list_page(user, approved, query=query, page=request.GET.get("page"))
@@ -85,7 +94,7 @@ def list_detail(request: HttpRequest, number: int) -> HttpResponse:
 @login_required
 def list_files(request: HttpRequest, number: int) -> HttpResponse:
     """The lampiran's status (polled by htmx while the files are being made)."""
-    approved = _get_list(number)
+    approved = _get_list(request, number)
     return render(
         request,
         "targeting/list_detail.html#lampiran",
@@ -97,7 +106,7 @@ def list_files(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 def list_decree(request: HttpRequest, number: int) -> HttpResponse:
     """Enter the number, date and subject of the signed decree; the files are made again."""
-    approved = _get_list(number)
+    approved = _get_list(request, number)
     form = DecreeForm(request.POST)
     if form.is_valid():
         try:
@@ -118,7 +127,7 @@ def list_decree(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def _download(request: HttpRequest, number: int, suffix: str) -> HttpResponseBase:
-    approved = _get_list(number)
+    approved = _get_list(request, number)
     user = user_of(request)
     files: LampiranFiles = request_files(approved, user=user)
     if not is_ready(files):  # never wait for the file: show the progress instead

@@ -6,7 +6,7 @@
 
 The lists of a fiscal year form one chain (`current_list` is the one in force); approving a
 scenario into the next list is `targeting.approval.approve`. Totals stored at approval serve the
-roles that see the whole deployment; everyone else gets their own area's figures.
+roles that see the list's whole kabupaten/kota; everyone else gets their own area's figures.
 """
 
 from typing import Any
@@ -17,17 +17,38 @@ from lindung.regions import scope
 from lindung.targeting.models import Beneficiary, BeneficiaryList, ChangeKind, ListChange, Scenario
 
 
-def current_list(fiscal_year: int) -> BeneficiaryList | None:
-    """The list in force for `fiscal_year`: the latest version, or None before any approval."""
-    return BeneficiaryList.objects.filter(fiscal_year=fiscal_year).order_by("-version").first()
-
-
-def lists_with_status() -> QuerySet[BeneficiaryList]:
-    """Every list, newest first, with `in_force`: no revision has replaced it."""
+def current_list(fiscal_year: int, kabupaten: str | None = None) -> BeneficiaryList | None:
+    """The list in force for `fiscal_year` in `kabupaten` (left out: the installation's only
+    one): the latest version, or None before any approval."""
+    code = kabupaten or scope.sole_kabupaten()
     return (
-        BeneficiaryList.objects.select_related("previous", "scenario")
+        BeneficiaryList.objects.filter(fiscal_year=fiscal_year, kabupaten=code)
+        .order_by("-version")
+        .first()
+    )
+
+
+def lists_in_force(fiscal_year: int) -> list[BeneficiaryList]:
+    """The list in force for `fiscal_year` of each kabupaten/kota that has approved one."""
+    return list(
+        BeneficiaryList.objects.filter(fiscal_year=fiscal_year, revision__isnull=True).order_by(
+            "kabupaten"
+        )
+    )
+
+
+def lists_with_status(kabupaten: list[str] | None = None) -> QuerySet[BeneficiaryList]:
+    """Every list (of these kabupaten/kota, when given), newest first, with `in_force`: no
+    revision has replaced it."""
+    lists = (
+        BeneficiaryList.objects.all()
+        if kabupaten is None
+        else (BeneficiaryList.objects.filter(kabupaten__in=kabupaten))
+    )
+    return (
+        lists.select_related("previous", "scenario")
         .annotate(in_force=ExpressionWrapper(Q(revision__isnull=True), output_field=BooleanField()))
-        .order_by("-fiscal_year", "-version")
+        .order_by("-fiscal_year", "kabupaten", "-version")
     )
 
 
@@ -76,8 +97,15 @@ def totals_in_scope(user: Any, lists: list[BeneficiaryList]) -> dict[int, tuple[
     desa operator gets the totals of their area, never the kabupaten's. Roles that see the whole
     deployment get the totals stored at approval (no query)."""
     codes = scope.codes_for(user)
-    if scope.is_whole_deployment(codes):
-        return {item.pk: (item.selected, item.cost) for item in lists}
+    # A list whose whole kabupaten/kota the user sees: the totals stored at approval.
+    stored = {
+        item.pk: (item.selected, item.cost)
+        for item in lists
+        if scope.contains(codes, item.kabupaten)
+    }
+    lists = [item for item in lists if item.pk not in stored]
+    if not lists:
+        return stored
     entries = Beneficiary.objects.filter(beneficiary_list__in=lists)
     rows = (
         in_areas(entries, codes)
@@ -86,14 +114,14 @@ def totals_in_scope(user: Any, lists: list[BeneficiaryList]) -> dict[int, tuple[
         .order_by()
     )
     found = {row["beneficiary_list_id"]: (row["n"], int(row["total"] or 0)) for row in rows}
-    return {item.pk: found.get(item.pk, (0, 0)) for item in lists}
+    return stored | {item.pk: found.get(item.pk, (0, 0)) for item in lists}
 
 
 def summary_in_scope(user: Any, approved: BeneficiaryList) -> dict[str, Any]:
     """`approved`'s totals within the user's wilayah: workers, cost, per source (with the
     source's budget, which is the deployment's) and the changes by kind. A kecamatan or desa
     operator gets their own area's figures, never the kabupaten's."""
-    if scope.is_whole_deployment(scope.codes_for(user)):
+    if scope.contains(scope.codes_for(user), approved.kabupaten):
         return {
             "selected": approved.selected,
             "cost": approved.cost,

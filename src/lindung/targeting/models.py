@@ -14,6 +14,8 @@ class Scenario(models.Model):
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    # The kabupaten/kota whose policy, budgets and workers the run used.
+    kabupaten = models.CharField(_("regency/city"), max_length=13)
     policy_version = models.ForeignKey(
         "rules.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -80,7 +82,8 @@ class Selection(models.Model):
 class BeneficiaryList(models.Model):
     """An approved scenario, frozen: the beneficiary list annexed to the SK Bupati.
 
-    The lists of a fiscal year form one chain: version 1 is the first approval, and each
+    The lists of a fiscal year and kabupaten/kota form one chain: version 1 is the first
+    approval, and each
     revision is a new list naming the one it replaces (`previous`), with its differences kept as
     `ListChange` rows. `number` runs over the whole deployment. Nothing here changes after the
     approval: each worker's NIK, name, desa and occupation are copied into `Beneficiary`, so later
@@ -89,6 +92,8 @@ class BeneficiaryList(models.Model):
 
     number = models.PositiveIntegerField(_("number"), unique=True)
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    # Each kabupaten/kota approves its own lists: versions count within it and the year.
+    kabupaten = models.CharField(_("regency/city"), max_length=13)
     version = models.PositiveSmallIntegerField(_("version"))
     previous = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revision"
@@ -124,7 +129,8 @@ class BeneficiaryList(models.Model):
         verbose_name_plural = _("beneficiary lists")
         constraints = [
             models.UniqueConstraint(
-                fields=["fiscal_year", "version"], name="beneficiary_list_year_version"
+                fields=["kabupaten", "fiscal_year", "version"],
+                name="beneficiary_list_kab_year_version",
             )
         ]
 

@@ -21,12 +21,20 @@ from lindung.audit.actions import Action
 from lindung.audit.actors import Actor, actor_user
 from lindung.audit.services import record
 from lindung.bulk import insert_frame
+from lindung.regions import scope
 from lindung.regions.models import Level, Population, Region
 from lindung.registry.models import TRANSPORT_OCCUPATIONS
+from lindung.roles import Capability
 from lindung.rules.eligibility import eligibility, registry_frame, self_paying_workers
 from lindung.rules.models import Nomination, PolicyVersion
 from lindung.rules.national import RulesError
-from lindung.rules.policy import Policy, active_policy, policy_of, source_cost
+from lindung.rules.policy import (
+    Policy,
+    active_policy,
+    policy_of,
+    registry_kabupaten,
+    source_cost,
+)
 from lindung.targeting import optimizer
 from lindung.targeting.lists import TRANSPORT, current_list, listed_workers, transport_costs
 from lindung.targeting.models import BeneficiaryList, Scenario, Selection
@@ -47,13 +55,16 @@ def scenario_dir(scenario: Scenario) -> Path:
     return Path(settings.VAR_DIR) / "scenarios" / str(scenario.pk)
 
 
-def _policy(number: int | None) -> tuple[Policy, PolicyVersion | None]:
+def _policy(number: int | None, kabupaten: str) -> tuple[Policy, PolicyVersion | None]:
     if number is None:
-        return active_policy()
-    version = PolicyVersion.objects.filter(number=number).first()
+        return active_policy(kabupaten)
+    version = PolicyVersion.objects.filter(number=number, kabupaten=kabupaten).first()
     if version is None:
-        raise TargetingError(_("There is no policy version %(number)s.") % {"number": number})
-    return policy_of(version.data), version
+        raise TargetingError(
+            _("There is no policy version %(number)s of %(kabupaten)s.")
+            % {"number": number, "kabupaten": kabupaten}
+        )
+    return policy_of(version.data, kabupaten), version
 
 
 def _budgets(policy: Policy, budgets: dict[str, int] | None) -> dict[str, int]:
@@ -175,8 +186,11 @@ def run_scenario(
     name: str = "",
     supplement: bool = False,
     progress: Callable[[str], object] | None = None,
+    kabupaten: str | None = None,
 ) -> Scenario:
-    """Select, for each funding source, the workers it pays for in `fiscal_year`.
+    """Select, for each funding source, the workers it pays for in `fiscal_year`, under the
+    policy and budgets of `kabupaten` (left out: the installation's only one) and among its
+    workers only.
 
     With `supplement`, the workers on the year's approved list count as already sponsored and
     the budgets cover more workers on top of it (approving the result adds them to the list).
@@ -186,9 +200,17 @@ def run_scenario(
     step("read")
     if not 2000 <= fiscal_year <= 2100:
         raise TargetingError(_("The fiscal year must be a year such as 2027."))
-    policy, version = _policy(policy_number)
+    try:
+        code = kabupaten or scope.sole_kabupaten()
+    except LookupError as error:
+        raise TargetingError(_("Say which regency/city the scenario is for.")) from error
+    if not isinstance(by, str) and not (
+        by.can(Capability.CONFIGURE) and scope.contains(scope.codes_for(by), code)
+    ):
+        raise TargetingError(_("You may run scenarios only for your own regency/city."))
+    policy, version = _policy(policy_number, code)
     amounts = _budgets(policy, budgets)
-    base = current_list(fiscal_year) if supplement else None
+    base = current_list(fiscal_year, code) if supplement else None
     if supplement and base is None:
         raise TargetingError(
             _("There is no approved list for %(year)s to add to.") % {"year": fiscal_year}
@@ -205,7 +227,7 @@ def run_scenario(
         Nomination.objects.filter(fiscal_year=fiscal_year).values_list("worker_id", flat=True)
     )
     already = listed_workers(base) if base is not None else set()
-    registry = registry_frame()
+    registry = registry_frame(registry_kabupaten(policy))
     step("eligibility")
     frame = eligibility(
         registry, policy, fiscal_year, nominated, already, self_paying=self_paying_workers()
@@ -234,6 +256,7 @@ def run_scenario(
         by=by,
         name=name,
         fiscal_year=fiscal_year,
+        kabupaten=code,
         policy=policy,
         version=version,
         amounts=amounts,
@@ -253,6 +276,7 @@ def _save(
     by: Actor,
     name: str,
     fiscal_year: int,
+    kabupaten: str,
     policy: Policy,
     version: PolicyVersion | None,
     amounts: dict[str, int],
@@ -295,6 +319,7 @@ def _save(
     scenario = Scenario.objects.create(
         name=name[:200],
         fiscal_year=fiscal_year,
+        kabupaten=kabupaten,
         policy_version=version,
         policy_data=policy.to_data(),
         budgets=amounts,

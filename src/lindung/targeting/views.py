@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +11,8 @@ from lindung.formats import format_number
 from lindung.htmx import HtmxHttpRequest
 from lindung.jobs.models import ACTIVE, Job, JobStatus
 from lindung.jobs.views import respond_with_job
+from lindung.regions.scope import kabupaten_for
+from lindung.regions.working import for_kabupaten
 from lindung.roles import Capability
 from lindung.rules.policy import active_policy
 from lindung.targeting import queries
@@ -26,11 +29,17 @@ from lindung.targeting.models import BeneficiaryList, Scenario
 EXTRA_BUDGET = 1_000_000_000  # "how many more would Rp1 M cover"
 
 
+def _scenarios(request: HttpRequest) -> QuerySet[Scenario]:
+    """The scenarios of the kabupaten/kota the user works in (another's are not found)."""
+    return Scenario.objects.filter(kabupaten__in=kabupaten_for(user_of(request)))
+
+
 @require(Capability.CONFIGURE)
-def scenario_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The scenarios, and the form that runs one as a background job: the page shows its
-    progress, then the scenario (a second click while it runs shows the same run)."""
-    policy, version = active_policy()
+@for_kabupaten
+def scenario_list(request: HtmxHttpRequest, kabupaten: str) -> HttpResponse:
+    """The kabupaten/kota's scenarios, and the form that runs one as a background job: the page
+    shows its progress, then the scenario (a second click while it runs shows the same run)."""
+    policy, version = active_policy(kabupaten)
     initial = {"fiscal_year": timezone.localdate().year + 1}
     form = RunForm(request.POST or None, policy=policy, initial=initial)
     user = user_of(request)
@@ -43,13 +52,16 @@ def scenario_list(request: HtmxHttpRequest) -> HttpResponse:
                 "policy_number": version.number if version else None,
                 "name": form.cleaned_data["name"],
                 "supplement": form.cleaned_data["supplement"],
+                "kabupaten": kabupaten,
             },
         )
         if job.status != JobStatus.FAILED:
             return respond_with_job(request, job)
         # It failed at once (jobs that run in the request): the message goes on the form.
         form.add_error(None, job.error)
-    scenarios = Scenario.objects.select_related("policy_version", "created_by")[:50]
+    scenarios = Scenario.objects.filter(kabupaten=kabupaten).select_related(
+        "policy_version", "created_by"
+    )[:50]
     running = Job.objects.filter(kind=SCENARIO_RUN, started_by=user, status__in=ACTIVE).first()
     context = {"form": form, "scenarios": scenarios, "version": version, "running": running}
     if request.htmx and request.method == "POST":
@@ -61,7 +73,7 @@ def scenario_list(request: HtmxHttpRequest) -> HttpResponse:
 @require(Capability.CONFIGURE)
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(
-        Scenario.objects.select_related("policy_version", "base_list"), pk=pk
+        _scenarios(request).select_related("policy_version", "base_list"), pk=pk
     )
     names = queries.kecamatan_names(list(scenario.by_kecamatan))
     approved = BeneficiaryList.objects.filter(scenario=scenario).first()
@@ -108,7 +120,7 @@ def _notes(scenario: Scenario) -> list[str]:
 @require(Capability.CONFIGURE)
 def scenario_compare(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.GET.getlist("s") if i.isdigit()][:4]
-    scenarios = list(Scenario.objects.filter(pk__in=ids).order_by("pk"))
+    scenarios = list(_scenarios(request).filter(pk__in=ids).order_by("pk"))
     if len(scenarios) < 2:
         messages.error(request, _("Choose two or more scenarios to compare."))
         return redirect("targeting:scenario-list")
@@ -124,7 +136,7 @@ def scenario_compare(request: HttpRequest) -> HttpResponse:
 def scenario_lampiran(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The scenario's draft list as XLSX, written by a background job: its progress box, then a
     download link."""
-    scenario = get_object_or_404(Scenario, pk=pk)
+    scenario = get_object_or_404(_scenarios(request), pk=pk)
     return respond_with_job(
         request, start_scenario_lampiran(by=user_of(request), scenario=scenario)
     )
@@ -133,7 +145,7 @@ def scenario_lampiran(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require(Capability.APPROVE)
 def scenario_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm and approve a scenario as the year's beneficiary list."""
-    scenario = get_object_or_404(Scenario.objects.select_related("base_list"), pk=pk)
+    scenario = get_object_or_404(_scenarios(request).select_related("base_list"), pk=pk)
     form = ApproveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,6 +168,6 @@ def scenario_approve(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "problems": approval_problems(scenario),
         "changed": changed_since(scenario),
-        "current": current_list(scenario.fiscal_year),
+        "current": current_list(scenario.fiscal_year, scenario.kabupaten),
     }
     return render(request, "targeting/scenario_approve.html", context)

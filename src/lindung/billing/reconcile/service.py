@@ -59,7 +59,7 @@ from lindung.billing.states import BillingError
 from lindung.enrollment.models import Participation, Wadah
 from lindung.registry.models import SelfPayment, Worker
 from lindung.sheets import DEFAULT_LIMITS, ReadError, save_upload
-from lindung.targeting.lists import current_list
+from lindung.targeting.lists import lists_in_force
 from lindung.targeting.models import Beneficiary
 
 Status = ReconciliationStatus
@@ -107,12 +107,13 @@ def _participations(fiscal_year: int) -> pl.DataFrame:
             if name not in ("on_list", "status", "paid_until")
         },
     )
-    approved = current_list(fiscal_year)
+    # On a list in force of its kabupaten/kota (each has its own; a worker is on one at most).
+    in_force = [approved.pk for approved in lists_in_force(fiscal_year)] or [0]
     listed = bulk.read_frame(
         f"SELECT worker_id FROM {Beneficiary._meta.db_table} "  # noqa: S608
-        "WHERE beneficiary_list_id = %s",
+        f"WHERE beneficiary_list_id IN ({', '.join(['%s'] * len(in_force))})",
         {"worker_id": pl.Int64},
-        [approved.pk if approved else 0],
+        in_force,
     ).get_column("worker_id")
     return frame.with_columns(pl.col("worker_id").is_in(listed.implode()).alias("on_list"))
 

@@ -109,6 +109,7 @@ def test_versions_are_numbered_and_audited_with_their_diff() -> None:
     assert event.before == {"number": 1, "eligibility.max_desil": 4}
     assert event.after == {
         "number": 2,
+        "kabupaten": "52.03",
         "name": "Rancangan Perbup 2027",
         "note": "",
         "eligibility.max_desil": 5,

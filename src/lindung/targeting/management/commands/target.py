@@ -1,4 +1,5 @@
-"""`lindung target --year 2027 --budget apbd=12000000000 [--policy N] [--json] [--out F.xlsx]`."""
+"""`lindung target --year 2027 --budget apbd=12000000000 [--kabupaten 52.03] [--policy N] [--json]
+[--out F.xlsx]`. `--kabupaten` is needed in an installation that serves several kabupaten/kota."""
 
 import json
 from argparse import ArgumentParser
@@ -37,6 +38,10 @@ class Command(BaseCommand):
             "--budget", action="append", default=[], metavar="SOURCE=RUPIAH",
             help=_("a source's budget (repeatable); the policy's budget otherwise"),
         )  # fmt: skip
+        parser.add_argument(
+            "--kabupaten", metavar="CODE",
+            help=_("the regency/city whose policy and workers (needed when there are several)"),
+        )  # fmt: skip
         parser.add_argument("--policy", type=int, metavar="VERSION", help=_("policy version"))
         parser.add_argument("--name", default="", help=_("a name for the scenario"))
         parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
@@ -53,6 +58,7 @@ class Command(BaseCommand):
                 budgets=budgets,
                 policy_number=options["policy"],
                 name=options["name"],
+                kabupaten=options["kabupaten"],
             )
         except TargetingError as error:
             raise CommandError(error.message) from error
