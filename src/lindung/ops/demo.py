@@ -49,9 +49,12 @@ def demo_password() -> str:
 
 
 @transaction.atomic
-def ensure_demo_accounts(password: str) -> list[DemoAccount]:
-    """Create the demo accounts, or give existing ones the new demo password."""
-    for account in DEMO_ACCOUNTS:
+def ensure_demo_accounts(
+    password: str, accounts: list[DemoAccount] | None = None
+) -> list[DemoAccount]:
+    """Create the demo accounts (`accounts` too), or give existing ones the new password."""
+    accounts = [*DEMO_ACCOUNTS, *(accounts or [])]
+    for account in accounts:
         user = User.objects.filter(username=account.username).first()
         if user is None:
             user, _generated = create_user(
@@ -65,7 +68,7 @@ def ensure_demo_accounts(password: str) -> list[DemoAccount]:
             )
         else:
             reset_password(by=None, user=user, password=password, must_change_password=False)
-    return DEMO_ACCOUNTS
+    return accounts
 
 
 def shared_file(folder: Path, name: str) -> Path | None:

@@ -166,9 +166,12 @@ class Deployment(models.Model):
     def area_codes(self) -> list[str]:
         return sorted(self.areas.values_list("code", flat=True))
 
-    def head_of_region(self) -> str:
-        """The office that signs the decrees: "Bupati Lombok Timur", "Wali Kota Mataram"."""
+    def head_of_region(self, kabupaten: str | None = None) -> str:
+        """The office that signs the decrees: "Bupati Lombok Timur", "Wali Kota Mataram"; of
+        `kabupaten` alone when given (in a province, each signs its own)."""
         areas = sorted(self.areas.all(), key=lambda r: r.code)
+        if kabupaten is not None:
+            areas = [r for r in areas if r.code == kabupaten] or areas
         names = " dan ".join(_short_name(r) for r in areas) or self.name
         if self.head_title:
             title = self.head_title

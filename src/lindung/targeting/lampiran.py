@@ -78,14 +78,15 @@ def in_deployment_language(write: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def deployment_heading() -> dict[str, str]:
-    """What the deployment's decree settings say now: the office, the signer's name, the place
+def deployment_heading(kabupaten: str | None = None) -> dict[str, str]:
+    """What the deployment's decree settings say now: the office (of `kabupaten`'s head when
+    given: each kabupaten/kota's lists are its own head's decrees), the signer's name, the place
     of signing and the default subject (empty texts when not set)."""
     deployment = Deployment.objects.filter(pk=1).first()
     if deployment is None:
         return {"office": "Bupati", "signer": "", "place": "", "subject": ""}
     return {
-        "office": deployment.head_of_region(),
+        "office": deployment.head_of_region(kabupaten),
         "signer": deployment.head_name,
         "place": deployment.signing_place,
         "subject": deployment.decree_subject,
@@ -96,7 +97,7 @@ def deployment_heading() -> dict[str, str]:
 def lampiran_heading(approved: BeneficiaryList) -> Heading:
     """The texts in the deployment's language (LANGUAGE_CODE), whoever reads the page."""
     # A signed decree keeps what the settings said when it was entered (`set_decree`).
-    settings_now = approved.decree_heading or deployment_heading()
+    settings_now = approved.decree_heading or deployment_heading(approved.kabupaten)
     subject = approved.decree_subject or settings_now.get("subject", "")
     if not subject:
         subject = _(

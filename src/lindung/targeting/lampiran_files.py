@@ -239,7 +239,7 @@ def set_decree(
         }
         # Once signed (number and date known), the heading keeps today's decree settings; saving
         # the decree again takes the settings as they are then (a corrected name).
-        heading = deployment_heading() if number and date else {}
+        heading = deployment_heading(approved.kabupaten) if number and date else {}
         approved.decree, approved.decree_date, approved.decree_subject = number, date, subject
         approved.decree_heading = heading
         after = {

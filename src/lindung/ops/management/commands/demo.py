@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from lindung.formats import format_number, format_rupiah
 from lindung.ops.demo import (
     DEMO_KABUPATEN,
+    DemoAccount,
     bill_demo_list,
     demo_password,
     enroll_demo_list,
@@ -35,18 +36,28 @@ class Command(BaseCommand):
             metavar="N",
             help="synthetic workers in the demo registry (default 50000; 0 for none)",
         )
+        parser.add_argument(
+            "--province",
+            metavar="CODE",
+            help="a whole province instead (e.g. 52, Nusa Tenggara Barat): every kabupaten/kota, "
+            "each with its own policy and list, their admins and a provincial officer",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("setup", kabupaten=[DEMO_KABUPATEN], stdout=self.stdout, stderr=self.stderr)
-        self._reference_data()
-        if options["workers"] > 0:
-            self._registry(options["workers"])
-            self._targeting()
-            self._enrollment()
-            self._billing()
-            self._claims()
+        extra: list[DemoAccount] = []
+        if options["province"]:
+            extra = self._province(options["province"], options["workers"])
+        else:
+            self._reference_data()
+            if options["workers"] > 0:
+                self._registry(options["workers"])
+                self._targeting()
+                self._enrollment()
+                self._billing()
+                self._claims()
         password = demo_password()
-        accounts = ensure_demo_accounts(password)
+        accounts = ensure_demo_accounts(password, extra)
         # Counted last, before serving: the rebuilds queued by the changes above then find
         # nothing left to count (dashboard.tasks), so the first pages do not share the machine
         # with a recount.
@@ -55,7 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(_("Demo accounts (password for all of them):")))
         self.stdout.write(f"  {password}")
         for account in accounts:
-            where = account.region or DEMO_KABUPATEN
+            where = account.region or options["province"] or DEMO_KABUPATEN
             self.stdout.write(f"  {account.username:<18} {account.role.label} · {where}")
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(
@@ -63,6 +74,29 @@ class Command(BaseCommand):
         )
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
+
+    def _province(self, province: str, workers: int) -> list[DemoAccount]:
+        """Every kabupaten/kota of `province` served, each with workers, its own policy and its
+        approved list 1; returns the accounts of its admins and the provincial officer."""
+        from lindung.ops import demo_province
+
+        regions = demo_province.kabupaten_of(province)
+        if not regions:
+            raise CommandError(_("%(code)s is not a province code.") % {"code": province})
+        codes = [region.code for region in regions]
+        call_command("setup", kabupaten=codes, stdout=self.stdout, stderr=self.stderr)
+        folder = settings.LINDUNG_SHARED_DATA
+        for name in ("indonesia_kabupaten_kota.geojson", "indonesia_kecamatan.geojson"):
+            if path := shared_file(folder, name):
+                try:
+                    call_command("regions", "load-boundaries", str(path), stdout=self.stdout)
+                except CommandError as exc:
+                    self.stderr.write(_("Boundaries not loaded: %(error)s") % {"error": exc})
+        self._reference_data()  # Lombok Timur's finer polygons and population over those
+        if workers > 0:
+            demo_province.registry(province, workers, self.stdout.write)
+            demo_province.policies_and_lists(province, self.stdout.write)
+        return demo_province.province_accounts(province)
 
     def _registry(self, workers: int) -> None:
         """A synthetic worker list of Lombok Timur, imported like a real one (idempotent)."""
