@@ -1,14 +1,24 @@
+from typing import Any
+
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
-from lindung.regions.models import Deployment
+from lindung.regions.models import DECREE_FIELDS, Deployment
 
 
-class DecreeSettingsForm(forms.ModelForm[Deployment]):
-    """What the decrees of the head of region say (the lampiran of an approved list)."""
+class DecreeSettingsForm(forms.Form):
+    """What the decrees of the head of region say (the lampiran of an approved list): the
+    installation's, or one kabupaten/kota's in an installation that serves several."""
 
-    class Meta:
-        model = Deployment
-        fields = ["head_title", "head_name", "signing_place", "decree_subject"]
-        widgets = {"decree_subject": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"head_name": _("As printed under the signature, e.g. H. M. Sukiman Azmy.")}
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(
+                Deployment,
+                fields=list(DECREE_FIELDS),
+                widgets={"decree_subject": forms.Textarea(attrs={"rows": 3})},
+                help_texts={
+                    "head_name": str(_("As printed under the signature, e.g. H. M. Sukiman Azmy."))
+                },
+            )
+        )

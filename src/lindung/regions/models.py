@@ -129,13 +129,9 @@ class Population(models.Model):
         return f"{self.region_id} {self.year}: {self.count}"
 
 
-class Deployment(models.Model):
-    """This installation: the kabupaten/kota it serves. One row (pk=1)."""
+class DecreeFields(models.Model):
+    """What the decrees (SK) of a head of region say: the lampiran of an approved list."""
 
-    name = models.CharField(_("name"), max_length=200)
-    areas = models.ManyToManyField(Region, related_name="+", verbose_name=_("served areas"))
-    configured_at = models.DateTimeField(auto_now=True)
-    # What the decrees (SK) of the head of region say: the lampiran of an approved list.
     head_title = models.CharField(
         _("title of the head of region"),
         max_length=40,
@@ -153,6 +149,22 @@ class Deployment(models.Model):
     )
 
     class Meta:
+        abstract = True
+
+
+DECREE_FIELDS = ("head_title", "head_name", "signing_place", "decree_subject")
+
+
+class Deployment(DecreeFields):
+    """This installation: the kabupaten/kota it serves. One row (pk=1). Its decree settings
+    are those of an installation that serves one kabupaten/kota; in one that serves several,
+    each has its own (`RegencyDecree`)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    areas = models.ManyToManyField(Region, related_name="+", verbose_name=_("served areas"))
+    configured_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
         verbose_name = _("deployment")
         constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="deployment_single")]
 
@@ -166,6 +178,13 @@ class Deployment(models.Model):
     def area_codes(self) -> list[str]:
         return sorted(self.areas.values_list("code", flat=True))
 
+    def decree_for(self, kabupaten: str | None = None) -> dict[str, str]:
+        """The decree settings that apply to `kabupaten`'s lists: its own where it has them
+        (an installation of several), else the installation's."""
+        own = RegencyDecree.objects.filter(kabupaten_id=kabupaten).first() if kabupaten else None
+        source: DecreeFields = own or self
+        return {field: getattr(source, field) for field in DECREE_FIELDS}
+
     def head_of_region(self, kabupaten: str | None = None) -> str:
         """The office that signs the decrees: "Bupati Lombok Timur", "Wali Kota Mataram"; of
         `kabupaten` alone when given (in a province, each signs its own)."""
@@ -173,13 +192,31 @@ class Deployment(models.Model):
         if kabupaten is not None:
             areas = [r for r in areas if r.code == kabupaten] or areas
         names = " dan ".join(_short_name(r) for r in areas) or self.name
-        if self.head_title:
-            title = self.head_title
+        head_title = self.decree_for(kabupaten)["head_title"]
+        if head_title:
+            title = head_title
         elif areas and all(r.type == RegionType.KOTA for r in areas):
             title = "Wali Kota"
         else:
             title = "Bupati"
         return f"{title} {names}"
+
+
+class RegencyDecree(DecreeFields):
+    """The decree settings of one kabupaten/kota in an installation that serves several: each
+    kabupaten/kota's lists are annexed to its own head's decree."""
+
+    kabupaten = models.OneToOneField(
+        Region, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("decree settings of a regency/city")
+        verbose_name_plural = _("decree settings of the regencies/cities")
+
+    def __str__(self) -> str:
+        return str(self.kabupaten_id)
 
 
 def _short_name(region: Region) -> str:

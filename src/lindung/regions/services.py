@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from lindung.audit.actions import Action
 from lindung.audit.actors import Actor
 from lindung.audit.services import record
-from lindung.regions.models import Deployment, Level, Region
+from lindung.regions.models import DECREE_FIELDS, Deployment, Level, RegencyDecree, Region
 
 
 class DeploymentError(Exception):
@@ -46,36 +46,49 @@ def configure_deployment(*, kabupaten: list[str], by: Actor | None, name: str = 
     return deployment
 
 
-DECREE_FIELDS = ("head_title", "head_name", "signing_place", "decree_subject")
-
-
 @transaction.atomic
 def update_decree_settings(
-    *, by: Actor, head_title: str, head_name: str, signing_place: str, decree_subject: str
-) -> Deployment:
+    *,
+    by: Actor,
+    head_title: str,
+    head_name: str,
+    signing_place: str,
+    decree_subject: str,
+    kabupaten: str | None = None,
+) -> Deployment | RegencyDecree:
     """What the decrees of the head of region say (the lampiran of an approved list): the
-    title (Bupati, Wali Kota), the name, the place of signing and the default subject.
-    Audited with before/after; nothing is recorded when nothing changed."""
+    title (Bupati, Wali Kota), the name, the place of signing and the default subject: the
+    installation's, or `kabupaten`'s own in an installation that serves several. Audited with
+    before/after; nothing is recorded when nothing changed."""
     deployment = Deployment.objects.select_for_update().filter(pk=1).first()
     if deployment is None:
         raise DeploymentError(_("The deployment is not configured yet (lindung setup)."))
+    target: Deployment | RegencyDecree = deployment
+    if kabupaten is not None and deployment.area_codes() != [kabupaten]:
+        if kabupaten not in deployment.area_codes():
+            raise DeploymentError(
+                _("%(code)s is not a regency/city of this installation.") % {"code": kabupaten}
+            )
+        own = RegencyDecree.objects.select_for_update().filter(kabupaten_id=kabupaten).first()
+        target = own or RegencyDecree(kabupaten_id=kabupaten)
     values = {
         "head_title": " ".join(head_title.split()),
         "head_name": " ".join(head_name.split()),
         "signing_place": " ".join(signing_place.split()),
         "decree_subject": " ".join(decree_subject.split()),
     }
-    before = {field: getattr(deployment, field) for field in DECREE_FIELDS}
-    if before == values:
-        return deployment
+    before = {field: getattr(target, field) for field in DECREE_FIELDS}
+    if before == values and not target._state.adding:
+        return target
     for field, value in values.items():
-        setattr(deployment, field, value)
-    deployment.save(update_fields=[*DECREE_FIELDS, "configured_at"])
+        setattr(target, field, value)
+    target.save()
     record(
         by=by,
         action=Action.DECREE_SETTINGS_CHANGED,
-        obj=deployment,
+        obj=target,
         before={k: v for k, v in before.items() if v != values[k]},
-        after={k: v for k, v in values.items() if v != before[k]},
+        after={k: v for k, v in values.items() if v != before[k]}
+        | ({"kabupaten": kabupaten} if isinstance(target, RegencyDecree) else {}),
     )
-    return deployment
+    return target

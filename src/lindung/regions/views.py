@@ -10,6 +10,7 @@ from lindung.regions.forms import DecreeSettingsForm
 from lindung.regions.models import Deployment, Level
 from lindung.regions.queries import child_rows, get_region_for, home_regions
 from lindung.regions.scope import codes_for, contains, deployment_codes
+from lindung.regions.working import for_kabupaten
 from lindung.roles import Capability
 
 
@@ -56,17 +57,17 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require(Capability.CONFIGURE)
-def decree_settings(request: HttpRequest) -> HttpResponse:
+@for_kabupaten
+def decree_settings(request: HttpRequest, kabupaten: str) -> HttpResponse:
     """The head of region's title and name, the place of signing and the default subject that
-    the lampiran of every approved list prints."""
+    the lampiran of every approved list of the kabupaten/kota prints."""
     deployment = get_object_or_404(Deployment, pk=1)
-    form = DecreeSettingsForm(request.POST or None, instance=deployment)
+    form = DecreeSettingsForm(request.POST or None, initial=deployment.decree_for(kabupaten))
     if request.method == "POST" and form.is_valid():
-        services.update_decree_settings(by=user_of(request), **form.cleaned_data)
+        services.update_decree_settings(
+            by=user_of(request), kabupaten=kabupaten, **form.cleaned_data
+        )
         messages.success(request, _("Decree settings saved."))
         return redirect("regions:decree-settings")
-    return render(
-        request,
-        "regions/decree_settings.html",
-        {"form": form, "office": Deployment.objects.get(pk=1).head_of_region()},
-    )
+    office = Deployment.objects.get(pk=1).head_of_region(kabupaten)
+    return render(request, "regions/decree_settings.html", {"form": form, "office": office})

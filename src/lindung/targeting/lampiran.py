@@ -85,11 +85,12 @@ def deployment_heading(kabupaten: str | None = None) -> dict[str, str]:
     deployment = Deployment.objects.filter(pk=1).first()
     if deployment is None:
         return {"office": "Bupati", "signer": "", "place": "", "subject": ""}
+    own = deployment.decree_for(kabupaten)
     return {
         "office": deployment.head_of_region(kabupaten),
-        "signer": deployment.head_name,
-        "place": deployment.signing_place,
-        "subject": deployment.decree_subject,
+        "signer": own["head_name"],
+        "place": own["signing_place"],
+        "subject": own["decree_subject"],
     }
 
 

@@ -13,12 +13,14 @@ from lindung.accounts.tests.factories import UserFactory, admin, operator_desa
 from lindung.enrollment.models import Participation, State
 from lindung.regions import scope
 from lindung.regions.models import Deployment, Region
+from lindung.regions.services import update_decree_settings
 from lindung.registry.tests.factories import WorkerFactory
 from lindung.roles import Role
 from lindung.rules.national import RulesError
 from lindung.rules.policy import Policy, active_policy
 from lindung.rules.services import save_policy_version
 from lindung.targeting.approval import ListError, approve
+from lindung.targeting.lampiran import lampiran_heading
 from lindung.targeting.lists import current_list
 from lindung.targeting.models import BeneficiaryList, Selection
 from lindung.targeting.services import TargetingError, run_scenario
@@ -78,7 +80,7 @@ def test_each_kabupaten_saves_and_reads_its_own_policy(province: dict[str, Any])
     assert {s.code: s.annual_budget for s in active_policy(LOTIM)[0].sources}["apbd"] == 10**9
     with pytest.raises(LookupError):
         active_policy()  # several kabupaten/kota: the caller must say which
-    with pytest.raises(RulesError, match="own regency"):
+    with pytest.raises(RulesError, match="sendiri"):
         save_policy_version(
             by=province["admin"][LOBAR], data=_policy(LOTIM, 1), name="x", kabupaten=LOTIM
         )
@@ -104,9 +106,9 @@ def test_a_scenario_reads_only_its_kabupaten_and_is_run_by_its_admins(
     chosen = set(Selection.objects.filter(scenario=scenario).values_list("worker_id", flat=True))
     assert chosen == {w.pk for w in province["workers"][LOBAR]}
     assert scenario.kabupaten == LOBAR and scenario.workers == 2
-    with pytest.raises(TargetingError, match="own regency"):
+    with pytest.raises(TargetingError, match="sendiri"):
         run_scenario(by=province["admin"][LOTIM], fiscal_year=2027, kabupaten=LOBAR)
-    with pytest.raises(TargetingError, match="Say which"):
+    with pytest.raises(TargetingError, match="Sebutkan"):
         run_scenario(by="test", fiscal_year=2027)
 
 
@@ -118,7 +120,7 @@ def test_each_kabupaten_approves_its_own_lists_and_versions(
     lotim = run_scenario(by="test", fiscal_year=2027, kabupaten=LOTIM)
     lobar = run_scenario(by="test", fiscal_year=2027, kabupaten=LOBAR)
 
-    with pytest.raises(ListError, match="own administrators"):
+    with pytest.raises(ListError, match="sendiri"):
         approve(by=province["admin"][LOTIM], scenario=lobar)
     with django_capture_on_commit_callbacks(execute=True):
         first = approve(by=province["admin"][LOTIM], scenario=lotim)
@@ -196,9 +198,9 @@ def test_the_provincial_officer_sees_every_kabupaten_and_changes_nothing(
     # Read-only: no policy, scenario, approval or registry change.
     for url in ("/aturan/kebijakan/ubah/", "/sasaran/", "/pekerja/impor/"):
         assert client.get(url).status_code == 403, url
-    with pytest.raises(TargetingError, match="own regency"):
+    with pytest.raises(TargetingError, match="sendiri"):
         run_scenario(by=officer, fiscal_year=2028, kabupaten=LOTIM)
-    with pytest.raises(ListError, match="own administrators"):
+    with pytest.raises(ListError, match="sendiri"):
         approve(by=officer, scenario=run_scenario(by="test", fiscal_year=2028, kabupaten=LOTIM))
     assert BeneficiaryList.objects.count() == 2
 
@@ -223,3 +225,34 @@ def test_a_user_of_several_kabupaten_picks_one_for_the_policy_pages(
     chosen = client.get("/aturan/kebijakan/?kabupaten=52.01").content.decode()
     assert "Lobar" in chosen
     assert "Lobar" in client.get("/aturan/kebijakan/").content.decode()  # remembered
+
+
+def test_each_kabupatens_lists_print_its_own_heads_decree(
+    province: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    update_decree_settings(
+        by=province["admin"][LOBAR], kabupaten=LOBAR, head_title="", head_name="H. Lalu Fathul",
+        signing_place="Gerung", decree_subject="",
+    )  # fmt: skip
+    for code in (LOTIM, LOBAR):
+        save_policy_version(by="test", data=_policy(code, 10**10), name=code, kabupaten=code)
+    with django_capture_on_commit_callbacks(execute=True):
+        lotim, lobar = (
+            approve(by="test", scenario=run_scenario(by="test", fiscal_year=2027, kabupaten=code))
+            for code in (LOTIM, LOBAR)
+        )
+
+    lobar_heading, lotim_heading = lampiran_heading(lobar), lampiran_heading(lotim)
+    assert (
+        lobar_heading.office == "BUPATI LOMBOK BARAT" and lobar_heading.signer == "H. Lalu Fathul"
+    )
+    assert lobar_heading.place_date.startswith("Gerung")
+    assert (
+        lotim_heading.office == "BUPATI LOMBOK TIMUR" and lotim_heading.signer != "H. Lalu Fathul"
+    )
+    page = _login(province["admin"][LOBAR]).get("/pengaturan/sk/").content.decode()
+    assert "H. Lalu Fathul" in page and "Bupati Lombok Barat" in page
+    assert (
+        "H. Lalu Fathul"
+        not in _login(province["admin"][LOTIM]).get("/pengaturan/sk/").content.decode()
+    )
