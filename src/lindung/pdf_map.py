@@ -58,7 +58,7 @@ def draw_map(
     y: float,
     width: float,
     height: float,
-    features: list[tuple[str, Mapping[str, Any], str]],
+    features: Sequence[tuple[str, Mapping[str, Any], str]],
     *,
     labels: Mapping[str, str] | None = None,
 ) -> None:
@@ -114,7 +114,7 @@ Box = tuple[float, float, float, float]
 
 def _labels(
     canvas: Canvas,
-    features: list[tuple[str, Mapping[str, Any], str]],
+    features: Sequence[tuple[str, Mapping[str, Any], str]],
     labels: Mapping[str, str],
     to_page: Projection,
 ) -> None:

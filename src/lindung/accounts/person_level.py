@@ -111,6 +111,7 @@ AGGREGATE: frozenset[str] = frozenset(
         "dashboard:table",
         "dashboard:summary-pdf",
         "dashboard:kecamatan-pdf",
+        "dashboard:area-pdf",
         "dashboard:refresh",
         # A background job's progress and file: shown only to the person who started it while
         # they keep the capability it needed (a registry export needs VIEW_PERSONS).

@@ -1,3 +1,4 @@
+# Over 600 lines: the pure computation and its one database read belong together (read → compute).
 """Realisation against the pagu: per funding source and month of a fiscal year, what the budget
 allows, what the approved list commits, what was billed and paid, what remains, and where the
 year ends at the current rate, with a warning when it ends above the pagu or too far below it.

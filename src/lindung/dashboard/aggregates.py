@@ -26,6 +26,7 @@ out): a page that finds the cells counted on an earlier day queues a recount the
 
 import datetime
 import time
+from typing import Any
 
 import polars as pl
 from django.conf import settings
@@ -304,7 +305,8 @@ def refresh(years: list[int] | None = None) -> State:
     several = len(codes) > 1
     workers = registry()
     lists: dict[str, int] = {}
-    budgets: dict[str, dict[str, int]] = {}
+    # fiscal year → {source: pagu}; several kabupaten/kota: year → {kabupaten: {source: pagu}}
+    budgets: dict[str, dict[str, Any]] = {}
     labels = {s.code: s.label for policy, _v in policies.values() for s in policy.sources}
     frames = []
     self_paying = self_paying_workers()
@@ -326,8 +328,10 @@ def refresh(years: list[int] | None = None) -> State:
                     )
             else:
                 amounts = {s.code: s.annual_budget for s in policy.sources}
-            for source_code, amount in amounts.items():  # a province: the sum of its kabupaten
-                budgets[str(year)][source_code] = budgets[str(year)].get(source_code, 0) + amount
+            if several and code:  # each kabupaten/kota's own pagu: its page shows it
+                budgets[str(year)][code] = amounts
+            else:
+                budgets[str(year)] = amounts
         checked = pl.concat(parts).with_columns(pl.col("reason").is_null().alias("eligible_now"))
         entries = pl.concat(found) if found else None
         enrolled = _enrolled(year, entries, workers)
@@ -408,7 +412,7 @@ def _delete_cells(where: str, generation: int) -> None:
 
 def _snapshot(
     cells: pl.DataFrame,
-    budgets: dict[str, dict[str, int]],
+    budgets: dict[str, dict[str, Any]],
     lists: dict[str, int],
     today: datetime.date,
 ) -> None:

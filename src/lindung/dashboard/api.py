@@ -4,7 +4,11 @@ which a hidden one could be worked out, with its cost: `dashboard.disclosure`).
 
 `protected`, `in_grace` and `lapsed` are the coverage of `protected_on` (the day of the count),
 for the fiscal year of that day, or on 1 January of a year not begun (paid ahead); a past
-fiscal year has them 0 and `protected_on` null."""
+fiscal year has them 0 and `protected_on` null.
+
+For a user of an installation that serves several kabupaten/kota, `area` empty (or the code of
+their province, `52`) is all of them together: `name` "Provinsi Nusa Tenggara Barat", `level` 1
+and the kabupaten/kota as `areas`; `area=52.03` is one of them, as a kabupaten's own."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -46,7 +50,17 @@ class AreaOut(Schema):
 
 
 class IndicatorsOut(Schema):
-    area: str = Field(description="Region code; empty for the whole deployment")
+    area: str = Field(
+        description="Region code; empty for the kabupaten/kota of the deployment together"
+    )
+    name: str = Field(
+        description="The area's name: 'Provinsi Nusa Tenggara Barat', 'Kabupaten Lombok Timur', "
+        "'Kecamatan Selong'; the deployment's name for kabupaten/kota of several provinces"
+    )
+    level: int = Field(
+        description="1 the kabupaten/kota of the deployment together (their province), "
+        "2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan"
+    )
     fiscal_year: int
     registered: int | None
     eligible: int | None
@@ -67,7 +81,9 @@ class IndicatorsOut(Schema):
     covered_share: float | None = Field(description="sponsored ÷ eligible")
     coverage_rate: float | None = Field(description="sponsored ÷ estimated working population")
     by_source: list[SourceOut]
-    areas: list[AreaOut] = Field(description="The child areas (kecamatan or desa)")
+    areas: list[AreaOut] = Field(
+        description="The child areas: kabupaten/kota (level 1), kecamatan (2) or desa (3)"
+    )
     refreshed_at: str | None
     stale: bool
 
@@ -92,6 +108,8 @@ def indicators(
     figures = queries.indicators(user, where, filters)
     return IndicatorsOut(
         area=where.code,
+        name=queries.area_title(where),
+        level=where.level,
         fiscal_year=year,
         registered=figures.registered.value,
         eligible=figures.eligible.value,

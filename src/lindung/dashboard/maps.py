@@ -1,9 +1,13 @@
 """The map and chart data of the dashboard: GeoJSON coloured by an indicator, chart series.
 
-Boundaries come from `lindung regions load-boundaries`. The areas of one parent (the kecamatan
-of a kabupaten, the desa of a kecamatan) are simplified together, once per process and again when
-one of them is reloaded, so neighbours share their simplified border and the map data of a
-kabupaten is a few dozen kilobytes.
+Boundaries come from `lindung regions load-boundaries`. The areas of one parent (the kabupaten/kota
+of a province, the kecamatan of a kabupaten, the desa of a kecamatan) are simplified together,
+once per process and again when one of them is reloaded, so neighbours share their simplified
+border and the map data of a kabupaten is a few dozen kilobytes. Published boundaries are often
+invalid (nested shells, rings crossing themselves): the simplification cleans them as one
+coverage first (`regions.geometry.simplify_coverage`), and the PDF maps draw the same shapes.
+An area without a polygon is left off the map; the page names it (`mapped_codes`) and the table
+still lists it.
 """
 
 from collections.abc import Callable, Iterable
@@ -25,6 +29,7 @@ from lindung.dashboard.queries import (
     TrendPoint,
     children,
     indicators,
+    short_name,
 )
 from lindung.formats import EMPTY, format_date, format_number
 from lindung.regions import scope
@@ -60,15 +65,19 @@ def _area_codes(area: Area, rows: list[AreaRow]) -> list[str]:
     return [row.code for row in rows] if rows else [area.code]
 
 
-def has_boundaries(area: Area) -> bool:
-    if area.region is None:
-        return (
-            Boundary.objects.filter(region_id__in=area.codes).exists()
-            or Boundary.objects.filter(region__parent_id__in=area.codes).exists()
-        )
-    if area.level == Level.DESA_KELURAHAN:
-        return Boundary.objects.filter(region_id=area.code).exists()
-    return Boundary.objects.filter(region__parent_id=area.code).exists()
+def mapped_codes(area: Area, rows: list[AreaRow]) -> set[str]:
+    """Which of the areas the map draws have a polygon: the child areas (`rows`), or a desa
+    itself. None: no map; some: the others are named beside it."""
+    codes = _area_codes(area, rows)
+    if not codes or codes == [""]:
+        return set()
+    return set(Boundary.objects.filter(region_id__in=codes).values_list("region_id", flat=True))
+
+
+def map_label(name: str, level: int | None) -> str:
+    """How the map names an area: a kabupaten without "Kabupaten" (long names crowd a
+    province's map), others by their name."""
+    return short_name(name) if level == Level.KABUPATEN_KOTA else name
 
 
 @lru_cache(maxsize=256)
@@ -129,21 +138,12 @@ def collection(
     values = {row.code: value_of(row, indicator) for row in rows}
     scale = scale_for(values.values(), indicator)
     by_code = {row.code: row for row in rows}
-    parents = dict(
-        Boundary.objects.filter(region_id__in=[*by_code, *context]).values_list(
-            "region_id", "region__parent_id"
-        )
-    )
-    stamps = dict(
-        Boundary.objects.filter(region__parent_id__in=set(parents.values()))
-        .values("region__parent_id")
-        .annotate(latest=Max("loaded_at"))
-        .values_list("region__parent_id", "latest")
-    )
+    coverages = _coverages([*by_code, *context])
+    level = area.child_level
     features = []
-    for code in sorted(parents):
-        parent = parents[code]
-        geometry = _simplified(parent, stamps[parent].isoformat()).get(code)
+    for code in sorted(coverages):
+        parent, stamp = coverages[code]
+        geometry = _simplified(parent, stamp).get(code)
         if geometry is None or not geometry["coordinates"]:
             continue
         row = by_code.get(code)
@@ -155,10 +155,11 @@ def collection(
             }  # fmt: skip
         else:
             properties = {
-                "name": row.name, "value": values[code], "display": display(row, indicator),
+                "name": row.name, "label": map_label(row.name, level),
+                "value": values[code], "display": display(row, indicator),
                 "color": scale.color(values[code]), "role": roles.get(code, "area"),
             }  # fmt: skip
-        lng, lat = _label_at(parent, stamps[parent].isoformat(), code)
+        lng, lat = _label_at(parent, stamp, code)
         features.append(
             {
                 "type": "Feature",
@@ -171,13 +172,44 @@ def collection(
                 "geometry": geometry,
             }
         )
-    level = area.child_level
     return {
         "type": "FeatureCollection",
         "features": features,
         "labels": "all" if level in (Level.KECAMATAN, Level.KABUPATEN_KOTA) else "fit",
         "legend": legend_of(scale, indicator),
     }
+
+
+def _coverages(codes: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(parent, the latest load among the parent's areas) of each of `codes` with a polygon:
+    what `_simplified` is kept by."""
+    parents = dict(
+        Boundary.objects.filter(region_id__in=list(codes)).values_list(
+            "region_id", "region__parent_id"
+        )
+    )
+    stamps = dict(
+        Boundary.objects.filter(region__parent_id__in=set(parents.values()))
+        .values("region__parent_id")
+        .annotate(latest=Max("loaded_at"))
+        .values_list("region__parent_id", "latest")
+    )
+    return {
+        code: (parent, stamps[parent].isoformat())
+        for code, parent in parents.items()
+        if parent is not None  # a province: no map draws it
+    }
+
+
+def shapes(codes: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The polygons of `codes` as the web map draws them (cleaned and simplified with their
+    neighbours), for the PDF maps; an area without one, or whose shape collapsed, is left out."""
+    found = {}
+    for code, (parent, stamp) in _coverages(codes).items():
+        geometry = _simplified(parent, stamp).get(code)
+        if geometry is not None and geometry["coordinates"]:
+            found[code] = geometry
+    return found
 
 
 @lru_cache(maxsize=4096)

@@ -5,6 +5,13 @@
     figures = indicators(user, area, Filters(fiscal_year=2027))
     rows = children(user, area, filters)             # kecamatan of a kabupaten, desa of a kecamatan
     counts = breakdown(user, area, filters, "age")
+    area_title(resolve_area(user))                   # "Provinsi Nusa Tenggara Barat"
+
+The top of the dashboard is the user's wilayah: a kabupaten/kota (or an operator's kecamatan or
+desa), or, for a user of an installation that serves several kabupaten/kota, all of them
+(`Area(None, codes)`): the province when they lie in one ("Provinsi Nusa Tenggara Barat", whose
+code `52` also names that top), else the deployment by its name. Its child areas are the
+kabupaten/kota; each drills into its kecamatan and desa as a kabupaten's own page does.
 
 Filters: occupation and sex narrow every count; a funding source narrows the sponsored workers,
 their cost, those of them enrolled with BPJS Ketenagakerjaan and those protected, in grace or
@@ -34,6 +41,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lindung.accounts.models import User
 from lindung.dashboard.aggregates import AGE_BANDS, state
@@ -41,7 +49,7 @@ from lindung.dashboard.disclosure import is_small, suppress
 from lindung.dashboard.models import Cell, Dimension, Snapshot, SnapshotDay, State
 from lindung.formats import EMPTY
 from lindung.regions import scope
-from lindung.regions.models import Level, Population, Region
+from lindung.regions.models import Deployment, Level, Population, Region
 from lindung.regions.queries import get_region_for
 from lindung.registry.models import Occupation, Sex
 from lindung.roles import Capability
@@ -62,14 +70,33 @@ class Filters:
 
 @dataclass(frozen=True)
 class Area:
-    """The region the dashboard looks at; `region` None means the whole deployment."""
+    """The region the dashboard looks at; `region` None means the kabupaten/kota of `codes`
+    together (the whole deployment, or what a provincial officer sees of it), whose province
+    is `province` when they lie in one."""
 
     region: Region | None
     codes: tuple[str, ...]  # kabupaten codes when `region` is None
+    province: Region | None = None
 
     @property
     def code(self) -> str:
         return self.region.code if self.region else ""
+
+    @property
+    def key(self) -> str:
+        """Whose counts these are for the small-count decisions (`_shield`): the region, the
+        province of kabupaten/kota of one (as much as the whole deployment, or a provincial
+        officer's part of a deployment of several provinces), else the deployment ("")."""
+        if self.region is not None:
+            return self.region.code
+        return self.province.code if self.province is not None else ""
+
+    @property
+    def slug(self) -> str:
+        """What names the area in a file name: its code, the province's, or "semua"."""
+        if self.region is not None:
+            return self.region.code
+        return self.province.code if self.province is not None else "semua"
 
     @property
     def level(self) -> int:
@@ -102,7 +129,7 @@ class SourceFigures:
     label: str
     sponsored: Figure
     cost: int | None  # None when the count is hidden: a cost would tell it
-    budget: int | None  # the pagu, shown for the whole deployment only
+    budget: int | None  # the pagu, shown for a kabupaten/kota or more (`_budgets`)
     enrolled: Figure = field(default_factory=_nothing)  # registered with BPJS (TERDAFTAR)
     protected: Figure = field(default_factory=_nothing)  # protected today (billing.coverage)
     in_grace: Figure = field(default_factory=_nothing)  # unpaid, arrears still allowed
@@ -178,25 +205,57 @@ class BreakdownRow:
 
 
 def region_title(region: Region) -> str:
-    """'Kecamatan Selong', 'Desa Pancor', 'Kabupaten Lombok Timur' (names of kabupaten already
-    say what they are)."""
+    """'Provinsi Nusa Tenggara Barat', 'Kecamatan Selong', 'Desa Pancor', 'Kabupaten Lombok
+    Timur' (names of kabupaten/kota already say what they are)."""
     kind = str(region.get_type_display())
-    if region.level <= Level.KABUPATEN_KOTA or region.name.lower().startswith(kind.lower()):
+    if region.level == Level.KABUPATEN_KOTA or region.name.lower().startswith(kind.lower()):
         return region.name
     return f"{kind[:1].upper()}{kind[1:]} {region.name}"
 
 
+def area_title(area: Area) -> str:
+    """The area's name as a heading: its region's, the province's for the kabupaten/kota of one
+    province together, else the deployment's name (kabupaten/kota of several provinces)."""
+    if area.region is not None:
+        return region_title(area.region)
+    if area.province is not None:
+        return region_title(area.province)
+    name = Deployment.objects.filter(pk=1).values_list("name", flat=True).first()
+    return str(name or _("the whole deployment"))
+
+
+def short_name(name: str) -> str:
+    """A kabupaten's name without "Kabupaten", for a map's labels: "Lombok Timur" (a kota
+    keeps its "Kota": Bima and Kota Bima are two)."""
+    return name.removeprefix("Kabupaten ").removeprefix("Kab. ")
+
+
 def resolve_area(user: User, code: str = "") -> Area:
     """The area `code` if the user may see it (Http404 otherwise); without a code, the user's
-    own wilayah, or the whole deployment for users bound to none."""
-    if code:
-        return Area(get_region_for(user, code), ())
+    own wilayah, or the kabupaten/kota of the deployment together for users of several (then
+    their province's code names the same top)."""
     codes = scope.codes_for(user)
     if not codes:
         raise Http404
-    if len(codes) == 1:
-        return Area(get_region_for(user, codes[0]), ())
-    return Area(None, tuple(scope.deployment_codes()))
+    if len(codes) > 1 and (not code or scope.level_of(code) == scope.PROVINSI):
+        top = _top(codes)
+        if not code or (top.province is not None and top.province.code == code):
+            return top
+        raise Http404
+    if code:
+        return Area(get_region_for(user, code), ())
+    return Area(get_region_for(user, codes[0]), ())
+
+
+def _top(codes: list[str]) -> Area:
+    """The kabupaten/kota of `codes` together, with their province when they share one."""
+    provinces = {code.split(".")[0] for code in codes}
+    province = (
+        Region.objects.filter(code=provinces.pop(), level=Level.PROVINSI).first()
+        if len(provinces) == 1
+        else None
+    )
+    return Area(None, tuple(sorted(codes)), province)
 
 
 def sees_persons(user: User) -> bool:
@@ -208,7 +267,8 @@ def _cost(value: int | None, count: Figure) -> int | None:
     return None if count.hidden else int(value or 0)
 
 
-CellKey = tuple[str, str, str]  # (area code, "" or a breakdown, its category); "" = deployment
+# (area code, "" or a breakdown, its category); "" = the deployment (`Area.key`)
+CellKey = tuple[str, str, str]
 # The measures a funding source narrows: the list's, BPJS's and today's coverage.
 SOURCED = ("sponsored", "enrolled", "protected", "in_grace", "lapsed")
 MEASURES = ("registered", "eligible", *SOURCED)
@@ -280,23 +340,24 @@ def _without(filters: Filters, name: str) -> Filters:
 
 
 def _parent(code: str) -> str:
-    """The area above `code` in the deployment: desa → kecamatan → kabupaten → "" (all)."""
-    return code.rsplit(".", 1)[0] if code.count(".") >= 2 else ""
+    """The area above `code`: desa → kecamatan → kabupaten → province → "" (the deployment)."""
+    return code.rsplit(".", 1)[0] if "." in code else ""
 
 
 def _counts(
     filters: Filters, day: datetime.date | None, kabupaten: tuple[str, ...]
 ) -> dict[str, dict[CellKey, int]]:
     """Every count the dashboard can show for these filters: each area of the deployment
-    (the deployment "", kabupaten, kecamatan, desa), in total and per category of each
-    breakdown and source."""
+    (the deployment "", its provinces, kabupaten, kecamatan, desa), in total and per category
+    of each breakdown and source."""
     counts: dict[str, dict[CellKey, int]] = {m: defaultdict(int) for m in MEASURES}
 
     def add(kecamatan: str, desa: str, measure: str, value: int | None,
             categories: list[tuple[str, str]]) -> None:  # fmt: skip
         if not value:
             return
-        for area in ("", _parent(kecamatan), kecamatan, desa):
+        kabupaten = _parent(kecamatan)
+        for area in ("", _parent(kabupaten), kabupaten, kecamatan, desa):
             for by, key in categories:
                 counts[measure][(area, by, key)] += int(value)
 
@@ -414,11 +475,8 @@ def indicators(
     on = day.day if day else None
     totals = cells(area, filters, day=on).aggregate(**_sums(filters))
     current = state()
-    year = str(filters.fiscal_year)
-    all_budgets = day.budgets if day else current.budgets
-    budgets = all_budgets.get(year, {}) if area.region is None or (
-        area.level == Level.KABUPATEN_KOTA
-    ) else {}  # fmt: skip
+    budgets = _budgets(user, area, (day.budgets if day else current.budgets).get(
+        str(filters.fiscal_year), {}))  # fmt: skip
     per_source = {
         row["source"]: row
         for row in cells(area, filters, day=on)
@@ -434,9 +492,7 @@ def indicators(
     for code in codes:
         found = per_source.get(code, {})
         counts = {
-            measure: _figure(
-                shield, measure, (area.code, "source", code), found.get(f"{measure}_n")
-            )
+            measure: _figure(shield, measure, (area.key, "source", code), found.get(f"{measure}_n"))
             for measure in SOURCED
         }
         by_source.append(
@@ -450,7 +506,7 @@ def indicators(
         )
     people, people_year = population(area.code) if area.region else _sum_population(area.codes)
     budget = sum(int(v) for c, v in budgets.items() if not filters.source or c == filters.source)
-    key = (area.code, "", "")
+    key = (area.key, "", "")
     figures = {m: _figure(shield, m, key, totals[f"{m}_n"]) for m in MEASURES}
     return Indicators(
         cost=_cost(totals["cost_n"], figures["sponsored"]),
@@ -464,11 +520,35 @@ def indicators(
     )
 
 
+def _budgets(user: User, area: Area, of_year: dict[str, Any]) -> dict[str, int]:
+    """The pagu per source of the area's funding sources: those of the whole deployment
+    (`{source: pagu}`) for the area that is the whole deployment; of a kabupaten/kota, or of
+    several together, when they are kept per kabupaten/kota (`{kabupaten: {source: pagu}}`).
+    Below a kabupaten/kota a pagu is not split: none."""
+    if area.region is not None and area.level != Level.KABUPATEN_KOTA:
+        return {}
+    codes = sorted(area.codes) if area.region is None else [area.code]
+    if of_year and all(isinstance(value, dict) for value in of_year.values()):
+        summed: dict[str, int] = defaultdict(int)
+        for code in codes:
+            for source, pagu in of_year.get(code, {}).items():
+                summed[source] += int(pagu)
+        return dict(summed)
+    # A user bound to no region sees the whole deployment (`scope.codes_for`, kept per request).
+    whole = scope.codes_for(user) if user.region_id is None else scope.deployment_codes()
+    return {source: int(pagu) for source, pagu in of_year.items()} if codes == sorted(whole) else {}
+
+
 def _sum_population(codes: tuple[str, ...]) -> tuple[int | None, int | None]:
-    figures = [population(code) for code in codes]
-    if not figures or any(count is None for count, _year in figures):
+    """The kabupaten/kota's latest figures added up (None unless each has one), and the
+    latest of their years."""
+    latest: dict[str, tuple[int, int]] = {}
+    rows = Population.objects.filter(region_id__in=list(codes)).order_by("region_id", "year")
+    for code, count, year in rows.values_list("region_id", "count", "year"):
+        latest[code] = (count, year)  # ordered by year: the last one wins
+    if not codes or set(latest) != set(codes):
         return None, None
-    return sum(c for c, _y in figures if c), max(y for _c, y in figures if y)
+    return sum(c for c, _y in latest.values()), max(y for _c, y in latest.values())
 
 
 def children(
@@ -492,9 +572,12 @@ def children(
     if field is not None:
         for row in cells(area, filters, day=on).values(field).annotate(**_sums(filters)):
             sums[row[field]] = row
-    else:  # kabupaten of a multi-kabupaten deployment
-        for code in names:
-            sums[code] = cells(Area(None, (code,)), filters, day=on).aggregate(**_sums(filters))
+    else:  # the kabupaten/kota of a deployment of several: their kecamatan added up
+        for row in cells(area, filters, day=on).values("kecamatan_id").annotate(**_sums(filters)):
+            into = sums.setdefault(_parent(row["kecamatan_id"]), defaultdict(int))
+            for name, value in row.items():
+                if name != "kecamatan_id":
+                    into[name] += int(value or 0)
     people = dict(
         Population.objects.filter(region_id__in=list(names))
         .order_by("region_id", "year")
@@ -544,7 +627,7 @@ def breakdown(user: User, area: Area, filters: Filters, by: Breakdown) -> list[B
 
     def figure(measure: str, key: str) -> Figure:
         value = found.get(key, {}).get(f"{measure}_n")
-        return _figure(shield, measure, (area.code, by, key), value)
+        return _figure(shield, measure, (area.key, by, key), value)
 
     return [
         BreakdownRow(

@@ -1,5 +1,7 @@
-"""The dashboard's downloads: any table as XLSX, the one-page summary for the Bupati and the
-report of one kecamatan for the camat's meeting (PDF, with the map drawn from the boundaries)."""
+"""The dashboard's downloads: any table as XLSX, the one-page summary for the Bupati (the
+Governor, at the top of an installation serving a province's kabupaten/kota) and the report of
+an area with its child areas: a kecamatan's desa for the camat's meeting, a kabupaten's
+kecamatan, a province's kabupaten/kota (PDF, with the map drawn from the boundaries)."""
 
 import datetime
 from collections.abc import Sequence
@@ -21,17 +23,24 @@ from lindung.formats import (
 )
 from lindung.pdf import MARGIN, Document, Rupiah
 from lindung.pdf_map import draw_legend, draw_map
-from lindung.regions.models import Boundary, Population, Region
+from lindung.regions.models import Level, Population
 from lindung.xlsx import Column, Kind, Workbook
 
 TOP = 5  # areas in the best and worst lists of the summary
 
 
 def area_name(area: Area) -> str:
-    if area.region is not None:
-        return queries.region_title(area.region)
-    names = Region.objects.filter(code__in=area.codes).values_list("name", flat=True)
-    return ", ".join(names) or _("the whole deployment")
+    return queries.area_title(area)
+
+
+def children_title(area: Area) -> str:
+    """What the area's child areas are: "Per kabupaten/kota", "Per kecamatan", …"""
+    titles = {
+        Level.KABUPATEN_KOTA: _("Per kabupaten/kota"),
+        Level.KECAMATAN: _("Per kecamatan"),
+        Level.DESA_KELURAHAN: _("Per desa/kelurahan"),
+    }
+    return titles[Level(area.child_level)] if area.child_level else _("Per area")
 
 
 def _cell(figure: Figure) -> str | int:
@@ -94,7 +103,7 @@ def table_rows(
     if name == "areas":
         rows = queries.children(user, area, filters)
         return (
-            _("Per area"),
+            children_title(area),
             [_("Code"), _("Name"), *counts, _("Share of eligible covered"), _("Cost"),
              _("Population")],
             [[r.code, r.name, *measured(r, *_MEASURES), _share(r.covered_share), r.cost,
@@ -134,7 +143,7 @@ def write_table_xlsx(path: Path, user: User, area: Area, filters: Filters, name:
         for i, h in enumerate(header)
     ]
     with Workbook(path) as book:
-        sheet = book.sheet(title)
+        sheet = book.sheet(title.replace("/", "-"))  # Excel refuses / in a sheet's name
         sheet.text(0, 0, f"{title}: {area_name(area)}", book.bold)
         sheet.text(1, 0, _filter_line(filters))
         state = aggregates.state()
@@ -196,12 +205,11 @@ def _draw_area_map(
     doc: Document, user: User, area: Area, filters: Filters, indicator: str, height: float,
     rows: Sequence[AreaRow], *, labels: bool,
 ) -> bool:  # fmt: skip
-    """The children of `area` coloured by `indicator`, with its legend; False without
-    boundaries (nothing drawn)."""
+    """The children of `area` coloured by `indicator`, with its legend, in the shapes of the
+    web map; the areas without a polygon named below it. False without boundaries (nothing
+    drawn)."""
     codes = [row.code for row in rows]
-    geometries = dict(
-        Boundary.objects.filter(region_id__in=codes).values_list("region_id", "geometry")
-    )
+    geometries = maps.shapes(codes)
     if not geometries:
         return False
     values = {row.code: maps.value_of(row, indicator) for row in rows}
@@ -213,7 +221,8 @@ def _draw_area_map(
     legend_width = 130.0
     top = doc.y - 4
     bottom = top - height
-    names = {row.code: row.name for row in rows} if labels else None
+    level = area.child_level
+    names = {row.code: maps.map_label(row.name, level) for row in rows} if labels else None
     draw_map(doc.canvas, MARGIN, bottom, doc.width - legend_width, height, features,
              labels=names)  # fmt: skip
     described = maps.legend_of(scale, indicator)
@@ -222,6 +231,12 @@ def _draw_area_map(
     title = f"{described['title']} ({described['unit']})"
     draw_legend(doc.canvas, x, top, legend, title=title)
     doc.y = bottom - 6
+    unmapped = [row.name for row in rows if row.code not in geometries]
+    if unmapped:
+        doc.text(
+            [_("Not on the map (no boundary is loaded): %(names)s. Their figures are in the "
+               "table.") % {"names": ", ".join(unmapped)}]
+        )  # fmt: skip
     return True
 
 
@@ -233,7 +248,7 @@ def write_summary_pdf(
     indicator: str,
     on: datetime.date | None = None,
 ) -> int:
-    """One page: the indicators, the map of the kecamatan (or desa), the best and the last.
+    """One page: the indicators, the map of the child areas, the best and the last.
 
     For a past date the figures are the snapshot of the last day recorded on or before it
     (occupation and sex filters do not apply there); for today or later, the current figures.
@@ -289,10 +304,9 @@ def write_summary_pdf(
         return doc.page
 
 
-def write_kecamatan_pdf(
-    path: Path, user: User, area: Area, filters: Filters, indicator: str
-) -> int:
-    """A kecamatan's desa: the map with their names, every desa's figures, the breakdowns."""
+def write_area_pdf(path: Path, user: User, area: Area, filters: Filters, indicator: str) -> int:
+    """An area's child areas (a kecamatan's desa, a kabupaten's kecamatan, a province's
+    kabupaten/kota): the map with their names, every child area's figures, the breakdowns."""
     figures = queries.indicators(user, area, filters)
     rows = queries.children(user, area, filters)
     title = _("Social security protection of vulnerable workers: %(area)s") % {
@@ -313,13 +327,13 @@ def write_kecamatan_pdf(
         doc.space()
         if rows:
             _draw_area_map(doc, user, area, filters, indicator, 320.0, rows, labels=True)
-            _title, header, table = table_rows(user, area, filters, "areas")
-            doc.heading(_("Per desa/kelurahan"), size=9, align="left")
+            heading, header, table = table_rows(user, area, filters, "areas")
+            doc.heading(heading, size=9, align="left")
             year = population_year([row.code for row in rows])
             # Name, the counts, the share covered, the cost (and the population): the code and
             # the last two columns of the table, cost and population, are left out or redone.
             cost = len(header) - 2
-            if year is None:  # no population of these desa loaded: no empty column
+            if year is None:  # no population of these areas loaded: no empty column
                 doc.table(header[1 : cost + 1], [[*r[1:cost], _money(r[cost])] for r in table])
             else:
                 header[cost + 1] = _("Population (%(year)s)") % {"year": year}

@@ -9,5 +9,6 @@ urlpatterns = [
     path("tabel.xlsx", views.table, name="table"),
     path("ringkasan.pdf", views.summary_pdf, name="summary-pdf"),
     path("kecamatan.pdf", views.kecamatan_pdf, name="kecamatan-pdf"),
+    path("wilayah.pdf", views.area_pdf, name="area-pdf"),
     path("perbarui/", views.refresh_now, name="refresh"),
 ]

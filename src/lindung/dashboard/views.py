@@ -79,7 +79,7 @@ def table(request: HttpRequest) -> FileResponse:
     name = name if name in presenters.TABLES else "areas"
     return _download(
         request,
-        lambda area: f"dasbor-{name}-{area.code or 'semua'}.xlsx",
+        lambda area: f"dasbor-{name}-{area.slug}.xlsx",
         lambda out, user, area, form: reports.write_table_xlsx(
             out, user, area, form.filters(), name
         ),
@@ -95,11 +95,12 @@ def _report_date(request: HttpRequest) -> datetime.date:
 
 @login_required
 def summary_pdf(request: HttpRequest) -> FileResponse:
-    """The one-page summary for the Bupati, dated `tanggal` (default today)."""
+    """The one-page summary for the Bupati (the Governor at a province's top), dated
+    `tanggal` (default today)."""
     on = _report_date(request)
     return _download(
         request,
-        lambda area: f"ringkasan-{area.code or 'kabupaten'}-{on.isoformat()}.pdf",
+        lambda area: f"ringkasan-{area.slug}-{on.isoformat()}.pdf",
         lambda out, user, area, form: reports.write_summary_pdf(
             out, user, area, form.filters(), form.indicator(), on
         ),
@@ -118,7 +119,26 @@ def kecamatan_pdf(request: HttpRequest) -> FileResponse:
     return _download(
         request,
         name,
-        lambda out, user, area, form: reports.write_kecamatan_pdf(
+        lambda out, user, area, form: reports.write_area_pdf(
+            out, user, area, form.filters(), form.indicator()
+        ),
+    )
+
+
+@login_required
+def area_pdf(request: HttpRequest) -> FileResponse:
+    """The report of an area with child areas: a province's (or the deployment's) kabupaten/kota,
+    a kabupaten's kecamatan, a kecamatan's desa; their map, figures and the breakdowns."""
+
+    def name(area: queries.Area) -> str:
+        if area.child_level is None:
+            raise Http404
+        return f"laporan-{area.slug}.pdf"
+
+    return _download(
+        request,
+        name,
+        lambda out, user, area, form: reports.write_area_pdf(
             out, user, area, form.filters(), form.indicator()
         ),
     )

@@ -45,7 +45,7 @@ from lindung.htmx import HtmxHttpRequest
 from lindung.jobs.models import JobStatus
 from lindung.jobs.views import respond_with_job
 from lindung.regions.scope import kabupaten_for
-from lindung.regions.working import working_kabupaten
+from lindung.regions.working import offer_switch, working_kabupaten
 from lindung.roles import Capability
 from lindung.targeting.lists import current_list, in_areas, source_labels
 from lindung.targeting.models import BeneficiaryList
@@ -158,6 +158,7 @@ def _overview_page(
 ) -> HttpResponse:
     user = user_of(request)
     kabupaten = working_kabupaten(request)  # None: a user of several who has not chosen
+    offer_switch(request)
     lists = BeneficiaryList.objects.filter(kabupaten__in=kabupaten_for(user))
     if kabupaten is not None:
         lists = lists.filter(kabupaten=kabupaten)

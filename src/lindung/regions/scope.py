@@ -99,7 +99,7 @@ def _codes_for(user: "User") -> list[str]:
         return [] if user.role in (Role.OPERATOR_KECAMATAN, Role.OPERATOR_DESA) else areas
     # A region-bound user sees their region only while it lies inside the deployment.
     code = str(user.region_id)
-    if level_of(code) == PROVINSI:
+    if level_of(code) == PROVINSI and user.role == Role.PROVINSI:
         # A provincial officer bound to a province sees the deployment's kabupaten/kota in it.
         return [area for area in areas if contains([code], area)]
     return [code] if contains(areas, code) else []

@@ -60,17 +60,22 @@ def for_kabupaten(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
                 "regions/kabupaten_picker.html",
                 {"choices": choices, "path": request.path},
             )
+        offer_switch(request)
         kwargs["kabupaten"] = code
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
+def offer_switch(request: HttpRequest) -> None:
+    """Show the header's switch between kabupaten/kota on this page (for a user of several):
+    pages that work on one kabupaten/kota call this; others show no switch and pay nothing."""
+    request.kabupaten_choices = kabupaten_choices(request)  # type: ignore[attr-defined]
+
+
 def picker_context(request: HttpRequest) -> dict[str, Any]:
-    """For the header: the switch between kabupaten/kota for a user of several."""
-    if not request.user.is_authenticated:
-        return {}
-    choices = kabupaten_choices(request)
+    """For the header: the switch between kabupaten/kota, where the page offers it."""
+    choices: list[Region] = getattr(request, "kabupaten_choices", [])
     if not choices:
         return {}
     return {"kabupaten_choices": choices, "kabupaten_current": working_kabupaten(request)}

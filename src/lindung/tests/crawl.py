@@ -30,6 +30,7 @@ USERS = {
     Role.BPJS: ("demo.bpjs", None),
     Role.PIMPINAN: ("demo.pimpinan", None),
     Role.AUDITOR: ("demo.auditor", None),
+    Role.PROVINSI: ("demo.provinsi", "52"),
 }
 
 

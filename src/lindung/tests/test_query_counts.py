@@ -142,18 +142,22 @@ PAGES: dict[str, tuple[Callable[[World], str], int]] = {
     "rule versions": (lambda w: "/aturan/", 3),
     "rule version form": (lambda w: "/aturan/tambah/", 3),
     "calculator": (lambda w: "/aturan/kalkulator/", 5),
-    "policy list": (lambda w: "/aturan/kebijakan/", 3),
+    # + the deployment and its areas: the kabupaten/kota whose policy the page shows (issue 17)
+    "policy list": (lambda w: "/aturan/kebijakan/", 5),
     "policy detail": (lambda w: f"/aturan/kebijakan/{w.policy_number}/", 8),
     # + the user's wilayah and its kecamatan and desa, to pick quota areas by name
-    "policy edit": (lambda w: "/aturan/kebijakan/ubah/", 8),
+    # (issue 17: the kabupaten's latest version in one indexed read, no separate count)
+    "policy edit": (lambda w: "/aturan/kebijakan/ubah/", 6),
     "scenario list": (lambda w: "/sasaran/", 7),  # + a scenario run in progress
     # 144 of them read RuleVersion: the cost of each source and month looks the rules up again.
-    "scenario detail": (lambda w: f"/sasaran/{w.scenarios[0].pk}/", 23),
+    # + the deployment and its areas: scenarios of the user's kabupaten/kota only (issue 17)
+    "scenario detail": (lambda w: f"/sasaran/{w.scenarios[0].pk}/", 25),
     "scenario compare": (
         lambda w: "/sasaran/banding/?" + "&".join(f"s={s.pk}" for s in w.scenarios),
-        10,
+        12,  # + the deployment and its areas (issue 17)
     ),
-    "list index": (lambda w: "/sasaran/daftar/", 7),
+    # the totals stored at approval serve whoever sees the list's whole kabupaten/kota
+    "list index": (lambda w: "/sasaran/daftar/", 5),
     "list detail": (lambda w: f"/sasaran/daftar/{w.lists[1].number}/", 16),  # + lampiran files
     # + whether a recount is running (its figures are then those of the last complete count)
     # + the user's wilayah for the realisation link (whole deployment only)

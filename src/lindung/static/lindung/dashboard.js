@@ -4,9 +4,10 @@
  *
  * Maps: <div class="map" data-map data-map-url="/…/peta.geojson"></div>
  *   The URL returns a GeoJSON FeatureCollection; each feature's properties have
- *   code, name, value (number|null), display (formatted text), color ("#rrggbb"), url ("" = none),
+ *   code, name, label (the name on the map: a kabupaten's without "Kabupaten"; the tooltip
+ *   has the full name), value (number|null), display (formatted text), color ("#rrggbb"), url ("" = none),
  *   role ("area", "selected": the desa looked at, "context": a grey neighbour without figures)
- *   and label_at ([lat, lng] inside the area). The collection's "labels" is "all" (kecamatan:
+ *   and label_at ([lat, lng] inside the area). The collection's "labels" is "all" (kabupaten, kecamatan:
  *   every name stays on the map, except one that would cover another at this zoom: larger
  *   areas first, zoom in for the rest) or "fit" (desa: also only where the name fits inside
  *   its area); every name shows on hover too.
@@ -115,7 +116,7 @@
 
   /* Names on the map: every one ("all"), or where it fits at this zoom ("fit"). */
   function labelText(properties) {
-    return properties.name || properties.code || "";
+    return properties.label || properties.name || properties.code || "";
   }
 
   function addLabels(map, areas, mode) {
