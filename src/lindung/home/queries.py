@@ -124,12 +124,17 @@ def _stored_summary(approved: BeneficiaryList) -> dict[str, Any]:
     }
 
 
-def latest_policy() -> PolicyVersion | None:
-    return PolicyVersion.objects.order_by("-number").first()
+def latest_policy(user: User) -> PolicyVersion | None:
+    """The latest policy version of the kabupaten/kota the user works in (the first of them
+    for a user of several)."""
+    mine = PolicyVersion.objects.filter(kabupaten__in=scope.kabupaten_for(user))
+    return mine.order_by("-number").first()
 
 
-def latest_scenarios() -> list[Scenario]:
-    return list(Scenario.objects.order_by("-pk")[:SCENARIOS_SHOWN])
+def latest_scenarios(user: User) -> list[Scenario]:
+    """The latest scenarios of the user's kabupaten/kota."""
+    mine = Scenario.objects.filter(kabupaten__in=scope.kabupaten_for(user))
+    return list(mine.order_by("-pk")[:SCENARIOS_SHOWN])
 
 
 @dataclass(frozen=True)

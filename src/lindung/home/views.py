@@ -47,6 +47,6 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if user.can(Capability.CONFIGURE):
         context["configure"] = True
-        context["policy"] = queries.latest_policy()
-        context["scenarios"] = queries.latest_scenarios()
+        context["policy"] = queries.latest_policy(user)
+        context["scenarios"] = queries.latest_scenarios(user)
     return render(request, "home/work.html", context)

@@ -256,3 +256,18 @@ def test_each_kabupatens_lists_print_its_own_heads_decree(
         "H. Lalu Fathul"
         not in _login(province["admin"][LOTIM]).get("/pengaturan/sk/").content.decode()
     )
+
+
+def test_an_admins_home_shows_only_their_kabupatens_policy_and_scenarios(
+    province: dict[str, Any],
+) -> None:
+    save_policy_version(by="test", data=_policy(LOBAR, 10**9), name="Perbup Lobar",
+                        kabupaten=LOBAR)  # fmt: skip
+    save_policy_version(by="test", data=_policy(LOTIM, 10**9), name="Perbup Lotim",
+                        kabupaten=LOTIM)  # fmt: skip
+    run_scenario(by="test", fiscal_year=2027, kabupaten=LOBAR, name="Skenario Lobar")
+
+    home = _login(province["admin"][LOTIM]).get("/").content.decode()
+
+    assert "Perbup Lotim" in home
+    assert "Perbup Lobar" not in home and "Skenario Lobar" not in home

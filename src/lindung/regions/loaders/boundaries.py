@@ -36,8 +36,12 @@ class _InvalidGeometry(Exception):
     """What is wrong with a geometry, and where in its coordinates."""
 
 
-def read_boundaries(path: Path, code_property: str = "kode") -> list[BoundaryRow]:
-    """The features of a GeoJSON FeatureCollection, each checked and with its bounding box."""
+def read_boundaries(
+    path: Path, code_property: str = "kode", within: str | None = None
+) -> list[BoundaryRow]:
+    """The features of a GeoJSON FeatureCollection, each checked and with its bounding box;
+    with `within` (a region code), only the features of that region and below it, the others
+    skipped unchecked (one province out of a national file)."""
     text = read_text(path)
     try:
         data = json.loads(text)
@@ -51,8 +55,14 @@ def read_boundaries(path: Path, code_property: str = "kode") -> list[BoundaryRow
         ) from exc
     features = _feature_list(data, path)
     rows = [
-        _boundary_row(index, feature, path, code_property) for index, feature in enumerate(features)
+        _boundary_row(index, feature, path, code_property)
+        for index, feature in enumerate(features)
+        if within is None or _code_within(feature, code_property, within)
     ]
+    if not rows:
+        raise LoadError(
+            _("%(path)s has no feature within %(code)s.") % {"path": path.name, "code": within}
+        )
     first_index: dict[str, int] = {}
     for row in rows:
         if row.code in first_index:
@@ -67,6 +77,17 @@ def read_boundaries(path: Path, code_property: str = "kode") -> list[BoundaryRow
             )
         first_index[row.code] = row.index
     return rows
+
+
+def _code_within(feature: object, code_property: str, within: str) -> bool:
+    """Whether a feature's code is `within` or below it (a feature without a code is kept, so
+    that the check names its problem)."""
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    code = properties.get(code_property) if isinstance(properties, dict) else None
+    if not isinstance(code, str):
+        return True
+    code = code.strip()
+    return code == within or code.startswith(within + ".")
 
 
 def _feature_list(data: object, path: Path) -> list[Any]:
@@ -201,6 +222,7 @@ def load_boundaries(
     *,
     code_property: str = "kode",
     allow_unmatched: bool = False,
+    within: str | None = None,
     by: Actor | None = None,
 ) -> BoundaryLoadResult:
     """Attach each feature's polygon to the region with its code; replace changed ones.
@@ -208,7 +230,7 @@ def load_boundaries(
     Features whose code is not a known region refuse the whole file, unless `allow_unmatched`:
     then they are left out and listed in the result.
     """
-    rows = read_boundaries(path, code_property)
+    rows = read_boundaries(path, code_property, within)
     with transaction.atomic():
         known = known_codes(row.code for row in rows)
         unmatched = [(row.index, row.code) for row in rows if row.code not in known]

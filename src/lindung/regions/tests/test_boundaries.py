@@ -1,5 +1,6 @@
 """`lindung regions load-boundaries`: polygons from GeoJSON attached to regions."""
 
+import io
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -252,3 +253,23 @@ def test_it_refuses_a_number_that_is_not_a_number(tmp_path: Path) -> None:
 def test_it_refuses_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"File not found: .*missing\.geojson"):
         call_command("regions", "load-boundaries", str(tmp_path / "missing.geojson"))
+
+
+def test_within_loads_one_province_and_skips_the_rest_unchecked(tmp_path: Path) -> None:
+    broken = feature("96.01", {"type": "Polygon", "coordinates": [[[140.0, -2.0], [141.0, -2.0]]]})
+    path = write(tmp_path / "indonesia.geojson", collection(feature(PANCOR, polygon()), broken))
+
+    with pytest.raises(LoadError, match=r"96\.01"):
+        load_boundaries(path)
+    result = load_boundaries(path, within="52")
+
+    assert (result.features, result.created) == (1, 1)
+    assert Boundary.objects.filter(region_id=PANCOR).exists()
+    with pytest.raises(LoadError, match="no feature within 51"):
+        load_boundaries(path, within="51")
+
+
+def test_the_national_files_load_for_nusa_tenggara_barat() -> None:
+    path = shared_file("indonesia_kabupaten_kota.geojson")
+    call_command("regions", "load-boundaries", str(path), "--within", "52", stdout=io.StringIO())
+    assert Boundary.objects.filter(region__code__startswith="52.", region__level=2).count() == 10

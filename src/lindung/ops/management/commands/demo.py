@@ -89,7 +89,10 @@ class Command(BaseCommand):
         for name in ("indonesia_kabupaten_kota.geojson", "indonesia_kecamatan.geojson"):
             if path := shared_file(folder, name):
                 try:
-                    call_command("regions", "load-boundaries", str(path), stdout=self.stdout)
+                    call_command(
+                        "regions", "load-boundaries", str(path), "--within", province,
+                        stdout=self.stdout,
+                    )  # fmt: skip
                 except CommandError as exc:
                     self.stderr.write(_("Boundaries not loaded: %(error)s") % {"error": exc})
         self._reference_data()  # Lombok Timur's finer polygons and population over those

@@ -55,6 +55,11 @@ class Command(BaseCommand):
             action="store_true",
             help=_("load the features with a known code and list the others"),
         )
+        boundaries.add_argument(
+            "--within",
+            metavar="CODE",
+            help=_("only the features of this region and below it, e.g. 52 (one province)"),
+        )
         population = actions.add_parser(
             "load-population",
             parents=common,
@@ -114,6 +119,7 @@ class Command(BaseCommand):
             path,
             code_property=options["code_property"],
             allow_unmatched=options["allow_unmatched"],
+            within=options["within"],
         )
         self.stdout.write(
             _("%(file)s: %(count)s features.")
