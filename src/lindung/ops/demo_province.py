@@ -41,21 +41,20 @@ def province_accounts(province: str) -> list[DemoAccount]:
 
 
 def registry(province: str, workers: int, say: Callable[[str], None]) -> None:
-    """`workers` synthetic workers spread evenly over the kabupaten/kota, imported per
-    kabupaten/kota like real lists (a file already imported changes nothing)."""
+    """`workers` synthetic workers of the province, shared out by population (NIKs unique
+    across it, names of each island), written one file per kabupaten/kota and imported like
+    real lists (a file already imported changes nothing)."""
     from lindung.registry.imports import import_file
-    from lindung.registry.synth import generate, write
+    from lindung.registry.synth.province import plan_province, split_name, write_province
 
-    regions = kabupaten_of(province)
-    folder = Path(settings.VAR_DIR) / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    each = max(workers // max(len(regions), 1), 1)
-    for number, region in enumerate(regions, start=1):
-        path = folder / f"pekerja-sintetis-{region.code}-{each}.csv"
-        if not path.exists():
-            write(generate(each, kabupaten=region.code, seed=number), path)
-        outcome = import_file(by="demo", path=path, source="DTKS (sintetis)")
-        say(f"{region.name}: {outcome.summary()['new']} new")
+    folder = Path(settings.VAR_DIR) / "demo" / f"provinsi-{province}-{workers}"
+    if not folder.exists():
+        write_province(plan_province(province, rows=workers, seed=1), folder, split=True)
+    for region in kabupaten_of(province):
+        path = folder / split_name(region.code)
+        if path.exists():
+            outcome = import_file(by="demo", path=path, source="DTKS (sintetis)")
+            say(f"{region.name}: {outcome.summary()['new']} new")
 
 
 def policies_and_lists(province: str, say: Callable[[str], None]) -> None:

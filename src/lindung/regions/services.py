@@ -31,7 +31,7 @@ def configure_deployment(*, kabupaten: list[str], by: Actor | None, name: str = 
         )
     deployment = Deployment.objects.filter(pk=1).first()
     before = {"name": deployment.name, "areas": deployment.area_codes()} if deployment else {}
-    name = name or " · ".join(r.name for r in sorted(regions, key=lambda r: r.code))
+    name = (name or _deployment_name(regions))[:200]
     if deployment is None:
         deployment = Deployment.objects.create(pk=1, name=name)
     elif deployment.name != name:
@@ -44,6 +44,18 @@ def configure_deployment(*, kabupaten: list[str], by: Actor | None, name: str = 
             by=by, action=Action.DEPLOYMENT_CONFIGURED, obj=deployment, before=before, after=after
         )
     return deployment
+
+
+def _deployment_name(regions: list[Region]) -> str:
+    """"Kabupaten Lombok Timur", two or three names joined, or for more of one province
+    "Provinsi Nusa Tenggara Barat (10 kabupaten/kota)"."""
+    ordered = sorted(regions, key=lambda r: r.code)
+    provinces = {r.code.split(".")[0] for r in ordered}
+    if len(ordered) > 3 and len(provinces) == 1:
+        province = Region.objects.filter(code=provinces.pop()).first()
+        if province is not None:
+            return f"Provinsi {province.name} ({len(ordered)} kabupaten/kota)"
+    return " · ".join(r.name for r in ordered)
 
 
 @transaction.atomic

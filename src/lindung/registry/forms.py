@@ -2,9 +2,11 @@ from collections import defaultdict
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lindung.accounts.models import User
+from lindung.regions import scope
 from lindung.regions.models import Level
 from lindung.regions.queries import visible_regions
 from lindung.registry.models import Occupation, Sex, Source, Worker, WorkerStatus
@@ -26,6 +28,28 @@ def wilayah_choices(by: User) -> tuple[Choices, Choices]:
         elif region.parent is not None:
             desa[region.parent.display_name].append((region.code, region.display_name))
     return kecamatan, list(desa.items())
+
+
+def province_choices(by: User, kecamatan: str, desa: str) -> tuple[Choices, Choices]:
+    """For a user of several kabupaten/kota (a province has over a thousand desa): the
+    kecamatan grouped by kabupaten/kota, and only the desa of the chosen kecamatan (and the
+    chosen desa), in two queries."""
+    grouped: dict[str, Choices] = defaultdict(list)
+    regions = visible_regions(by).filter(level=Level.KECAMATAN).select_related("parent")
+    for region in regions.order_by("code"):
+        grouped[region.parent.name if region.parent else ""].append(
+            (region.code, region.display_name)
+        )
+    desa_choices: dict[str, Choices] = defaultdict(list)
+    wanted = Q(parent_id=kecamatan) if kecamatan else Q(pk__in=[])
+    if desa:
+        wanted |= Q(code=desa)
+    chosen = visible_regions(by).filter(wanted, level=Level.DESA_KELURAHAN)
+    for region in chosen.select_related("parent").order_by("code"):
+        desa_choices[region.parent.display_name if region.parent else ""].append(
+            (region.code, region.display_name)
+        )
+    return list(grouped.items()), list(desa_choices.items())
 
 
 def _with_blank(blank: Any, choices: Choices) -> Choices:
@@ -73,8 +97,13 @@ class WorkerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kecamatan, desa = wilayah_choices(by)
         fields = self.fields
+        if len(scope.kabupaten_for(by)) > 1:
+            data = self.data or {}
+            kecamatan, desa = province_choices(by, data.get("kecamatan", ""), data.get("desa", ""))
+            fields["desa"].help_text = _("Choose a kecamatan first to list its desa/kelurahan.")
+        else:
+            kecamatan, desa = wilayah_choices(by)
         cast(forms.ChoiceField, fields["kecamatan"]).choices = _with_blank(_("All"), kecamatan)
         cast(forms.ChoiceField, fields["desa"]).choices = _with_blank(_("All"), desa)
         sources = [(s.pk, s.name) for s in Source.objects.order_by("name")]

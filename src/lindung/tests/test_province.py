@@ -271,3 +271,19 @@ def test_an_admins_home_shows_only_their_kabupatens_policy_and_scenarios(
 
     assert "Perbup Lotim" in home
     assert "Perbup Lobar" not in home and "Skenario Lobar" not in home
+
+
+def test_the_registry_filter_of_a_province_lists_desa_of_the_chosen_kecamatan_only(
+    province: dict[str, Any],
+) -> None:
+    client = _login(province["provinsi"])
+
+    page = client.get("/pekerja/").content.decode()
+    assert "Selong" in page and 'value="52.03.07.1001"' not in page  # kecamatan, no desa yet
+    chosen = client.get("/pekerja/", {"kecamatan": "52.03.07"}).content.decode()
+    assert 'value="52.03.07.1001"' in chosen and 'value="52.03.08.2001"' not in chosen
+    # A link to one desa (from the dashboard) still filters by it.
+    lobar_desa = province["desa"][LOBAR]
+    listed = client.get("/pekerja/", {"desa": lobar_desa}).content.decode()
+    assert province["workers"][LOBAR][0].name in listed
+    assert province["workers"][LOTIM][0].name not in listed

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from lindung.audit.actions import Action
 from lindung.audit.actors import Actor
+from lindung.regions import scope
 from lindung.regions.loaders.database import CODES_PER_QUERY, chunks, known_codes, record_load
 from lindung.regions.loaders.files import LoadError, listing, read_text
 from lindung.regions.models import Boundary
@@ -86,8 +87,7 @@ def _code_within(feature: object, code_property: str, within: str) -> bool:
     code = properties.get(code_property) if isinstance(properties, dict) else None
     if not isinstance(code, str):
         return True
-    code = code.strip()
-    return code == within or code.startswith(within + ".")
+    return scope.contains([within], code.strip())
 
 
 def _feature_list(data: object, path: Path) -> list[Any]:

@@ -20,9 +20,16 @@ in XLSX; a CSV writes those NIKs the way Excel exports a number cell ("5,20307E+
 loses digits. A fault that no row can carry (no desa of another kabupaten in the province…) is
 left out.
 
+A whole province (`lindung synth --province 52`): `province.plan_province` and
+`province.write_province`, the workers of every kabupaten/kota in proportion to its population,
+NIKs unique across the province, one file or one per kabupaten/kota, one kabupaten in memory at
+a time.
+
 Modules: `synthetic` (the API below), `randomness` (seeded draws), `places` (where the workers
-live), `people` (who they are, as columns), `nik` (NIK and No. KK), `faults` (which rows carry
-which fault, and how it is written), `layout` (columns, blank rows, footer, the XLSX sheet).
+live), `people` (who they are, as columns), `regional` (the names and trades of each
+kabupaten/kota of NTB, for province files), `nik` (NIK and No. KK), `faults` (which rows carry
+which fault, and how it is written), `layout` (columns, blank rows, footer, the XLSX sheet),
+`province` (a province's lists).
 """
 
 from lindung.registry.synth.errors import SynthError

@@ -11,7 +11,7 @@ import polars as pl
 from lindung.registry.pipeline.codes import RowError, RowWarning
 from lindung.registry.synth.people import REFERENCE_DATE
 from lindung.registry.synth.places import Areas
-from lindung.registry.synth.randomness import SeededRandom
+from lindung.registry.synth.randomness import Seed, SeededRandom
 
 # Share of workers whose NIK was issued in another kabupaten of the province (they moved).
 OTHER_REGION_SHARE = 0.02
@@ -65,7 +65,7 @@ def fault_codes(fault: str | None, suffix: str) -> tuple[tuple[str, ...], tuple[
 class Faults:
     """Which rows carry which fault: exact counts, drawn in a seeded order, one fault a row."""
 
-    def __init__(self, rows: int, seed: int, shares: Mapping[str, float]) -> None:
+    def __init__(self, rows: int, seed: Seed, shares: Mapping[str, float]) -> None:
         self.rows = rows
         self.shares = shares
         self.order = SeededRandom(seed, "fault-order").uniform(rows).arg_sort()
@@ -98,7 +98,7 @@ _MONTHS = (
 
 
 def make_messy(
-    frame: pl.DataFrame, people: pl.DataFrame, areas: Areas, faults: Faults, seed: int
+    frame: pl.DataFrame, people: pl.DataFrame, areas: Areas, faults: Faults, seed: Seed
 ) -> tuple[pl.DataFrame, dict[int, int]]:
     """Assign the remaining faults and write them into the text columns. Returns the frame and
     row → NIK of the Excel-number faults."""
@@ -230,7 +230,7 @@ def _income_text(amount: int, u: float) -> str:
     return f"{millions.normalize():f}".replace(".", ",") + " jt"
 
 
-def _duplicate_rows(frame: pl.DataFrame, faults: Faults, seed: int) -> pl.DataFrame:
+def _duplicate_rows(frame: pl.DataFrame, faults: Faults, seed: Seed) -> pl.DataFrame:
     """Rows that repeat an earlier fault-free row (same NIK), as lists merged by hand do."""
     fault_of = faults.by_row()
     clean = [row for row, fault in enumerate(fault_of) if fault is None]

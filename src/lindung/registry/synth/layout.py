@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from lindung.formats import format_number
 from lindung.registry.synth.errors import SynthError
-from lindung.registry.synth.randomness import SeededRandom
+from lindung.registry.synth.randomness import Seed, SeededRandom
 
 # The headers of a Disnakertrans list, in its order.
 COLUMNS = (
@@ -32,7 +32,7 @@ def check_suffix(suffix: str) -> str:
 
 
 def lay_out(
-    frame: pl.DataFrame, rows: int, seed: int, *, messy: bool
+    frame: pl.DataFrame, rows: int, seed: Seed, *, messy: bool
 ) -> tuple[pl.DataFrame, list[int], int]:
     """The frame as the file has it: with `messy`, blank rows between data rows and a blank row
     and a "JUMLAH" footer at the end. Returns it, each data row's position and the count of
@@ -73,31 +73,54 @@ def write_xlsx(
 ) -> None:
     """One sheet in xlsxwriter's constant-memory mode: a title row, a blank row, the header,
     then the rows. NIK, No KK, No HP and dates are text cells; No, income and desil numbers."""
+    _check_xlsx_rows(frame.height)
+    sheet = XlsxSheet(path, title=title)
+    sheet.add(frame, numeric_niks=numeric_niks)
+    sheet.close()
+
+
+def _check_xlsx_rows(rows: int) -> None:
     first = FIRST_ROW[".xlsx"] - 1  # 0-based
-    if first + frame.height > XLSX_MAX_ROWS:
+    if first + rows > XLSX_MAX_ROWS:
         raise SynthError(
             _("An XLSX sheet holds at most %(count)s rows.")
             % {"count": format_number(XLSX_MAX_ROWS - first)}
         )
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = workbook.add_worksheet("Data Pekerja")
-    bold = workbook.add_format({"bold": True})
-    for column, width in enumerate(_WIDTHS):
-        sheet.set_column(column, column, width)
-    sheet.write_string(0, 0, title, bold)
-    for column, header in enumerate(COLUMNS):
-        sheet.write_string(first - 1, column, header, bold)
-    write_string, write_number = sheet.write_string, sheet.write_number
-    numbers, numeric = _NUMBER_COLUMNS, numeric_niks
-    for position, values in enumerate(frame.iter_rows()):
-        row = first + position
-        for column, value in enumerate(values):
-            if value is None:
-                continue
-            if column in numbers and value.isdigit():
-                write_number(row, column, int(value))
-            elif column == 1 and position in numeric:
-                write_number(row, column, numeric[position])
-            else:
-                write_string(row, column, value)
-    workbook.close()
+
+
+class XlsxSheet:
+    """The sheet of `write_xlsx`, written frame after frame (a province file, one kabupaten at
+    a time); `close` writes the file."""
+
+    def __init__(self, path: Path, *, title: str) -> None:
+        self.workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        self.sheet = self.workbook.add_worksheet("Data Pekerja")
+        self.rows = 0
+        bold = self.workbook.add_format({"bold": True})
+        for column, width in enumerate(_WIDTHS):
+            self.sheet.set_column(column, column, width)
+        self.sheet.write_string(0, 0, title, bold)
+        for column, header in enumerate(COLUMNS):
+            self.sheet.write_string(FIRST_ROW[".xlsx"] - 2, column, header, bold)
+
+    def add(self, frame: pl.DataFrame, *, numeric_niks: dict[int, int]) -> None:
+        """The frame's rows below those added before; `numeric_niks` by position in `frame`."""
+        _check_xlsx_rows(self.rows + frame.height)
+        first = FIRST_ROW[".xlsx"] - 1 + self.rows  # 0-based
+        write_string, write_number = self.sheet.write_string, self.sheet.write_number
+        numbers, numeric = _NUMBER_COLUMNS, numeric_niks
+        for position, values in enumerate(frame.iter_rows()):
+            row = first + position
+            for column, value in enumerate(values):
+                if value is None:
+                    continue
+                if column in numbers and value.isdigit():
+                    write_number(row, column, int(value))
+                elif column == 1 and position in numeric:
+                    write_number(row, column, numeric[position])
+                else:
+                    write_string(row, column, value)
+        self.rows += frame.height
+
+    def close(self) -> None:
+        self.workbook.close()

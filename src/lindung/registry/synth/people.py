@@ -8,8 +8,10 @@ import polars as pl
 
 from lindung.regions.names import normalise_name
 from lindung.registry.models import Occupation
+from lindung.registry.synth import regional
 from lindung.registry.synth.places import Areas
-from lindung.registry.synth.randomness import SeededRandom, choose_by_group
+from lindung.registry.synth.randomness import Seed, SeededRandom, choose_by_group
+from lindung.registry.synth.regional import NameStyle
 
 # Ages are counted on this day, not today: the same seed gives the same file in any year.
 REFERENCE_DATE = datetime.date(2026, 1, 1)
@@ -57,34 +59,6 @@ _AGE_BANDS = (
     (65, 70, 4), (70, 81, 3),
 )  # fmt: skip
 
-_MEN = (
-    "Zainul", "Sahnan", "Hamdan", "Saprudin", "Mahsun", "Rusdi", "Hasanudin", "Suhaimi",
-    "Ismail", "Usman", "Zulkifli", "Sahabudin", "Jumadil", "Muhlis", "Supardi", "Amrullah",
-    "Syamsul", "Rusnan", "Haerudin", "Muhsin", "Junaidi", "Marzuki", "Sukardi", "Hairul",
-    "Fahrurrozi", "Mukhtar", "Sahril", "Jumaidi", "Salman", "Zulhadi", "Badarudin", "Kamarudin",
-    "Mahrup", "Mursid", "Jaelani", "Zohri", "Sahdan", "Ridwan", "Azhar", "Anwar", "Burhan",
-    "Fauzi", "Hasan", "Husni", "Idris", "Lukman", "Nasrullah", "Sapoan", "Yusuf", "Bahri",
-    "Mahnan", "Rosidi", "Abdurrahman", "Sahwan",
-)  # fmt: skip
-_WOMEN = (
-    "Sainah", "Halimah", "Sumiati", "Rohani", "Nurhasanah", "Mariati", "Aminah", "Raehan",
-    "Fatimah", "Juariah", "Rukiah", "Saenab", "Hadijah", "Murniati", "Suhartini", "Rabiah",
-    "Maesarah", "Sapiah", "Hartini", "Nurhayati", "Salmah", "Zaenab", "Marhamah", "Sukmawati",
-    "Rahmawati", "Herniati", "Masnun", "Rumini", "Samsiah", "Kartini", "Rohimah", "Hamidah",
-    "Mahniah", "Jumenah", "Rusmini", "Saridah", "Nuraini", "Sariani", "Mulyani", "Sahnun",
-    "Inun", "Rumenah",
-)  # fmt: skip
-# The first of two or three names, with weights: Muhammad and Siti lead by far.
-_MEN_FIRST = (("Muhammad", 30), ("Ahmad", 14), ("Abdul", 10), ("M.", 6), ("Moh.", 3))
-_WOMEN_FIRST = (("Siti", 30), ("Nur", 8), ("Sri", 5), ("Nurul", 4))
-_DUSUN_FIRST = (
-    "Lendang", "Montong", "Karang", "Gubuk", "Bagik", "Dasan", "Kebon", "Batu", "Tanak",
-    "Lingkok", "Gunung", "Embung", "Aik", "Orong", "Repok", "Tibu", "Kokoq", "Pengadangan",
-)  # fmt: skip
-_DUSUN_SECOND = (
-    "Baru", "Lauk", "Daye", "Timuk", "Bat", "Tengak", "Atas", "Bawak", "Bilus", "Nyaka", "Jaya",
-    "Indah", "Sari", "Luah", "Bunut", "Beleq", "Malang", "Paok",
-)  # fmt: skip
 _DUSUN_PER_DESA = 6
 _PHONE_PREFIXES = (
     "0812", "0813", "0817", "0818", "0819", "0821", "0822", "0823", "0852", "0853", "0857",
@@ -94,20 +68,30 @@ _PHONE_PREFIXES = (
 
 def _occupation_table(areas: Areas) -> list[list[float]]:
     """Occupation weights per (kecamatan index * 2 + woman)."""
+    towns, tobacco, coast, highlands = _TOWNS, _TOBACCO, _COAST, _HIGHLANDS
+    kota = island = False
+    if areas.regional:
+        towns, tobacco = towns | regional.TOWNS, tobacco | regional.TOBACCO
+        coast, highlands = {**coast, **regional.COAST}, highlands | regional.HIGHLANDS
+        kota = regional.is_kota(areas.kabupaten)
+        island = areas.kabupaten in regional.SUMBAWA_ISLAND
     table = []
     for _code, name in areas.kecamatan:
         key = normalise_name(name, 3)
         weights = {o: float(_BASE_WEIGHTS.get(o, 0)) for o in _OCCUPATIONS}
-        if key in _TOWNS:
+        if kota or key in towns:
             for o in (_O.PETANI, _O.BURUH_TANI, _O.PEKEBUN, _O.PETERNAK):
                 weights[o] *= 0.4
             for o, extra in ((_O.PEDAGANG, 14), (_O.OJEK, 8), (_O.SOPIR, 3), (_O.TUKANG, 4)):
                 weights[o] += extra
-        if key in _TOBACCO:
+        elif island:  # cattle, horses and maize on Sumbawa outside its towns
+            weights[_O.PETERNAK] += 10
+            weights[_O.PETANI] += 8
+        if key in tobacco:
             weights[_O.PETANI_TEMBAKAU] += 12
             weights[_O.BURUH_TANI_TEMBAKAU] += 16
-        weights[_O.NELAYAN] += _COAST.get(key, 0)
-        if key in _HIGHLANDS:
+        weights[_O.NELAYAN] += coast.get(key, 0)
+        if key in highlands:
             weights[_O.PETANI] += 15
             weights[_O.PEKEBUN] += 6
         table.append([weights[o] for o in _OCCUPATIONS])
@@ -119,8 +103,19 @@ def gather(options: Sequence[str], index: pl.Series) -> pl.Series:
     return pl.Series(list(options), dtype=pl.String).gather(index)
 
 
-def make_people(rows: int, areas: Areas, seed: int) -> pl.DataFrame:
+def make_people(rows: int, areas: Areas, seed: Seed) -> pl.DataFrame:
     """Typed columns, one row per worker, in file order: by desa, then household."""
+    return add_details(make_skeleton(rows, areas, seed), areas, seed)
+
+
+# The draws of the "people" purpose that make_skeleton takes, per person.
+_SKELETON_DRAWS = 3
+
+
+def make_skeleton(rows: int, areas: Areas, seed: Seed) -> pl.DataFrame:
+    """The people as far as their NIK needs them: household, desa, kecamatan, sex, age and
+    birth date, in file order. `add_details` adds the rest (a province file makes the skeletons
+    of every kabupaten first, to number the NIKs of the whole province)."""
     rng = SeededRandom(seed, "households")
     # Households of one worker, or two (spouses sharing a No. KK when the first is 20 or older).
     n = rows
@@ -178,6 +173,14 @@ def make_people(rows: int, areas: Areas, seed: int) -> pl.DataFrame:
         .then(pl.date(year, 1, 1))
         .otherwise(born)
     )
+    return people
+
+
+def add_details(people: pl.DataFrame, areas: Areas, seed: Seed) -> pl.DataFrame:
+    """Occupation, income, desil, disability, phone, female head, name and birth place."""
+    n = people.height
+    rng = SeededRandom(seed, "people")
+    rng.skip(_SKELETON_DRAWS * n)  # drawn by make_skeleton
     group = people["kecamatan"] * 2 + (~people["man"]).cast(pl.Int64)
     occupation = choose_by_group(rng.uniform(n), group, _occupation_table(areas))
     median = pl.Series([float(_INCOME_MEDIAN[o]) for o in _OCCUPATIONS]).gather(occupation)
@@ -206,27 +209,33 @@ def make_people(rows: int, areas: Areas, seed: int) -> pl.DataFrame:
     head_share = min(1.0, 0.08 * women / single_women) if single_women else 0.0
     people = people.with_columns(
         female_head=(~pl.col("man")) & (pl.col("size") == 1) & (rng.uniform(n) < head_share),
-        name=_names(people, rng),
+        name=_names(people, rng, _style(areas)),
         birth_place=_birth_places(people, areas, rng),
     )
     return people
 
 
-def _names(people: pl.DataFrame, rng: SeededRandom) -> pl.Series:
-    """Sasak names of 1-3 words: "Lalu"/"Baiq" (nobility), "Amaq"/"Inaq" (parent of…) in
-    villages, haji titles for elders, rarely a degree."""
+def _style(areas: Areas) -> NameStyle:
+    return regional.style_for(areas.kabupaten) if areas.regional else regional.SASAK
+
+
+def _names(people: pl.DataFrame, rng: SeededRandom, style: NameStyle) -> pl.Series:
+    """Names of 1-3 words: in the Sasak style "Lalu"/"Baiq" (nobility) and "Amaq"/"Inaq"
+    (parent of…) in villages; haji titles for elders, rarely a degree."""
     n = people.height
     man, age = people["man"], people["age"]
     village = ~people["kelurahan"]
     words = rng.choose(n, (40, 54, 6)) + 1
     prefix_u, title_u = rng.uniform(n), rng.uniform(n)
-    given_m = gather(_MEN, rng.below(n, len(_MEN)))
-    given_w = gather(_WOMEN, rng.below(n, len(_WOMEN)))
-    second_m = gather(_MEN, rng.below(n, len(_MEN)))
-    second_w = gather(_WOMEN, rng.below(n, len(_WOMEN)))
-    first_m = gather([f for f, _ in _MEN_FIRST], rng.choose(n, [w for _, w in _MEN_FIRST]))
-    first_w = gather([f for f, _ in _WOMEN_FIRST], rng.choose(n, [w for _, w in _WOMEN_FIRST]))
-    child = gather(_MEN + _WOMEN, rng.below(n, len(_MEN) + len(_WOMEN)))
+    men, women = style.men, style.women
+    men_first, women_first = style.men_first, style.women_first
+    given_m = gather(men, rng.below(n, len(men)))
+    given_w = gather(women, rng.below(n, len(women)))
+    second_m = gather(men, rng.below(n, len(men)))
+    second_w = gather(women, rng.below(n, len(women)))
+    first_m = gather([f for f, _ in men_first], rng.choose(n, [w for _, w in men_first]))
+    first_w = gather([f for f, _ in women_first], rng.choose(n, [w for _, w in women_first]))
+    child = gather(men + women, rng.below(n, len(men) + len(women)))
     frame = pl.DataFrame({"man": man, "age": age, "village": village, "words": words})
     frame = frame.with_columns(
         p=prefix_u,
@@ -240,13 +249,15 @@ def _names(people: pl.DataFrame, rng: SeededRandom) -> pl.Series:
     def by_sex(man_word: str, woman_word: str) -> pl.Expr:
         return pl.when(pl.col("man")).then(pl.lit(man_word)).otherwise(pl.lit(woman_word))
 
-    parent_of = pl.col("village") & (pl.col("p") < 0.04)
-    noble = (pl.col("p") >= 0.04) & (pl.col("p") < 0.14)
+    parent_of = pl.col("village") & (pl.col("p") < 0.04) & pl.lit(style.parent is not None)
+    noble = (pl.col("p") >= 0.04) & (pl.col("p") < 0.14) & pl.lit(style.noble is not None)
+    noble_man, noble_woman = style.noble or ("", "")
+    father, mother = style.parent or ("", "")
     haji = (pl.col("age") >= 45) & (pl.col("t") < pl.when(pl.col("man")).then(0.12).otherwise(0.08))
     degree = pl.col("age").is_between(25, 55) & (pl.col("t") > 0.995) & ~parent_of
     written = pl.concat_str(
         pl.when(haji).then(by_sex("H.", "Hj.")),
-        pl.when(noble).then(by_sex("Lalu", "Baiq")),
+        pl.when(noble).then(by_sex(noble_man, noble_woman)),
         pl.when(pl.col("words") >= 2).then(pl.col("first")),
         pl.col("given"),
         pl.when((pl.col("words") == 3) & ~noble).then(pl.col("second")),
@@ -255,7 +266,7 @@ def _names(people: pl.DataFrame, rng: SeededRandom) -> pl.Series:
     )
     name = (
         pl.when(parent_of)
-        .then(pl.concat_str(by_sex("Amaq", "Inaq"), pl.col("child"), separator=" "))
+        .then(pl.concat_str(by_sex(father, mother), pl.col("child"), separator=" "))
         .when(degree)
         .then(pl.concat_str(written, pl.lit(", S.Pd")))
         .otherwise(written)
@@ -281,9 +292,9 @@ def _birth_places(people: pl.DataFrame, areas: Areas, rng: SeededRandom) -> pl.S
 def text_columns(people: pl.DataFrame, areas: Areas) -> pl.DataFrame:
     """COLUMNS as strings, as a clean file writes them."""
     yes_no = {True: "Ya", False: "Tidak"}
+    first, second = _style(areas).dusun_first, _style(areas).dusun_second
     dusun = [
-        f"Dusun {_DUSUN_FIRST[(i * 7 + j * 5) % len(_DUSUN_FIRST)]} "
-        f"{_DUSUN_SECOND[(i * 11 + j * 3) % len(_DUSUN_SECOND)]}"
+        f"Dusun {first[(i * 7 + j * 5) % len(first)]} {second[(i * 11 + j * 3) % len(second)]}"
         for i in range(len(areas.desa))
         for j in range(_DUSUN_PER_DESA)
     ]

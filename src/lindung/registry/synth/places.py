@@ -40,9 +40,12 @@ class Areas:
     prefixed: set[int] = field(default_factory=set)  # desa indexes "DESA X"/"KEC. Y" resolves
     unknown: list[str] = field(default_factory=list)  # desa names found under no kecamatan
     outside: list[tuple[str, str]] = field(default_factory=list)  # (kecamatan, desa) elsewhere
+    # The kabupaten's own names and trades (`regional`), as a province file has them; a
+    # one-kabupaten file keeps the Lombok Timur tables for every kabupaten.
+    regional: bool = False
 
     @classmethod
-    def load(cls, kabupaten: str, *, messy: bool) -> "Areas":
+    def load(cls, kabupaten: str, *, messy: bool, regional: bool = False) -> "Areas":
         province = kabupaten.split(".")[0]
         rows: list[RegionRow] = list(
             Region.objects.within([province])
@@ -85,6 +88,7 @@ class Areas:
                 for row in rows
                 if row[3] == Level.KABUPATEN_KOTA and row[0] != kabupaten
             ],
+            regional=regional,
         )
         if messy:
             areas._prepare_faults(rows, inside)

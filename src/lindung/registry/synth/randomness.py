@@ -7,6 +7,9 @@ from collections.abc import Sequence
 import polars as pl
 
 _GOLDEN = 0x9E3779B97F4A7C15
+# The seed of a file's draws: the user's number, or for one kabupaten of a province file that
+# number and the kabupaten's code ("1:52.03"), so that each kabupaten draws its own people.
+Seed = int | str
 
 
 def splitmix64(state: pl.Expr) -> pl.Expr:
@@ -26,7 +29,7 @@ class SeededRandom:
     draws of Python loops come from `random.Random` seeded the same way.
     """
 
-    def __init__(self, seed: int, purpose: str) -> None:
+    def __init__(self, seed: Seed, purpose: str) -> None:
         text = f"lindung.synth:{seed}:{purpose}"
         self._rng = random.Random(text)  # noqa: S311 - test data, not secrets
         self._key = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
@@ -39,6 +42,10 @@ class SeededRandom:
         # The top 53 bits as the fraction, as random.random() does.
         fraction = (splitmix64(state) // 2**11).cast(pl.Float64) / 2.0**53
         return pl.select(fraction.alias("u")).to_series()
+
+    def skip(self, n: int) -> None:
+        """Pass over n draws: what `uniform(n)` would have drawn, without drawing it."""
+        self._drawn += n
 
     def below(self, n: int, size: int) -> pl.Series:
         """n integers in [0, size)."""

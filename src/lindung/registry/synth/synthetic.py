@@ -16,6 +16,7 @@ from lindung.registry.synth.layout import FIRST_ROW, check_suffix, lay_out, writ
 from lindung.registry.synth.nik import with_nik
 from lindung.registry.synth.people import make_people, text_columns
 from lindung.registry.synth.places import Areas
+from lindung.registry.synth.randomness import Seed
 
 
 class ManifestRow(NamedTuple):
@@ -84,34 +85,68 @@ def generate(
     if rows < 1:
         raise SynthError(_("The number of rows must be at least 1."))
     areas = Areas.load(kabupaten, messy=messy)
-    people = make_people(rows, areas, seed)
+    made = make_list(rows, areas, seed, messy=messy, shares=shares)
+    first = FIRST_ROW[".csv"]
+    fault_of = made.faults.by_row()
+    codes = {fault: fault_codes(fault, ".csv") for fault in set(fault_of)}
+    manifest = [
+        ManifestRow(position + first, fault, *codes[fault])
+        for position, fault in zip(made.positions, fault_of, strict=True)
+    ]
+    return Synthetic(
+        frame=made.frame,
+        manifest=manifest,
+        skipped_rows=made.skipped,
+        kabupaten=kabupaten,
+        title=f"DAFTAR PEKERJA BUKAN PENERIMA UPAH {areas.title}",
+        seed=seed,
+        messy=messy,
+        numeric_niks=made.numeric_niks,
+    )
+
+
+class MadeList(NamedTuple):
+    frame: pl.DataFrame  # as `Synthetic.frame`
+    faults: Faults
+    positions: list[int]  # each data row's position in the frame
+    skipped: int  # blank rows and the footer
+    numeric_niks: dict[int, int]  # as `Synthetic.numeric_niks`
+
+
+def nik_faults(
+    rows: int, seed: Seed, *, messy: bool, shares: Mapping[str, float] | None = None
+) -> Faults:
+    """The faults that the NIKs are built with, assigned first (the others come after)."""
     faults = Faults(rows, seed, {**MESSY_FAULTS, **(shares or {})})
     faults.assign("nik_other_region", None)
     if messy:
         faults.assign("age_implausible", None)
         faults.assign("nik_numeric_zero", None)
-    people = with_nik(people, areas, faults, seed)
+    return faults
+
+
+def make_list(
+    rows: int,
+    areas: Areas,
+    seed: Seed,
+    *,
+    messy: bool,
+    shares: Mapping[str, float] | None = None,
+    moved_serials: pl.Series | None = None,
+) -> MadeList:
+    """The list of one kabupaten: people, NIKs, text columns, faults and layout.
+    `moved_serials`: see `nik.with_nik`."""
+    people = make_people(rows, areas, seed)
+    faults = nik_faults(rows, seed, messy=messy, shares=shares)
+    people = with_nik(people, areas, faults, seed, moved_serials=moved_serials)
     frame = text_columns(people, areas)
     numeric: dict[int, int] = {}
     if messy:
         frame, numeric = make_messy(frame, people, areas, faults, seed)
-    fault_of = faults.by_row()
+    del people
     frame, positions, skipped = lay_out(frame, rows, seed, messy=messy)
-    first = FIRST_ROW[".csv"]
-    codes = {fault: fault_codes(fault, ".csv") for fault in set(fault_of)}
-    manifest = [
-        ManifestRow(position + first, fault, *codes[fault])
-        for position, fault in zip(positions, fault_of, strict=True)
-    ]
-    return Synthetic(
-        frame=frame,
-        manifest=manifest,
-        skipped_rows=skipped,
-        kabupaten=kabupaten,
-        title=f"DAFTAR PEKERJA BUKAN PENERIMA UPAH {areas.title}",
-        seed=seed,
-        messy=messy,
-        numeric_niks={positions[row]: nik for row, nik in numeric.items()},
+    return MadeList(
+        frame, faults, positions, skipped, {positions[row]: nik for row, nik in numeric.items()}
     )
 
 
