@@ -46,9 +46,11 @@ STATUS_LABELS: dict[str, Promise] = {
 
 # --- bills ---------------------------------------------------------------------------------------
 def sees_bills(user: Any) -> bool:
-    """Bills name the workers of a whole wadah: only roles that see persons and the whole
-    deployment open them."""
-    return bool(user.can(Capability.VIEW_PERSONS)) and _sees_whole_deployment(user)
+    """Bills name the workers of a whole wadah: only roles that see persons and whole
+    kabupaten/kota open them (those of their kabupaten/kota's wadah)."""
+    return bool(user.can(Capability.VIEW_PERSONS)) and scope.is_whole_kabupaten(
+        scope.codes_for(user)
+    )
 
 
 def _sees_whole_deployment(user: Any) -> bool:
@@ -63,7 +65,10 @@ def _sees_whole_deployment(user: Any) -> bool:
 def visible_bills(user: Any) -> QuerySet[Bill]:
     if not sees_bills(user):
         return Bill.objects.none()
-    return Bill.objects.select_related("wadah")
+    bills = Bill.objects.select_related("wadah")
+    if _sees_whole_deployment(user):
+        return bills
+    return bills.filter(wadah__kabupaten__in=scope.kabupaten_for(user))
 
 
 def source_labels(*, self_paying: bool = False) -> dict[str, str]:

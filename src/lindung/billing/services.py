@@ -36,6 +36,7 @@ from lindung.billing.models import Bill, BillLine, BillState, PaidPeriod, Paymen
 from lindung.billing.states import BillingError
 from lindung.enrollment.models import EndReason, Participation, State, Wadah
 from lindung.formats import format_rupiah, month_name
+from lindung.regions import scope
 from lindung.rules.calculators import contribution
 from lindung.rules.national import FUNDING, RulesError, history
 from lindung.rules.policy import Policy, active_policy
@@ -233,6 +234,13 @@ def make_bills(
     participants = participants.with_columns(
         pl.col("wadah_id").replace_strict(kabupaten_of, default="").alias("kabupaten")
     )
+    if by is not None and not isinstance(by, str):
+        # A kabupaten/kota's staff bill its own wadah only.
+        codes = scope.codes_for(by)
+        if not scope.is_whole_deployment(codes):
+            participants = participants.filter(pl.col("kabupaten").is_in(scope.kabupaten_for(by)))
+            if participants.is_empty():
+                return []
     parts = []
     for (kabupaten,), mine in participants.group_by(["kabupaten"], maintain_order=True):
         policy, _version = active_policy(str(kabupaten) or None)

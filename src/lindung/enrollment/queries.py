@@ -20,15 +20,19 @@ from lindung.targeting.lists import in_areas
 
 def visible_participations(user: Any) -> QuerySet[Participation]:
     codes = scope.codes_for(user)
-    # A kabupaten-wide scope is the deployment (codes_for gives nothing outside it), and every
-    # participation lies inside the deployment: no prefix filter, which SQLite answers slowly.
-    if codes and all(scope.level_of(c) <= scope.KABUPATEN_KOTA for c in codes):
+    # Every participation lies inside the deployment: for its whole no prefix filter, which
+    # SQLite answers slowly. One kabupaten/kota of several: its own only.
+    if codes and user.region_id is None:  # bound to no region: the whole deployment
         return Participation.objects.all()
     return in_areas(Participation.objects.all(), codes)
 
 
 def sees_whole_deployment(user: Any) -> bool:
     return scope.is_whole_deployment(scope.codes_for(user))
+
+
+def sees_whole_kabupaten(user: Any) -> bool:
+    return scope.is_whole_kabupaten(scope.codes_for(user))
 
 
 def state_counts(
@@ -105,16 +109,23 @@ def status_summary(fiscal_year: int | None = None) -> list[dict[str, Any]]:
 
 
 def visible_batches(user: Any) -> QuerySet[RegistrationBatch]:
-    """Batches name workers of the whole wadah: only roles that see the whole deployment."""
-    if not sees_whole_deployment(user):
+    """Batches name workers of the whole wadah: only roles that see whole kabupaten/kota, the
+    batches of their kabupaten/kota's wadah."""
+    if not sees_whole_kabupaten(user):
         return RegistrationBatch.objects.none()
-    return RegistrationBatch.objects.select_related("wadah", "beneficiary_list")
+    batches = RegistrationBatch.objects.select_related("wadah", "beneficiary_list")
+    if sees_whole_deployment(user):
+        return batches
+    return batches.filter(wadah__kabupaten__in=scope.kabupaten_for(user))
 
 
 def visible_answers(user: Any) -> QuerySet[Answer]:
-    if not sees_whole_deployment(user):
+    if not sees_whole_kabupaten(user):
         return Answer.objects.none()
-    return Answer.objects.select_related("batch__wadah")
+    answers = Answer.objects.select_related("batch__wadah")
+    if sees_whole_deployment(user):
+        return answers
+    return answers.filter(batch__wadah__kabupaten__in=scope.kabupaten_for(user))
 
 
 def worker_history(worker: Worker) -> QuerySet[Participation]:

@@ -13,6 +13,7 @@ by hand (`lindung/tests/test_scope_in_one_place.py` fails on a new one).
     where, params = scope.sql(codes, "b.desa_id")        # raw SQL
     frame.filter(scope.expr(codes, "desa_id"))           # Polars
     scope.is_whole_deployment(codes)                     # totals stored for the deployment apply
+    scope.is_whole_kabupaten(codes)                      # whole kabupaten/kota (staff of one)
 
 Index-friendly forms: a table that also stores the code of a region's kabupaten or kecamatan
 names those fields in `levels=`, and a code of that level is matched by equality there (an index
@@ -108,6 +109,12 @@ def _codes_for(user: "User") -> list[str]:
 def is_whole_deployment(codes: Collection[str]) -> bool:
     """Whether `codes` are the whole deployment (totals stored for the deployment apply)."""
     return bool(codes) and sorted(codes) == sorted(deployment_codes())
+
+
+def is_whole_kabupaten(codes: Collection[str]) -> bool:
+    """Whether `codes` are whole kabupaten/kota (the whole deployment, or some of its
+    kabupaten/kota): what a kabupaten/kota's own staff see of its wadah, batches and bills."""
+    return bool(codes) and all(level_of(code) == KABUPATEN_KOTA for code in codes)
 
 
 def contains(codes: Iterable[str], code: str) -> bool:

@@ -2,6 +2,7 @@
 approved lists and approvals, run by its own admins; operators of one never see another's; a
 provincial officer sees all of them and changes nothing."""
 
+import datetime
 from typing import Any
 
 import pytest
@@ -10,7 +11,10 @@ from django.test import Client
 from lindung.accounts.models import User
 from lindung.accounts.services import AccountError, resolve_region
 from lindung.accounts.tests.factories import UserFactory, admin, operator_desa
-from lindung.enrollment.models import Participation, State
+from lindung.billing.queries import visible_bills
+from lindung.billing.services import make_bills
+from lindung.enrollment.models import Participation, State, Wadah
+from lindung.enrollment.queries import visible_participations
 from lindung.regions import scope
 from lindung.regions.models import Deployment, Region
 from lindung.regions.services import update_decree_settings
@@ -287,3 +291,41 @@ def test_the_registry_filter_of_a_province_lists_desa_of_the_chosen_kecamatan_on
     listed = client.get("/pekerja/", {"desa": lobar_desa}).content.decode()
     assert province["workers"][LOBAR][0].name in listed
     assert province["workers"][LOTIM][0].name not in listed
+
+
+def _registered_in_both(province: dict[str, Any], capture: Any) -> None:
+    """Both kabupaten/kota's 2027 lists approved and their workers registered with BPJS, each
+    under its own APBD wadah."""
+    for code in (LOTIM, LOBAR):
+        save_policy_version(by="test", data=_policy(code, 10**10), name=code, kabupaten=code)
+        with capture(execute=True):
+            approve(by="test", scenario=run_scenario(by="test", fiscal_year=2027, kabupaten=code))
+        wadah = Wadah.objects.create(
+            code=f"SG-APBD-{code}", name=f"APBD {code}", source="apbd", type_code="SG",
+            kabupaten=code,
+        )  # fmt: skip
+        for p in Participation.objects.filter(beneficiary_list__kabupaten=code):
+            p.state, p.kpj, p.wadah = State.TERDAFTAR, f"27{p.pk:09d}", wadah
+            p.effective_from = datetime.date(2027, 1, 1)
+            p.save()
+
+
+def test_a_kabupatens_staff_see_and_bill_only_its_own_participants(
+    province: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _registered_in_both(province, django_capture_on_commit_callbacks)
+    lotim_staff = UserFactory(role=Role.OPERATOR_KABUPATEN, region_id=LOTIM)
+    lobar_staff = UserFactory(role=Role.OPERATOR_KABUPATEN, region_id=LOBAR)
+    lotim_workers = {w.pk for w in province["workers"][LOTIM]}
+
+    seen = set(visible_participations(lotim_staff).values_list("worker_id", flat=True))
+    assert seen == lotim_workers
+
+    made = make_bills(by=lotim_staff, fiscal_year=2027)
+    assert made and {bill.wadah.kabupaten for bill in made} == {LOTIM}
+    assert list(visible_bills(lobar_staff)) == []
+    assert set(visible_bills(lotim_staff)) == set(made)
+    # The installation's staff bill the rest: Lombok Barat's, each wadah at its own policy.
+    rest = make_bills(by=UserFactory(role=Role.OPERATOR_KABUPATEN), fiscal_year=2027)
+    assert {bill.wadah.kabupaten for bill in rest} == {LOBAR}
+    assert set(visible_bills(lobar_staff)) == set(rest)
