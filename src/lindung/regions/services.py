@@ -47,8 +47,8 @@ def configure_deployment(*, kabupaten: list[str], by: Actor | None, name: str = 
 
 
 def _deployment_name(regions: list[Region]) -> str:
-    """"Kabupaten Lombok Timur", two or three names joined, or for more of one province
-    "Provinsi Nusa Tenggara Barat (10 kabupaten/kota)"."""
+    """The installation's default name: one kabupaten/kota's name, two or three joined, or for
+    more of one province "Provinsi Nusa Tenggara Barat (10 kabupaten/kota)"."""
     ordered = sorted(regions, key=lambda r: r.code)
     provinces = {r.code.split(".")[0] for r in ordered}
     if len(ordered) > 3 and len(provinces) == 1:
